@@ -1,0 +1,87 @@
+/* Hypercall registration and dispatch (see hypercall.h). */
+#include "hypercall.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guest_mem.h"
+#include "hc_families.h"
+
+int hc_register(struct hc_table *t, unsigned nr, const struct hc_desc *d)
+{
+	if (nr == RRV_HC_RESERVED || nr >= RRV_HC_PORT_COUNT)
+		return -ERANGE;
+	if (!d->fn || !d->name || d->args_size < sizeof(struct rrv_hc_hdr) ||
+	    d->args_size > HC_ARGS_MAX)
+		return -EINVAL;
+	if (t->slot[nr].fn)
+		return -EEXIST;
+	t->slot[nr] = *d;
+	return 0;
+}
+
+const struct hc_desc *hc_lookup(const struct hc_table *t, unsigned nr)
+{
+	if (nr >= RRV_HC_PORT_COUNT || !t->slot[nr].fn)
+		return NULL;
+	return &t->slot[nr];
+}
+
+int hc_register_all(struct hc_table *t)
+{
+	static int (*const families[])(struct hc_table *) = {
+		hc_lifecycle_register,
+		hc_console_register,
+	};
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		int err = families[i](t);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Writes ret into the struct header when the header is reachable. */
+static bool put_ret(struct hc_call *c, int64_t ret)
+{
+	void *hdr = GUEST_AT(c->mem, c->args_gpa, sizeof(struct rrv_hc_hdr));
+	if (!hdr)
+		return false;
+	memcpy(hdr, &ret, sizeof(ret));
+	return true;
+}
+
+int64_t hc_dispatch(struct hc_table *t, struct hc_call *c, bool *in_struct)
+{
+	const struct hc_desc *d = hc_lookup(t, c->nr);
+	if (!d) {
+		if (c->nr < RRV_HC_PORT_COUNT && !t->warned[c->nr]) {
+			t->warned[c->nr] = true;
+			fprintf(stderr,
+				"rrv: guest kernel made unknown hypercall %u: "
+				"answered ENOSYS (is the kernel image from "
+				"another rrv version?)\n",
+				c->nr);
+		}
+		*in_struct = put_ret(c, -ENOSYS);
+		return -ENOSYS;
+	}
+
+	void *guest = GUEST_AT(c->mem, c->args_gpa, d->args_size);
+	if (!guest) {
+		*in_struct = put_ret(c, -EFAULT);
+		return -EFAULT;
+	}
+
+	/* 8-byte aligned private copy: see struct hc_call. */
+	uint64_t buf[HC_ARGS_MAX / sizeof(uint64_t)];
+	memcpy(buf, guest, d->args_size);
+	c->args = buf;
+	int64_t ret = d->fn(c);
+	((struct rrv_hc_hdr *)buf)->ret = ret;
+	memcpy(guest, buf, d->args_size);
+	c->args = NULL;
+	*in_struct = true;
+	return ret;
+}

@@ -1,0 +1,75 @@
+/*
+ * One virtual machine: the KVM descriptors, guest memory, the hypercall
+ * table and what the hypercalls act on.  Created by vmm_create(), run by
+ * vmm_run(), released by vmm_destroy().
+ */
+#ifndef RRV_VMM_VMM_H
+#define RRV_VMM_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+#include "hostfd.h"
+#include "hypercall.h"
+
+#define VMM_MEM_DEFAULT (1024ull << 20)
+#define VMM_MEM_MIN (64ull << 20)
+/* Guest RAM is one slot below the PC hole at 3 GiB (the LAPIC lives at
+ * 0xfee00000), and hypercall structs must sit below 4 GiB. */
+#define VMM_MEM_MAX (3072ull << 20)
+
+struct vmm_config {
+	uint64_t mem_bytes;
+	const void *kernel_image; /* the guest kernel ELF */
+	size_t kernel_size;
+	const char *cmdline;      /* kernel command line, "" for none */
+	int argc;                 /* the program and its arguments */
+	char *const *argv;
+	char *const *envp;        /* NULL-terminated */
+	bool stats;               /* print exit counts at the end */
+};
+
+/* Exit reasons counted for --stats; KVM's numbering is small and dense. */
+#define VMM_EXIT_REASONS 64
+
+struct vmm_stats {
+	uint64_t exits[VMM_EXIT_REASONS];
+	uint64_t hypercalls[RRV_HC_PORT_COUNT];
+};
+
+struct vmm {
+	struct vmm_config cfg;
+
+	/* Owned by kvm.c. */
+	int kvm_fd;
+	int vm_fd;
+	struct guest_mem mem;
+
+	/* Owned by vcpu.c. */
+	int vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint64_t entry; /* guest-virtual entry point of the kernel */
+
+	struct hc_table hc;
+	struct hostfd_table files;
+
+	bool stopped;   /* set by the exit and panic hypercalls */
+	int exit_code;  /* rrv's own exit status once stopped */
+	struct vmm_stats stats;
+};
+
+/* Builds the VM and loads the kernel.  Returns NULL after printing why. */
+struct vmm *vmm_create(const struct vmm_config *cfg);
+
+/* Runs the guest to its end.  Returns rrv's exit status. */
+int vmm_run(struct vmm *vm);
+
+void vmm_destroy(struct vmm *vm);
+
+/* Prints the --stats report on stderr. */
+void vmm_print_stats(const struct vmm *vm);
+
+#endif
