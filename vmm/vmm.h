@@ -20,6 +20,8 @@
  * 0xfee00000), and hypercall structs must sit below 4 GiB. */
 #define VMM_MEM_MAX (3072ull << 20)
 
+struct ksyms;
+
 struct vmm_config {
 	uint64_t mem_bytes;
 	const void *kernel_image; /* the guest kernel ELF */
@@ -55,6 +57,7 @@ struct vmm {
 
 	struct hc_table hc;
 	struct hostfd_table files;
+	struct ksyms *ksyms; /* the kernel's symbols, for reports; may be NULL */
 
 	bool stopped;   /* set by the exit and panic hypercalls */
 	int exit_code;  /* rrv's own exit status once stopped */

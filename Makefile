@@ -1,0 +1,80 @@
+# rrv: one binary (build/rrv, with the guest kernel inside) and its tests.
+#
+#   make          build everything (needs the packages from `make deps`)
+#   make deps     install the Debian packages the build and tests need
+#   make run      set up, build, and run the bundled example
+#   make test     set up, build, and run every test (KVM tests through
+#                 tools/with-kvm when this machine has no /dev/kvm)
+
+BUILD := build
+CC := gcc
+
+# Evaluated lazily, so that `make test` can install pkg-config first.
+HOST_PKGS = libelf libzstd capstone
+HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-MMD -MP -Iinclude $(shell pkg-config --cflags $(HOST_PKGS))
+HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS))
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c)
+TOOLS_SRCS := $(wildcard tools/*.c)
+VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
+TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+.PHONY: all deps run test unit-test kvm-test clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/rrv $(UNIT_BINS)
+
+include rekernel-rr/rekernel.mk
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/libvmm.a: $(VMM_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tools/kernel_image.o: tools/kernel_image.S $(REKERNEL_ELF)
+	@mkdir -p $(@D)
+	$(CC) -c -DRRV_KERNEL_ELF='"$(REKERNEL_ELF)"' $< -o $@
+
+$(BUILD)/rrv: $(TOOLS_OBJS) $(BUILD)/tools/kernel_image.o $(BUILD)/libvmm.a
+	$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvmm.a
+	$(CC) -o $@ $^ $(HOST_LIBS) $(CMOCKA_LIBS)
+
+deps:
+	@tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	tools/with-kvm $(BUILD)/rrv boot --kernel-cmdline='ktest=hello'
+
+# Every test; a KVM test that cannot run counts as a failure.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory kvm-test
+
+unit-test: $(UNIT_BINS)
+	@tests/unit/run-all $(UNIT_BINS)
+
+kvm-test: $(BUILD)/rrv
+	tests/with-kvm/run.sh
+	tools/with-kvm tests/e2e/run-all
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,318 @@
+/*
+ * The hypercall table and dispatcher (vmm/hypercall.c), driven through the
+ * real handlers with a guest memory but no vCPU: wild numbers and wild
+ * pointers must come back as error codes, never as crashes or host writes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../vmm/vmm.h"
+
+#define MEM (2u << 20)
+#define ARGS 0x1000u  /* where each test puts its argument struct */
+#define DATA 0x2000u  /* and its buffers */
+
+struct fixture {
+	struct vmm vm;
+	int pipe_rd;
+	uint32_t handle; /* the pipe's write end, as a host handle */
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f || guest_mem_alloc(&f->vm.mem, MEM))
+		return -1;
+	f->vm.vcpu_fd = f->vm.vm_fd = f->vm.kvm_fd = -1;
+	hostfd_init(&f->vm.files);
+	if (hc_register_all(&f->vm.hc))
+		return -1;
+	int p[2];
+	if (pipe2(p, O_NONBLOCK))
+		return -1;
+	f->pipe_rd = p[0];
+	int h = hostfd_add(&f->vm.files, p[1]);
+	if (h < 0)
+		return -1;
+	f->handle = (uint32_t)h;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	hostfd_close_all(&f->vm.files);
+	close(f->pipe_rd);
+	guest_mem_free(&f->vm.mem);
+	free(f);
+	return 0;
+}
+
+static void *g(struct fixture *f, rrv_gpa_t gpa, size_t len)
+{
+	void *p = GUEST_AT(&f->vm.mem, gpa, len);
+	assert_non_null(p);
+	return p;
+}
+
+static int64_t call(struct fixture *f, unsigned nr, rrv_gpa_t args, bool *in_struct)
+{
+	struct hc_call c = { .vm = &f->vm, .mem = &f->vm.mem, .nr = nr, .args_gpa = args };
+	return hc_dispatch(&f->vm.hc, &c, in_struct);
+}
+
+static int64_t dummy(struct hc_call *c)
+{
+	(void)c;
+	return 7;
+}
+
+static void registration_is_checked(void **state)
+{
+	(void)state;
+	struct hc_table *t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	struct hc_desc d = { "dummy", sizeof(struct rrv_hc_hdr), 0, dummy };
+	assert_int_equal(hc_register(t, RRV_HC_RESERVED, &d), -ERANGE);
+	assert_int_equal(hc_register(t, RRV_HC_PORT_COUNT, &d), -ERANGE);
+	assert_int_equal(hc_register(t, 10, &d), 0);
+	assert_int_equal(hc_register(t, 10, &d), -EEXIST);
+	struct hc_desc bad = d;
+	bad.fn = NULL;
+	assert_int_equal(hc_register(t, 11, &bad), -EINVAL);
+	bad = d;
+	bad.args_size = 4; /* smaller than the header */
+	assert_int_equal(hc_register(t, 11, &bad), -EINVAL);
+	bad.args_size = HC_ARGS_MAX + 8;
+	assert_int_equal(hc_register(t, 11, &bad), -EINVAL);
+	assert_non_null(hc_lookup(t, 10));
+	assert_null(hc_lookup(t, 11));
+	assert_null(hc_lookup(t, 100000));
+	free(t);
+}
+
+static void the_real_table_has_no_conflicts(void **state)
+{
+	struct fixture *f = *state;
+	/* A second registration of every family must be refused. */
+	assert_int_equal(hc_register_all(&f->vm.hc), -EEXIST);
+	for (unsigned nr = 1; nr < RRV_HC_MAX; nr++)
+		assert_non_null(hc_lookup(&f->vm.hc, nr));
+}
+
+static void unknown_number_is_enosys(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_hdr *h = g(f, ARGS, sizeof(*h));
+	h->ret = 12345;
+	bool in;
+	assert_int_equal(call(f, 0xfe, ARGS, &in), -ENOSYS);
+	assert_true(in);
+	assert_int_equal(h->ret, -ENOSYS);
+	h->ret = 12345;
+	assert_int_equal(call(f, RRV_HC_RESERVED, ARGS, &in), -ENOSYS);
+	assert_int_equal(h->ret, -ENOSYS);
+	assert_true(f->vm.hc.warned[0xfe]);
+}
+
+static void struct_outside_memory_is_efault(void **state)
+{
+	struct fixture *f = *state;
+	bool in = true;
+	assert_int_equal(call(f, RRV_HC_WRITE, MEM, &in), -EFAULT);
+	assert_false(in); /* nowhere to answer: the caller uses rax */
+	assert_int_equal(call(f, RRV_HC_WRITE, 0xfffff000u, &in), -EFAULT);
+	assert_false(in);
+
+	/* The header fits but the struct runs off the end of memory. */
+	rrv_gpa_t edge = MEM - sizeof(struct rrv_hc_hdr);
+	assert_int_equal(call(f, RRV_HC_WRITE, edge, &in), -EFAULT);
+	assert_true(in);
+	assert_int_equal(((struct rrv_hc_hdr *)g(f, edge, 8))->ret, -EFAULT);
+}
+
+static size_t drain(struct fixture *f, char *buf, size_t len)
+{
+	ssize_t n = read(f->pipe_rd, buf, len);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static struct rrv_hc_write *write_args(struct fixture *f, uint32_t iovcnt,
+				       struct rrv_hc_iovec **iov)
+{
+	struct rrv_hc_write *a = g(f, ARGS, sizeof(*a));
+	a->handle = f->handle;
+	a->iovcnt = iovcnt;
+	a->iov = ARGS + 0x100;
+	*iov = g(f, a->iov, sizeof(**iov) * RRV_HC_IOV_MAX);
+	return a;
+}
+
+static void write_delivers_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_iovec *iov;
+	write_args(f, 2, &iov);
+	memcpy(g(f, DATA, 6), "hello ", 6);
+	memcpy(g(f, MEM - 6, 6), "world\n", 6); /* ends on the last byte */
+	iov[0] = (struct rrv_hc_iovec){ DATA, 6 };
+	iov[1] = (struct rrv_hc_iovec){ MEM - 6, 6 };
+	bool in;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), 12);
+	char buf[64];
+	assert_int_equal(drain(f, buf, sizeof(buf)), 12);
+	assert_memory_equal(buf, "hello world\n", 12);
+}
+
+static void write_refuses_wild_pointers(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_iovec *iov;
+	struct rrv_hc_write *a = write_args(f, 2, &iov);
+	char buf[64];
+	bool in;
+
+	/* A good piece, then one beyond memory: nothing may be written. */
+	iov[0] = (struct rrv_hc_iovec){ DATA, 6 };
+	iov[1] = (struct rrv_hc_iovec){ MEM, 1 };
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EFAULT);
+	assert_int_equal(a->hdr.ret, -EFAULT);
+	assert_int_equal(drain(f, buf, sizeof(buf)), 0);
+
+	/* A piece whose end wraps around the address space. */
+	iov[1] = (struct rrv_hc_iovec){ 0xffffffffffff0000ull, 0x20000 };
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EFAULT);
+
+	/* A piece straddling the end of memory. */
+	iov[1] = (struct rrv_hc_iovec){ MEM - 4, 8 };
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EFAULT);
+
+	/* The iovec array itself outside memory. */
+	a->iov = MEM - sizeof(struct rrv_hc_iovec);
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EFAULT);
+	assert_int_equal(drain(f, buf, sizeof(buf)), 0);
+}
+
+static void write_refuses_bad_counts_and_handles(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_iovec *iov;
+	struct rrv_hc_write *a = write_args(f, RRV_HC_IOV_MAX + 1, &iov);
+	bool in;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EINVAL);
+	a->iovcnt = 0;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), 0);
+	a->handle = 999;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EBADF);
+	a->handle = 0xffffffffu;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EBADF);
+}
+
+static void boot_passes_strings(void **state)
+{
+	struct fixture *f = *state;
+	static char *argv[] = { "prog", "an arg", NULL };
+	static char *envp[] = { "A=1", NULL };
+	f->vm.cfg.cmdline = "ktest=args";
+	f->vm.cfg.argc = 2;
+	f->vm.cfg.argv = argv;
+	f->vm.cfg.envp = envp;
+
+	struct rrv_hc_boot *a = g(f, ARGS, sizeof(*a));
+	a->abi_version = RRV_HC_ABI_VERSION;
+	a->buf = DATA;
+	a->buf_len = 4096;
+	bool in;
+	static const char want[] = "ktest=args\0prog\0an arg\0A=1";
+	assert_int_equal(call(f, RRV_HC_BOOT, ARGS, &in), sizeof(want));
+	assert_memory_equal(g(f, DATA, sizeof(want)), want, sizeof(want));
+	assert_int_equal(a->argc, 2);
+	assert_int_equal(a->envc, 1);
+	assert_int_equal(a->mem_bytes, MEM);
+	assert_false(f->vm.stopped);
+
+	a->buf_len = 8;
+	assert_int_equal(call(f, RRV_HC_BOOT, ARGS, &in), -E2BIG);
+	a->buf = MEM - 4;
+	a->buf_len = 4096;
+	assert_int_equal(call(f, RRV_HC_BOOT, ARGS, &in), -EFAULT);
+}
+
+static void boot_refuses_other_abi_versions(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_boot *a = g(f, ARGS, sizeof(*a));
+	a->abi_version = RRV_HC_ABI_VERSION + 1;
+	a->buf = DATA;
+	a->buf_len = 4096;
+	bool in;
+	assert_int_equal(call(f, RRV_HC_BOOT, ARGS, &in), -EPROTO);
+	assert_true(f->vm.stopped);
+	assert_int_equal(f->vm.exit_code, RRV_PANIC_STATUS);
+}
+
+static void exit_sets_the_status(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_exit *a = g(f, ARGS, sizeof(*a));
+	bool in;
+	a->how = RRV_EXIT_NORMAL;
+	a->status = 300; /* only the low byte survives, as in Linux */
+	assert_int_equal(call(f, RRV_HC_EXIT, ARGS, &in), 0);
+	assert_true(f->vm.stopped);
+	assert_int_equal(f->vm.exit_code, 44);
+
+	a->how = RRV_EXIT_SIGNAL;
+	a->status = 11;
+	call(f, RRV_HC_EXIT, ARGS, &in);
+	assert_int_equal(f->vm.exit_code, 128 + 11);
+
+	a->how = 7; /* malformed */
+	assert_int_equal(call(f, RRV_HC_EXIT, ARGS, &in), -EINVAL);
+	assert_int_equal(f->vm.exit_code, RRV_PANIC_STATUS);
+}
+
+static void log_checks_its_buffer(void **state)
+{
+	struct fixture *f = *state;
+	struct rrv_hc_log *a = g(f, ARGS, sizeof(*a));
+	bool in;
+	memcpy(g(f, DATA, 12), "unit test\n", 10);
+	a->text = DATA;
+	a->len = 10;
+	assert_int_equal(call(f, RRV_HC_LOG, ARGS, &in), 10);
+	a->text = MEM - 2;
+	assert_int_equal(call(f, RRV_HC_LOG, ARGS, &in), -EFAULT);
+	a->len = 1u << 30;
+	a->text = DATA;
+	assert_int_equal(call(f, RRV_HC_LOG, ARGS, &in), -EINVAL);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(registration_is_checked),
+		T(the_real_table_has_no_conflicts),
+		T(unknown_number_is_enosys),
+		T(struct_outside_memory_is_efault),
+		T(write_delivers_bytes),
+		T(write_refuses_wild_pointers),
+		T(write_refuses_bad_counts_and_handles),
+		T(boot_passes_strings),
+		T(boot_refuses_other_abi_versions),
+		T(exit_sets_the_status),
+		T(log_checks_its_buffer),
+	};
+	return cmocka_run_group_tests_name("hypercall", tests, NULL, NULL);
+}

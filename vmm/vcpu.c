@@ -1,0 +1,282 @@
+/*
+ * Owns the vCPU descriptor, its kvm_run page and the one exit switch.  Each
+ * exit reason has a small handler; anything unexpected stops the VM with a
+ * report instead of being ignored, because a guest that reaches it is
+ * already off the rails.
+ */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "disasm.h"
+#include "ksyms.h"
+#include "vmm.h"
+#include "x86/boot.h"
+#include "x86/cpuid.h"
+
+int vcpu_create(struct vmm *vm)
+{
+	struct cpuid_profile prof;
+	if (cpuid_profile_build(vm->kvm_fd, &prof))
+		return -1;
+
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0) {
+		fprintf(stderr, "rrv: cannot create the vCPU: %s\n", strerror(errno));
+		return -1;
+	}
+	int size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run)) {
+		fprintf(stderr, "rrv: KVM_GET_VCPU_MMAP_SIZE: %s\n", strerror(errno));
+		return -1;
+	}
+	void *run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vm->vcpu_fd, 0);
+	if (run == MAP_FAILED) {
+		fprintf(stderr, "rrv: cannot map the vCPU state: %s\n", strerror(errno));
+		return -1;
+	}
+	vm->run = run;
+	vm->run_size = (size_t)size;
+
+	int err = cpuid_profile_apply(vm->vcpu_fd, &prof);
+	if (err) {
+		fprintf(stderr, "rrv: KVM_SET_CPUID2: %s\n", strerror(-err));
+		return -1;
+	}
+	err = x86_boot_vcpu(vm->vcpu_fd, vm->entry);
+	if (err) {
+		fprintf(stderr, "rrv: cannot set the vCPU's boot state: %s\n",
+			strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+void vcpu_destroy(struct vmm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	vm->run = NULL;
+	vm->vcpu_fd = -1;
+}
+
+int vcpu_translate(struct vmm *vm, uint64_t gva, uint64_t *gpa)
+{
+	struct kvm_translation tr = { .linear_address = gva };
+	if (ioctl(vm->vcpu_fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+		return -1;
+	*gpa = tr.physical_address;
+	return 0;
+}
+
+size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t va = gva + done, pa;
+		size_t chunk = 4096 - (va & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		if (vcpu_translate(vm, va, &pa))
+			break;
+		const void *src = GUEST_AT(&vm->mem, pa, chunk);
+		if (!src)
+			break;
+		memcpy((char *)buf + done, src, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
+void vcpu_print_regs(struct vmm *vm)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+		fprintf(stderr, "rrv:   (registers unavailable: %s)\n", strerror(errno));
+		return;
+	}
+	fprintf(stderr,
+		"rrv:   rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+		"rrv:   rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n"
+		"rrv:   r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+		"rrv:   r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n"
+		"rrv:   rip %016llx rflags %08llx cs %04x ss %04x\n"
+		"rrv:   cr0 %08llx cr2 %016llx cr3 %016llx cr4 %08llx efer %llx\n",
+		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,
+		r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
+		r.rip, r.rflags, s.cs.selector, s.ss.selector,
+		s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+}
+
+void vcpu_print_insn(struct vmm *vm, const char *label, uint64_t rip)
+{
+	uint8_t code[16];
+	size_t n = vcpu_read_virt(vm, rip, code, sizeof(code));
+	char sym[160] = "";
+	uint64_t off;
+	const char *name = ksyms_lookup(vm->ksyms, rip, &off);
+	if (name)
+		snprintf(sym, sizeof(sym), " <%s+0x%" PRIx64 ">", name, off);
+	if (n == 0) {
+		fprintf(stderr, "rrv:   %s 0x%016" PRIx64 "%s: (not mapped in "
+			"the guest's page tables)\n", label, rip, sym);
+		return;
+	}
+	char text[128];
+	disasm_one(code, n, rip, text, sizeof(text));
+	fprintf(stderr, "rrv:   %s 0x%016" PRIx64 "%s: %s\n", label, rip, sym, text);
+}
+
+/* Stops the VM with a report on an exit the guest kernel should never
+ * cause; status RRV_PANIC_STATUS marks it as rrv's own failure. */
+static int stop_broken(struct vmm *vm, const char *what)
+{
+	struct kvm_regs r;
+	uint64_t rip = ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 ? r.rip : 0;
+	fprintf(stderr, "rrv: guest kernel stopped unexpectedly: %s\n", what);
+	vcpu_print_insn(vm, "at", rip);
+	vcpu_print_regs(vm);
+	vm->stopped = true;
+	vm->exit_code = RRV_PANIC_STATUS;
+	return 0;
+}
+
+static int on_io(struct vmm *vm)
+{
+	struct kvm_run *run = vm->run;
+	unsigned port = run->io.port;
+	if (port < RRV_HC_PORT_BASE || port >= RRV_HC_PORT_BASE + RRV_HC_PORT_COUNT ||
+	    run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
+	    run->io.count != 1) {
+		char what[96];
+		snprintf(what, sizeof(what), "%s of %u byte(s) on I/O port 0x%x, "
+			 "which is not a hypercall",
+			 run->io.direction == KVM_EXIT_IO_OUT ? "write" : "read",
+			 run->io.size, port);
+		return stop_broken(vm, what);
+	}
+
+	uint32_t gpa;
+	memcpy(&gpa, (char *)run + run->io.data_offset, sizeof(gpa));
+	struct hc_call call = {
+		.vm = vm,
+		.mem = &vm->mem,
+		.nr = port - RRV_HC_PORT_BASE,
+		.args_gpa = gpa,
+	};
+	vm->stats.hypercalls[call.nr]++;
+	bool in_struct;
+	int64_t ret = hc_dispatch(&vm->hc, &call, &in_struct);
+	if (!in_struct && !vm->stopped) {
+		/* No struct to answer in: the guest finds -errno in rax. */
+		struct kvm_regs r;
+		if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+			return -1;
+		r.rax = (uint64_t)ret;
+		if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int on_hlt(struct vmm *vm)
+{
+	return stop_broken(vm, "it halted (hlt) instead of calling exit");
+}
+
+static int on_shutdown(struct vmm *vm)
+{
+	return stop_broken(vm, "triple fault (an exception while reporting an "
+			   "exception: is the IDT or the kernel stack broken?)");
+}
+
+static int on_mmio(struct vmm *vm)
+{
+	char what[128];
+	snprintf(what, sizeof(what), "%s of %u bytes at guest-physical 0x%llx, "
+		 "outside guest memory",
+		 vm->run->mmio.is_write ? "write" : "read", vm->run->mmio.len,
+		 (unsigned long long)vm->run->mmio.phys_addr);
+	return stop_broken(vm, what);
+}
+
+static int on_fail_entry(struct vmm *vm)
+{
+	char what[128];
+	snprintf(what, sizeof(what), "KVM refused to enter the guest "
+		 "(hardware reason 0x%llx): invalid vCPU state",
+		 (unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
+	return stop_broken(vm, what);
+}
+
+static int on_internal_error(struct vmm *vm)
+{
+	char what[128];
+	snprintf(what, sizeof(what), "KVM internal error, suberror %u "
+		 "(often an instruction KVM cannot emulate)",
+		 vm->run->internal.suberror);
+	return stop_broken(vm, what);
+}
+
+static int on_intr(struct vmm *vm)
+{
+	(void)vm; /* a host signal interrupted KVM_RUN; just go on */
+	return 0;
+}
+
+typedef int (*exit_fn)(struct vmm *vm);
+
+static const exit_fn exit_handlers[] = {
+	[KVM_EXIT_IO] = on_io,
+	[KVM_EXIT_HLT] = on_hlt,
+	[KVM_EXIT_SHUTDOWN] = on_shutdown,
+	[KVM_EXIT_MMIO] = on_mmio,
+	[KVM_EXIT_FAIL_ENTRY] = on_fail_entry,
+	[KVM_EXIT_INTERNAL_ERROR] = on_internal_error,
+	[KVM_EXIT_INTR] = on_intr,
+};
+
+int vcpu_loop(struct vmm *vm)
+{
+	while (!vm->stopped) {
+		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vm->stats.exits[KVM_EXIT_INTR]++;
+				continue;
+			}
+			fprintf(stderr, "rrv: KVM_RUN failed: %s\n", strerror(errno));
+			return RRV_PANIC_STATUS;
+		}
+		unsigned reason = vm->run->exit_reason;
+		if (reason < VMM_EXIT_REASONS)
+			vm->stats.exits[reason]++;
+		exit_fn fn = reason < sizeof(exit_handlers) / sizeof(exit_handlers[0])
+				     ? exit_handlers[reason] : NULL;
+		if (!fn) {
+			char what[64];
+			snprintf(what, sizeof(what), "unhandled KVM exit reason %u",
+				 reason);
+			fn = NULL;
+			stop_broken(vm, what);
+			break;
+		}
+		if (fn(vm) < 0) {
+			fprintf(stderr, "rrv: vCPU register access failed: %s\n",
+				strerror(errno));
+			return RRV_PANIC_STATUS;
+		}
+	}
+	return vm->exit_code;
+}

@@ -1,0 +1,36 @@
+/* The one vCPU: its descriptor, its kvm_run page and the exit loop. */
+#ifndef RRV_VMM_VCPU_H
+#define RRV_VMM_VCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmm;
+
+/* Creates the vCPU, maps its kvm_run page, installs the CPUID profile and
+ * the boot state.  Returns 0, or -1 after printing why. */
+int vcpu_create(struct vmm *vm);
+
+/* Runs the vCPU until a hypercall or a fatal exit stops the VM.  Returns
+ * rrv's exit status. */
+int vcpu_loop(struct vmm *vm);
+
+void vcpu_destroy(struct vmm *vm);
+
+/* Translates a guest-virtual address through the guest's current page
+ * tables.  Returns 0 and the guest-physical address, or -1. */
+int vcpu_translate(struct vmm *vm, uint64_t gva, uint64_t *gpa);
+
+/* Copies up to len bytes of guest-virtual memory at gva into buf, page by
+ * page through the checked translation.  Returns the bytes copied, which is
+ * short where a page is unmapped or lies outside guest memory. */
+size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len);
+
+/* Prints the general registers on stderr, each line prefixed "rrv:   ". */
+void vcpu_print_regs(struct vmm *vm);
+
+/* Prints "rrv:   <label> <addr> <sym+off>: <instruction>" for the
+ * instruction at guest-virtual rip, or why it cannot be read. */
+void vcpu_print_insn(struct vmm *vm, const char *label, uint64_t rip);
+
+#endif

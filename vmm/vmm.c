@@ -1,0 +1,120 @@
+/* Builds, runs and tears down one VM (see vmm.h). */
+#include "vmm.h"
+
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm.h"
+#include "ksyms.h"
+#include "loader.h"
+#include "vcpu.h"
+#include "x86/boot.h"
+
+struct vmm *vmm_create(const struct vmm_config *cfg)
+{
+	struct vmm *vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		fprintf(stderr, "rrv: out of memory creating the VM\n");
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	hostfd_init(&vm->files);
+
+	if (cfg->mem_bytes < VMM_MEM_MIN || cfg->mem_bytes > VMM_MEM_MAX ||
+	    cfg->mem_bytes % (2u << 20)) {
+		fprintf(stderr, "rrv: guest memory of %llu MiB: out of range "
+			"(give --memory a multiple of 2 MiB from %llu to %llu MiB)\n",
+			(unsigned long long)(cfg->mem_bytes >> 20),
+			VMM_MEM_MIN >> 20, VMM_MEM_MAX >> 20);
+		goto fail;
+	}
+	if (hc_register_all(&vm->hc)) {
+		fprintf(stderr, "rrv: internal error: hypercall table conflict\n");
+		goto fail;
+	}
+	if (kvm_setup(vm))
+		goto fail;
+
+	int err = loader_load_kernel(&vm->mem, cfg->kernel_image,
+				     cfg->kernel_size, &vm->entry);
+	if (err) {
+		fprintf(stderr, "rrv: cannot load the guest kernel: %s "
+			"(the rrv build is broken: rebuild it)\n",
+			loader_strerror(err));
+		goto fail;
+	}
+	vm->ksyms = ksyms_load(cfg->kernel_image, cfg->kernel_size);
+	if (x86_boot_tables(&vm->mem)) {
+		fprintf(stderr, "rrv: guest memory too small for the boot tables\n");
+		goto fail;
+	}
+	if (vcpu_create(vm))
+		goto fail;
+	return vm;
+fail:
+	vmm_destroy(vm);
+	return NULL;
+}
+
+int vmm_run(struct vmm *vm)
+{
+	int status = vcpu_loop(vm);
+	if (vm->cfg.stats)
+		vmm_print_stats(vm);
+	return status;
+}
+
+void vmm_destroy(struct vmm *vm)
+{
+	if (!vm)
+		return;
+	vcpu_destroy(vm);
+	hostfd_close_all(&vm->files);
+	kvm_teardown(vm);
+	ksyms_free(vm->ksyms);
+	free(vm);
+}
+
+static const char *const exit_names[VMM_EXIT_REASONS] = {
+	[KVM_EXIT_IO] = "io (hypercalls)",
+	[KVM_EXIT_HLT] = "hlt",
+	[KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_SHUTDOWN] = "shutdown",
+	[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+	[KVM_EXIT_INTR] = "intr (host signal)",
+	[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+};
+
+void vmm_print_stats(const struct vmm *vm)
+{
+	uint64_t total = 0, hcs = 0;
+	for (unsigned i = 0; i < VMM_EXIT_REASONS; i++)
+		total += vm->stats.exits[i];
+	fprintf(stderr, "rrv: stats: %llu VM exits\n", (unsigned long long)total);
+	for (unsigned i = 0; i < VMM_EXIT_REASONS; i++) {
+		if (!vm->stats.exits[i])
+			continue;
+		if (exit_names[i])
+			fprintf(stderr, "rrv: stats:   %-22s %llu\n", exit_names[i],
+				(unsigned long long)vm->stats.exits[i]);
+		else
+			fprintf(stderr, "rrv: stats:   reason %-15u %llu\n", i,
+				(unsigned long long)vm->stats.exits[i]);
+	}
+	for (unsigned i = 0; i < RRV_HC_PORT_COUNT; i++)
+		hcs += vm->stats.hypercalls[i];
+	fprintf(stderr, "rrv: stats: %llu hypercalls\n", (unsigned long long)hcs);
+	for (unsigned i = 0; i < RRV_HC_PORT_COUNT; i++) {
+		if (!vm->stats.hypercalls[i])
+			continue;
+		const struct hc_desc *d = hc_lookup(&vm->hc, i);
+		fprintf(stderr, "rrv: stats:   %-22s %llu\n", d ? d->name : "(unknown)",
+			(unsigned long long)vm->stats.hypercalls[i]);
+	}
+	if (vm->mem.refused)
+		fprintf(stderr, "rrv: stats: %llu guest addresses refused\n",
+			(unsigned long long)vm->mem.refused);
+}
