@@ -46,9 +46,12 @@ int cmd_boot(int argc, char **argv)
 			cfg.cmdline = optarg;
 			break;
 		case 'm':
-			if (rrv_parse_size(optarg, &cfg.mem_bytes))
-				return rrv_usage_error("boot", "boot: bad --memory "
-						       "'%s'", optarg);
+			if (rrv_parse_memory(optarg, &cfg.mem_bytes))
+				return rrv_usage_error("boot", "boot: --memory=%s: "
+						       "not a size from %lluM to "
+						       "%lluM in steps of 2M",
+						       optarg, VMM_MEM_MIN >> 20,
+						       VMM_MEM_MAX >> 20);
 			break;
 		case 's':
 			cfg.stats = true;

@@ -25,6 +25,10 @@ int rrv_usage_error(const char *cmd, const char *fmt, ...)
 /* Parses a memory size such as 512M, 2G or 1073741824.  Returns 0 or -1. */
 int rrv_parse_size(const char *s, uint64_t *bytes);
 
+/* rrv_parse_size() for guest memory: also checks the VMM's range and
+ * granularity.  Returns 0 or -1. */
+int rrv_parse_memory(const char *s, uint64_t *bytes);
+
 /* The guest kernel ELF, linked into the rrv binary by kernel_image.S. */
 extern const unsigned char rrv_kernel_image[];
 extern const unsigned char rrv_kernel_image_end[];

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "../vmm/vmm.h"
 #include "rrv.h"
 
 int rrv_parse_size(const char *s, uint64_t *bytes)
@@ -36,5 +37,15 @@ int rrv_parse_size(const char *s, uint64_t *bytes)
 	if (shift && v > (~0ull >> shift))
 		return -1;
 	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+int rrv_parse_memory(const char *s, uint64_t *bytes)
+{
+	uint64_t v;
+	if (rrv_parse_size(s, &v) || v < VMM_MEM_MIN || v > VMM_MEM_MAX ||
+	    v % (2u << 20))
+		return -1;
+	*bytes = v;
 	return 0;
 }
