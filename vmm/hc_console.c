@@ -1,70 +1,13 @@
 /*
- * Output hypercalls: WRITE (program output to a host handle) and LOG (the
- * guest kernel's own diagnostics, an untraced observer).
+ * LOG: the guest kernel's own diagnostics.  An observer: never recorded,
+ * so a replay may log more or less than the recording did.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/uio.h>
 
 #include "hc_families.h"
 #include "hypercall.h"
 #include "vmm.h"
-
-/*
- * Translates every piece before writing any byte, so that a bad pointer in
- * the last piece fails the whole call with nothing written.
- */
-static int64_t hc_write(struct hc_call *c)
-{
-	const struct rrv_hc_write *a = c->args;
-	int fd = hostfd_get(&c->vm->files, a->handle);
-	if (fd < 0)
-		return -EBADF;
-	if (a->iovcnt > RRV_HC_IOV_MAX)
-		return -EINVAL;
-	const struct rrv_hc_iovec *giov =
-		GUEST_AT(c->mem, a->iov, (uint64_t)a->iovcnt * sizeof(*giov));
-	if (!giov && a->iovcnt)
-		return -EFAULT;
-
-	struct iovec iov[RRV_HC_IOV_MAX];
-	uint64_t total = 0;
-	for (uint32_t i = 0; i < a->iovcnt; i++) {
-		struct rrv_hc_iovec g;
-		memcpy(&g, &giov[i], sizeof(g)); /* read the guest's copy once */
-		iov[i].iov_base = GUEST_AT(c->mem, g.base, g.len);
-		if (!iov[i].iov_base)
-			return -EFAULT;
-		iov[i].iov_len = g.len;
-		total += g.len;
-	}
-
-	/* Deliver all of it: a short write to a pipe or terminal is not
-	 * something the guest should have to retry. */
-	uint64_t done = 0;
-	uint32_t first = 0;
-	while (done < total) {
-		ssize_t n = writev(fd, iov + first, (int)(a->iovcnt - first));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return done ? (int64_t)done : -errno;
-		}
-		done += (uint64_t)n;
-		while (n > 0 && first < a->iovcnt) {
-			if ((size_t)n >= iov[first].iov_len) {
-				n -= (ssize_t)iov[first].iov_len;
-				first++;
-			} else {
-				iov[first].iov_base = (char *)iov[first].iov_base + n;
-				iov[first].iov_len -= (size_t)n;
-				n = 0;
-			}
-		}
-	}
-	return (int64_t)done;
-}
 
 #define LOG_MAX 4096u
 
@@ -97,20 +40,11 @@ static int64_t hc_log(struct hc_call *c)
 	return a->len;
 }
 
-static const struct {
-	unsigned nr;
-	struct hc_desc d;
-} console[] = {
-	{ RRV_HC_WRITE, { "write", sizeof(struct rrv_hc_write), 0, hc_write } },
-	{ RRV_HC_LOG, { "log", sizeof(struct rrv_hc_log), HC_F_UNTRACED, hc_log } },
+static const struct hc_desc log_desc = {
+	"log", sizeof(struct rrv_hc_log), HC_F_UNTRACED, hc_log
 };
 
 int hc_console_register(struct hc_table *t)
 {
-	for (size_t i = 0; i < sizeof(console) / sizeof(console[0]); i++) {
-		int err = hc_register(t, console[i].nr, &console[i].d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return hc_register(t, RRV_HC_LOG, &log_desc);
 }

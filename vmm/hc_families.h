@@ -5,6 +5,8 @@
 struct hc_table;
 
 int hc_lifecycle_register(struct hc_table *t); /* boot, exit, panic */
-int hc_console_register(struct hc_table *t);   /* write, log */
+int hc_console_register(struct hc_table *t);   /* log */
+int hc_file_register(struct hc_table *t);      /* write, openat, read, ... */
+int hc_time_register(struct hc_table *t);      /* clock, sleep, random, uname */
 
 #endif

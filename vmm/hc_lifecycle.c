@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hc_families.h"
 #include "hypercall.h"
@@ -45,7 +46,9 @@ static int64_t hc_boot(struct hc_call *c)
 		envc++;
 	uint64_t used = 0;
 	bool fits = put_string(buf, a->buf_len, &used,
-			       vm->cfg.cmdline ? vm->cfg.cmdline : "");
+			       vm->cfg.cmdline ? vm->cfg.cmdline : "") &&
+		    put_string(buf, a->buf_len, &used,
+			       vm->cfg.exec_path ? vm->cfg.exec_path : "");
 	for (int i = 0; fits && i < vm->cfg.argc; i++)
 		fits = put_string(buf, a->buf_len, &used, vm->cfg.argv[i]);
 	for (int i = 0; fits && i < envc; i++)
@@ -57,6 +60,14 @@ static int64_t hc_boot(struct hc_call *c)
 	a->mem_bytes = c->mem->size;
 	a->argc = (uint32_t)vm->cfg.argc;
 	a->envc = (uint32_t)envc;
+	a->pid = getpid();
+	a->ppid = getppid();
+	a->uid = getuid();
+	a->euid = geteuid();
+	a->gid = getgid();
+	a->egid = getegid();
+	a->umask = vm->host_umask;
+	a->pad = 0;
 	return (int64_t)used;
 }
 
@@ -76,8 +87,21 @@ static int64_t hc_exit(struct hc_call *c)
 	const struct rrv_hc_exit *a = c->args;
 	struct vmm *vm = c->vm;
 	vm->stopped = true;
+	vm->syscalls = a->syscalls;
+	vm->syscalls_host = a->syscalls_host;
 	if (a->how == RRV_EXIT_NORMAL) {
 		vm->exit_code = a->status & 0xff;
+		return 0;
+	}
+	if (a->how == RRV_EXIT_EXEC && a->status > 0) {
+		const char *path = vm->cfg.exec_path ? vm->cfg.exec_path : "?";
+		int err = a->status;
+		fprintf(stderr, "rrv: cannot run %s: %s (%s)\n", path, strerror(err),
+			err == ENOMEM ? "give the guest more memory with --memory"
+			: err == ENOENT ? "check the path"
+			: err == ENOEXEC ? "rrv runs x86-64 Linux ELF programs"
+			: "the guest kernel could not load it");
+		vm->exit_code = err == ENOENT ? 127 : 126;
 		return 0;
 	}
 	if (a->how != RRV_EXIT_SIGNAL || a->status <= 0 || a->status > 64) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "guest_mem.h"
 #include "hc_families.h"
@@ -33,6 +34,8 @@ int hc_register_all(struct hc_table *t)
 	static int (*const families[])(struct hc_table *) = {
 		hc_lifecycle_register,
 		hc_console_register,
+		hc_file_register,
+		hc_time_register,
 	};
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		int err = families[i](t);
@@ -40,6 +43,51 @@ int hc_register_all(struct hc_table *t)
 			return err;
 	}
 	return 0;
+}
+
+const void *hc_in(struct hc_call *c, rrv_gpa_t gpa, uint64_t len)
+{
+	if (c->nin == HC_RANGES_MAX)
+		return NULL;
+	const void *p = GUEST_AT(c->mem, gpa, len);
+	if (p)
+		c->in[c->nin++] = (struct hc_range){ gpa, len };
+	return p;
+}
+
+void *hc_out(struct hc_call *c, rrv_gpa_t gpa, uint64_t len)
+{
+	if (c->nout == HC_RANGES_MAX)
+		return NULL;
+	void *p = GUEST_AT(c->mem, gpa, len);
+	if (p)
+		c->out[c->nout++] = (struct hc_range){ gpa, len };
+	return p;
+}
+
+int64_t hc_iovecs(struct hc_call *c, rrv_gpa_t gpa, uint32_t cnt, bool out,
+		  struct iovec *host)
+{
+	if (cnt > RRV_HC_IOV_MAX)
+		return -EINVAL;
+	if (cnt == 0)
+		return 0;
+	const struct rrv_hc_iovec *g = hc_in(c, gpa, (uint64_t)cnt * sizeof(*g));
+	if (!g)
+		return -EFAULT;
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < cnt; i++) {
+		struct rrv_hc_iovec v;
+		memcpy(&v, &g[i], sizeof(v)); /* read the guest's copy once */
+		host[i].iov_base = out ? hc_out(c, v.base, v.len)
+				       : (void *)hc_in(c, v.base, v.len);
+		if (!host[i].iov_base)
+			return -EFAULT;
+		host[i].iov_len = v.len;
+		total += v.len;
+	}
+	/* Guest memory is below 4 GiB, so 64 pieces cannot overflow this. */
+	return (int64_t)total;
 }
 
 /* Writes ret into the struct header when the header is reachable. */

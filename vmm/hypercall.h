@@ -13,6 +13,9 @@
 struct vmm;
 struct guest_mem;
 
+/* Buffers one call may declare each way: an iovec array and its pieces. */
+#define HC_RANGES_MAX (RRV_HC_IOV_MAX + 4)
+
 /* One call in flight.  args is a host copy of the guest's argument struct,
  * aligned and private, so a handler never races or misreads guest memory;
  * the dispatcher copies it back (with hdr.ret set) when the handler returns. */
@@ -22,7 +25,36 @@ struct hc_call {
 	unsigned nr;
 	rrv_gpa_t args_gpa;
 	void *args;
+
+	/* Guest memory the handler read and wrote besides the struct, in
+	 * order, declared through hc_in() and hc_out(): what a recorder
+	 * digests (inputs) and saves (outputs). */
+	unsigned nin, nout;
+	struct hc_range {
+		rrv_gpa_t gpa;
+		uint64_t len;
+	} in[HC_RANGES_MAX], out[HC_RANGES_MAX];
 };
+
+/*
+ * The checked way for a handler to reach a guest buffer: GUEST_AT() plus a
+ * note of the range.  hc_in() is for buffers the handler only reads,
+ * hc_out() for those it fills.  NULL when the range is outside guest memory
+ * or the call declared more than HC_RANGES_MAX ranges.
+ */
+const void *hc_in(struct hc_call *c, rrv_gpa_t gpa, uint64_t len);
+void *hc_out(struct hc_call *c, rrv_gpa_t gpa, uint64_t len);
+
+struct iovec;
+
+/*
+ * Translates the guest's struct rrv_hc_iovec[cnt] at gpa, and each piece,
+ * into host iovecs (declared as inputs, or as outputs when out is true).
+ * All pieces are checked before the caller acts on any.  Returns the total
+ * length, or -EINVAL (cnt too big) or -EFAULT.
+ */
+int64_t hc_iovecs(struct hc_call *c, rrv_gpa_t gpa, uint32_t cnt, bool out,
+		  struct iovec *host);
 
 /* Returns the value for hdr.ret: >= 0, or -errno. */
 typedef int64_t (*hc_fn)(struct hc_call *c);

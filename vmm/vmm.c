@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kvm.h"
 #include "ksyms.h"
@@ -22,6 +23,9 @@ struct vmm *vmm_create(const struct vmm_config *cfg)
 	vm->cfg = *cfg;
 	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
 	hostfd_init(&vm->files);
+	/* Files the guest creates get exactly the mode it asks for: the
+	 * guest kernel applies the program's umask itself. */
+	vm->host_umask = umask(0);
 
 	if (cfg->mem_bytes < VMM_MEM_MIN || cfg->mem_bytes > VMM_MEM_MAX ||
 	    cfg->mem_bytes % (2u << 20)) {
@@ -93,6 +97,12 @@ void vmm_print_stats(const struct vmm *vm)
 	uint64_t total = 0, hcs = 0;
 	for (unsigned i = 0; i < VMM_EXIT_REASONS; i++)
 		total += vm->stats.exits[i];
+	if (vm->syscalls)
+		fprintf(stderr, "rrv: stats: %llu system calls, %llu served in "
+			"the guest, %llu needed the host\n",
+			(unsigned long long)vm->syscalls,
+			(unsigned long long)(vm->syscalls - vm->syscalls_host),
+			(unsigned long long)vm->syscalls_host);
 	fprintf(stderr, "rrv: stats: %llu VM exits\n", (unsigned long long)total);
 	for (unsigned i = 0; i < VMM_EXIT_REASONS; i++) {
 		if (!vm->stats.exits[i])

@@ -27,6 +27,7 @@ struct vmm_config {
 	const void *kernel_image; /* the guest kernel ELF */
 	size_t kernel_size;
 	const char *cmdline;      /* kernel command line, "" for none */
+	const char *exec_path;    /* the program to run, NULL for none */
 	int argc;                 /* the program and its arguments */
 	char *const *argv;
 	char *const *envp;        /* NULL-terminated */
@@ -58,6 +59,10 @@ struct vmm {
 	struct hc_table hc;
 	struct hostfd_table files;
 	struct ksyms *ksyms; /* the kernel's symbols, for reports; may be NULL */
+
+	uint32_t host_umask; /* rrv's umask at start; the VMM then uses 0 and
+				the guest applies the program's own */
+	uint64_t syscalls, syscalls_host; /* reported by the guest at exit */
 
 	bool stopped;   /* set by the exit and panic hypercalls */
 	int exit_code;  /* rrv's own exit status once stopped */

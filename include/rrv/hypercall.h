@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 1u
+#define RRV_HC_ABI_VERSION 2u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -50,6 +50,31 @@ enum rrv_hc_nr {
 	RRV_HC_PANIC = 3,
 	RRV_HC_WRITE = 4,
 	RRV_HC_LOG = 5,
+	/* Files on the host (v2). */
+	RRV_HC_OPENAT = 6,
+	RRV_HC_CLOSE = 7,
+	RRV_HC_READ = 8,
+	RRV_HC_LSEEK = 9,
+	RRV_HC_FSTATAT = 10,
+	RRV_HC_STATX = 11,
+	RRV_HC_FCNTL = 12,
+	RRV_HC_IOCTL = 13,
+	RRV_HC_GETDENTS = 14,
+	RRV_HC_READLINKAT = 15,
+	RRV_HC_UNLINKAT = 16,
+	RRV_HC_MKDIRAT = 17,
+	RRV_HC_RENAMEAT = 18,
+	RRV_HC_ACCESSAT = 19,
+	RRV_HC_CHMODAT = 20,
+	RRV_HC_TRUNCATE = 21,
+	RRV_HC_FSYNC = 22,
+	RRV_HC_GETCWD = 23,
+	RRV_HC_CHDIR = 24,
+	/* Time, randomness and the host's identity (v2). */
+	RRV_HC_CLOCK = 25,
+	RRV_HC_SLEEP = 26,
+	RRV_HC_RANDOM = 27,
+	RRV_HC_UNAME = 28,
 	RRV_HC_MAX /* one past the last number in use */
 };
 
@@ -70,8 +95,10 @@ struct rrv_hc_iovec {
  * version, then describes the machine and the job.
  *
  * The VMM writes into buf (at most buf_len bytes) a sequence of
- * NUL-terminated strings: the kernel command line, then argc program
- * arguments, then envc environment strings.  ret is the number of bytes used.
+ * NUL-terminated strings: the kernel command line, the path of the program
+ * to execute (empty when there is none; since v2), then argc program
+ * arguments, then envc environment strings.  ret is the number of bytes
+ * used.
  */
 struct rrv_hc_boot {
 	struct rrv_hc_hdr hdr;
@@ -82,12 +109,20 @@ struct rrv_hc_boot {
 	uint64_t mem_bytes;   /* out: guest RAM, from guest-physical 0 */
 	uint32_t argc;        /* out */
 	uint32_t envc;        /* out */
+	/* The host process's identity, which the program sees as its own
+	 * (getpid, getuid, ...): out, since v2. */
+	int32_t pid, ppid;
+	uint32_t uid, euid, gid, egid;
+	uint32_t umask;
+	uint32_t pad;
 };
 
 /* RRV_HC_EXIT: the guest is done; the VMM stops the vCPU and exits. */
 enum rrv_exit_how {
 	RRV_EXIT_NORMAL = 0, /* the program exited with status */
 	RRV_EXIT_SIGNAL = 1, /* the program was killed by signo */
+	RRV_EXIT_EXEC = 2,   /* the program could not start: status is an
+				errno (ENOENT, ENOEXEC, ENOMEM...); since v2 */
 };
 struct rrv_hc_exit {
 	struct rrv_hc_hdr hdr;
@@ -96,6 +131,9 @@ struct rrv_hc_exit {
 	uint64_t rip;    /* in: where the fatal signal happened, if any */
 	uint64_t addr;   /* in: faulting address for SIGSEGV/SIGBUS */
 	uint64_t core;   /* in: nonzero if the default action dumps core */
+	/* Counters for --stats, since v2. */
+	uint64_t syscalls;      /* in: system calls the program made */
+	uint64_t syscalls_host; /* in: ... of which needed a hypercall */
 };
 
 /*
@@ -128,6 +166,11 @@ struct rrv_hc_write {
 	uint32_t handle; /* in */
 	uint32_t iovcnt; /* in: at most RRV_HC_IOV_MAX */
 	rrv_gpa_t iov;   /* in: struct rrv_hc_iovec[iovcnt] */
+	/* since v2: pwrite at offset when at_offset is nonzero; otherwise a
+	 * plain write at the file position (so a zeroed tail means write). */
+	int64_t offset;      /* in */
+	uint32_t at_offset;  /* in */
+	uint32_t pad;
 };
 
 /*
@@ -143,5 +186,217 @@ struct rrv_hc_log {
 	rrv_gpa_t text; /* in: len bytes, may hold several '\n'-ended lines */
 };
 enum rrv_log_level { RRV_LOG_INFO = 0, RRV_LOG_WARN = 1 };
+
+
+/*
+ * ------------------------------------------------------------------------
+ * Files on the host (v2)
+ *
+ * The guest kernel owns the program's file descriptors; the VMM owns host
+ * handles.  A handle is a small number, allocated lowest-free-first so that
+ * it is the same in every run with the same history; the guest never sees a
+ * host descriptor.  Flags, modes, whence values, AT_* flags, errno values
+ * and the stat layouts are Linux x86-64's own, so the guest passes them
+ * through.  Paths travel as (gpa, len) without a NUL, at most
+ * RRV_HC_PATH_MAX bytes, in guest-physically contiguous memory.
+ * ------------------------------------------------------------------------
+ */
+#define RRV_HC_PATH_MAX 4096u
+#define RRV_HC_AT_CWD (-100) /* as AT_FDCWD: relative to the host's cwd */
+
+struct rrv_hc_path {
+	rrv_gpa_t gpa;
+	uint64_t len;
+};
+
+/* OPENAT: ret is a new handle.  The VMM adds O_CLOEXEC and O_NOCTTY. */
+struct rrv_hc_openat {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;    /* in: a handle, or RRV_HC_AT_CWD */
+	uint32_t flags; /* in: O_* */
+	uint32_t mode;  /* in: for O_CREAT, after the guest applied its umask */
+	uint32_t pad;
+	struct rrv_hc_path path; /* in */
+};
+
+/* CLOSE: handles 0-2 cannot be closed (the guest drops its reference). */
+struct rrv_hc_close {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t pad;
+};
+
+/* READ: into the iovecs; ret is the byte count, 0 at end of file. */
+struct rrv_hc_read {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t iovcnt; /* in: at most RRV_HC_IOV_MAX */
+	rrv_gpa_t iov;   /* in: struct rrv_hc_iovec[iovcnt] */
+	int64_t offset;      /* in: pread at offset when at_offset is set */
+	uint32_t at_offset;  /* in */
+	uint32_t pad;
+};
+
+/* LSEEK: ret is the new offset. */
+struct rrv_hc_lseek {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t whence; /* in: SEEK_* */
+	int64_t offset;  /* in */
+};
+
+/* The Linux x86-64 struct stat, 144 bytes. */
+struct rrv_stat {
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	int64_t st_atime_sec, st_atime_nsec;
+	int64_t st_mtime_sec, st_mtime_nsec;
+	int64_t st_ctime_sec, st_ctime_nsec;
+	int64_t reserved[3];
+};
+
+/* FSTATAT: with AT_EMPTY_PATH and an empty path, stats the handle itself. */
+struct rrv_hc_fstatat {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;    /* in: a handle, or RRV_HC_AT_CWD */
+	uint32_t flags; /* in: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+	struct rrv_hc_path path; /* in */
+	rrv_gpa_t stat;          /* in: struct rrv_stat to fill */
+};
+
+/* STATX: fills RRV_HC_STATX_SIZE bytes, Linux's struct statx. */
+#define RRV_HC_STATX_SIZE 256u
+struct rrv_hc_statx {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;    /* in */
+	uint32_t flags; /* in: AT_* */
+	uint32_t mask;  /* in: STATX_* */
+	uint32_t pad;
+	struct rrv_hc_path path; /* in */
+	rrv_gpa_t buf;           /* in: RRV_HC_STATX_SIZE bytes */
+};
+
+/* FCNTL: only F_GETFL and F_SETFL reach the host; descriptor flags and
+ * duplication are the guest's business. */
+struct rrv_hc_fcntl {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t cmd;    /* in */
+	uint64_t arg;    /* in */
+};
+
+/* IOCTL: the terminal requests TCGETS (36 bytes: the kernel's termios),
+ * TIOCGWINSZ (8 bytes) and FIONREAD (4 bytes); others get -ENOTTY. */
+struct rrv_hc_ioctl {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t cmd;    /* in */
+	rrv_gpa_t buf;   /* in: the request's out buffer */
+	uint64_t len;    /* in: its size, which must match the request */
+};
+
+/* GETDENTS: Linux struct linux_dirent64 records; ret is the bytes used. */
+struct rrv_hc_getdents {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t pad;
+	rrv_gpa_t buf;   /* in */
+	uint64_t len;    /* in */
+};
+
+/* READLINKAT: ret is the length of the target, not NUL-terminated. */
+struct rrv_hc_readlinkat {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;
+	uint32_t pad;
+	struct rrv_hc_path path; /* in */
+	rrv_gpa_t buf;           /* in */
+	uint64_t len;            /* in */
+};
+
+/* UNLINKAT (flags AT_REMOVEDIR), MKDIRAT (mode), ACCESSAT (mode, flags),
+ * CHMODAT (mode, flags; an empty path with AT_EMPTY_PATH means the handle
+ * itself, as fchmod): one struct for the four. */
+struct rrv_hc_pathop {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;    /* in */
+	uint32_t flags; /* in */
+	uint32_t mode;  /* in */
+	uint32_t pad;
+	struct rrv_hc_path path; /* in */
+};
+
+/* RENAMEAT: renameat2 with flags RENAME_NOREPLACE/EXCHANGE. */
+struct rrv_hc_renameat {
+	struct rrv_hc_hdr hdr;
+	int32_t olddir, newdir; /* in */
+	uint32_t flags;         /* in */
+	uint32_t pad;
+	struct rrv_hc_path oldpath, newpath; /* in */
+};
+
+/* TRUNCATE (ftruncate) and FSYNC (datasync in arg): one struct. */
+struct rrv_hc_fileop {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t pad;
+	uint64_t arg;    /* in: the length, or nonzero for fdatasync */
+};
+
+/* GETCWD: writes the NUL-terminated path; ret is its size with the NUL. */
+struct rrv_hc_getcwd {
+	struct rrv_hc_hdr hdr;
+	rrv_gpa_t buf; /* in */
+	uint64_t len;  /* in */
+};
+
+/* CHDIR: changes the host cwd, to a path or (empty path) to a handle. */
+struct rrv_hc_chdir {
+	struct rrv_hc_hdr hdr;
+	int32_t handle; /* in: used when the path is empty */
+	uint32_t pad;
+	struct rrv_hc_path path; /* in */
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Time, randomness and identity (v2)
+ * ------------------------------------------------------------------------
+ */
+
+/* CLOCK: reads a host clock (CLOCK_REALTIME, CLOCK_MONOTONIC, ...). */
+struct rrv_hc_clock {
+	struct rrv_hc_hdr hdr;
+	uint32_t clock; /* in: clockid_t */
+	uint32_t pad;
+	int64_t sec;    /* out */
+	int64_t nsec;   /* out */
+};
+
+/* SLEEP: clock_nanosleep on the host (flags may hold TIMER_ABSTIME).  A
+ * replay does not wait.  ret is 0. */
+struct rrv_hc_sleep {
+	struct rrv_hc_hdr hdr;
+	uint32_t clock; /* in */
+	uint32_t flags; /* in */
+	int64_t sec;    /* in */
+	int64_t nsec;   /* in */
+};
+
+/* RANDOM: fills buf with bytes from the host's getrandom(). */
+struct rrv_hc_random {
+	struct rrv_hc_hdr hdr;
+	rrv_gpa_t buf; /* in */
+	uint64_t len;  /* in: at most 65536 */
+};
+
+/* UNAME: the host's struct utsname (6 fields of 65 bytes). */
+#define RRV_HC_UTSNAME_SIZE 390u
+struct rrv_hc_uname {
+	struct rrv_hc_hdr hdr;
+	rrv_gpa_t buf; /* in: RRV_HC_UTSNAME_SIZE bytes */
+};
 
 #endif

@@ -224,6 +224,7 @@ static void boot_passes_strings(void **state)
 	static char *argv[] = { "prog", "an arg", NULL };
 	static char *envp[] = { "A=1", NULL };
 	f->vm.cfg.cmdline = "ktest=args";
+	f->vm.cfg.exec_path = "./prog";
 	f->vm.cfg.argc = 2;
 	f->vm.cfg.argv = argv;
 	f->vm.cfg.envp = envp;
@@ -233,12 +234,14 @@ static void boot_passes_strings(void **state)
 	a->buf = DATA;
 	a->buf_len = 4096;
 	bool in;
-	static const char want[] = "ktest=args\0prog\0an arg\0A=1";
+	static const char want[] = "ktest=args\0./prog\0prog\0an arg\0A=1";
 	assert_int_equal(call(f, RRV_HC_BOOT, ARGS, &in), sizeof(want));
 	assert_memory_equal(g(f, DATA, sizeof(want)), want, sizeof(want));
 	assert_int_equal(a->argc, 2);
 	assert_int_equal(a->envc, 1);
 	assert_int_equal(a->mem_bytes, MEM);
+	assert_int_equal(a->pid, getpid());
+	assert_int_equal(a->uid, getuid());
 	assert_false(f->vm.stopped);
 
 	a->buf_len = 8;

@@ -1,0 +1,434 @@
+/*
+ * Files on the host: the hypercalls behind the program's file system calls.
+ * The guest kernel owns file descriptors and passes Linux flags through; the
+ * VMM owns the host descriptors behind handles (hostfd.c), checks every
+ * guest buffer through hc_in()/hc_out(), and answers with Linux errno
+ * values.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "hc_families.h"
+#include "hypercall.h"
+#include "vmm.h"
+
+/* Copies a guest path into buf (RRV_HC_PATH_MAX + 1 bytes) with a NUL. */
+static int get_path(struct hc_call *c, const struct rrv_hc_path *p, char *buf)
+{
+	if (p->len > RRV_HC_PATH_MAX)
+		return -ENAMETOOLONG;
+	const char *g = hc_in(c, p->gpa, p->len);
+	if (!g)
+		return -EFAULT;
+	memcpy(buf, g, p->len);
+	buf[p->len] = 0;
+	if (strlen(buf) != p->len) /* an embedded NUL: the guest is confused */
+		return -EINVAL;
+	return 0;
+}
+
+/* The host descriptor for a directory argument. */
+static int get_dir(struct hc_call *c, int32_t dir)
+{
+	if (dir == RRV_HC_AT_CWD)
+		return AT_FDCWD;
+	int fd = dir < 0 ? -1 : hostfd_get(&c->vm->files, (uint64_t)dir);
+	return fd < 0 ? -EBADF : fd;
+}
+
+static int get_fd(struct hc_call *c, uint32_t handle)
+{
+	int fd = hostfd_get(&c->vm->files, handle);
+	return fd < 0 ? -EBADF : fd;
+}
+
+#define TRY(expr)                          \
+	do {                               \
+		int64_t err_ = (expr);     \
+		if (err_ < 0)              \
+			return err_;       \
+	} while (0)
+
+/* Host syscall results as the guest wants them: the value or -errno. */
+static int64_t sys(int64_t r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static int64_t hc_write(struct hc_call *c)
+{
+	const struct rrv_hc_write *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	struct iovec iov[RRV_HC_IOV_MAX];
+	int64_t total = hc_iovecs(c, a->iov, a->iovcnt, false, iov);
+	TRY(total);
+
+	/* Deliver all of it: a short write to a pipe or terminal is not
+	 * something the guest should have to retry. */
+	int64_t done = 0;
+	uint32_t first = 0;
+	while (done < total) {
+		ssize_t n = a->at_offset
+			? pwritev(fd, iov + first, (int)(a->iovcnt - first), a->offset + done)
+			: writev(fd, iov + first, (int)(a->iovcnt - first));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? done : -errno;
+		}
+		done += n;
+		while (n > 0 && first < a->iovcnt) {
+			if ((size_t)n >= iov[first].iov_len) {
+				n -= (ssize_t)iov[first].iov_len;
+				first++;
+			} else {
+				iov[first].iov_base = (char *)iov[first].iov_base + n;
+				iov[first].iov_len -= (size_t)n;
+				n = 0;
+			}
+		}
+	}
+	return done;
+}
+
+static int64_t hc_read(struct hc_call *c)
+{
+	const struct rrv_hc_read *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	struct iovec iov[RRV_HC_IOV_MAX];
+	TRY(hc_iovecs(c, a->iov, a->iovcnt, true, iov));
+	for (;;) {
+		ssize_t n = a->at_offset ? preadv(fd, iov, (int)a->iovcnt, a->offset)
+					 : readv(fd, iov, (int)a->iovcnt);
+		if (n >= 0 || errno != EINTR)
+			return sys(n);
+	}
+}
+
+/* Flags a program may ask for; the VMM adds its own below. */
+#define OPEN_FLAGS_ALLOWED                                                  \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK |    \
+	 O_DIRECTORY | O_NOFOLLOW | O_PATH | O_DSYNC | O_SYNC | O_LARGEFILE | \
+	 O_NOATIME | O_TMPFILE | O_DIRECT)
+
+static int64_t hc_openat(struct hc_call *c)
+{
+	const struct rrv_hc_openat *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	if (a->flags & ~(uint32_t)(OPEN_FLAGS_ALLOWED | O_CLOEXEC | O_NOCTTY))
+		return -EINVAL;
+	/* CLOEXEC: rrv never runs another program, but a host descriptor
+	 * must not outlive the handle table.  NOCTTY: the guest's terminal is
+	 * rrv's, not a new one. */
+	int fd = openat(dir, path, (int)(a->flags & OPEN_FLAGS_ALLOWED) |
+				     O_CLOEXEC | O_NOCTTY, (mode_t)a->mode);
+	if (fd < 0)
+		return -errno;
+	int h = hostfd_add(&c->vm->files, fd);
+	if (h < 0)
+		close(fd);
+	return h;
+}
+
+static int64_t hc_close(struct hc_call *c)
+{
+	const struct rrv_hc_close *a = c->args;
+	if (a->handle <= 2) /* rrv's own stdio stays open */
+		return get_fd(c, a->handle) < 0 ? -EBADF : 0;
+	return hostfd_close(&c->vm->files, a->handle);
+}
+
+static int64_t hc_lseek(struct hc_call *c)
+{
+	const struct rrv_hc_lseek *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	return sys(lseek(fd, a->offset, (int)a->whence));
+}
+
+static void to_rrv_stat(const struct stat *s, struct rrv_stat *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->st_dev = s->st_dev;
+	r->st_ino = s->st_ino;
+	r->st_nlink = s->st_nlink;
+	r->st_mode = s->st_mode;
+	r->st_uid = s->st_uid;
+	r->st_gid = s->st_gid;
+	r->st_rdev = s->st_rdev;
+	r->st_size = s->st_size;
+	r->st_blksize = s->st_blksize;
+	r->st_blocks = s->st_blocks;
+	r->st_atime_sec = s->st_atim.tv_sec;
+	r->st_atime_nsec = s->st_atim.tv_nsec;
+	r->st_mtime_sec = s->st_mtim.tv_sec;
+	r->st_mtime_nsec = s->st_mtim.tv_nsec;
+	r->st_ctime_sec = s->st_ctim.tv_sec;
+	r->st_ctime_nsec = s->st_ctim.tv_nsec;
+}
+
+static int64_t hc_fstatat(struct hc_call *c)
+{
+	const struct rrv_hc_fstatat *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	struct rrv_stat *out = hc_out(c, a->stat, sizeof(*out));
+	if (!out)
+		return -EFAULT;
+	struct stat st;
+	if (fstatat(dir, path, &st, (int)a->flags) < 0)
+		return -errno;
+	to_rrv_stat(&st, out);
+	return 0;
+}
+
+static int64_t hc_statx(struct hc_call *c)
+{
+	const struct rrv_hc_statx *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	_Static_assert(sizeof(struct statx) == RRV_HC_STATX_SIZE, "statx size");
+	void *out = hc_out(c, a->buf, RRV_HC_STATX_SIZE);
+	if (!out)
+		return -EFAULT;
+	struct statx sx;
+	memset(&sx, 0, sizeof(sx));
+	if (statx(dir, path, (int)a->flags, a->mask, &sx) < 0)
+		return -errno;
+	memcpy(out, &sx, sizeof(sx));
+	return 0;
+}
+
+static int64_t hc_fcntl(struct hc_call *c)
+{
+	const struct rrv_hc_fcntl *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	if (a->cmd == F_GETFL)
+		return sys(fcntl(fd, F_GETFL));
+	if (a->cmd == F_SETFL)
+		return sys(fcntl(fd, F_SETFL, (int)(a->arg & (O_APPEND | O_NONBLOCK |
+							     O_DIRECT | O_NOATIME))));
+	return -EINVAL;
+}
+
+static const struct {
+	uint32_t cmd;
+	uint32_t size;
+} ioctls[] = {
+	{ TCGETS, 36 }, /* the kernel's struct termios, not glibc's */
+	{ TIOCGWINSZ, sizeof(struct winsize) },
+	{ FIONREAD, sizeof(int) },
+};
+
+static int64_t hc_ioctl(struct hc_call *c)
+{
+	const struct rrv_hc_ioctl *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
+		if (ioctls[i].cmd != a->cmd)
+			continue;
+		if (a->len != ioctls[i].size)
+			return -EINVAL;
+		void *out = hc_out(c, a->buf, a->len);
+		if (!out)
+			return -EFAULT;
+		unsigned char tmp[64] = { 0 };
+		if (ioctl(fd, a->cmd, tmp) < 0)
+			return -errno;
+		memcpy(out, tmp, a->len);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static int64_t hc_getdents(struct hc_call *c)
+{
+	const struct rrv_hc_getdents *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	if (a->len > (1u << 20))
+		return -EINVAL;
+	void *out = hc_out(c, a->buf, a->len);
+	if (!out)
+		return -EFAULT;
+	return sys(syscall(SYS_getdents64, fd, out, (size_t)a->len));
+}
+
+static int64_t hc_readlinkat(struct hc_call *c)
+{
+	const struct rrv_hc_readlinkat *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	if (a->len > RRV_HC_PATH_MAX)
+		return -EINVAL;
+	char *out = hc_out(c, a->buf, a->len);
+	if (!out)
+		return -EFAULT;
+	return sys(readlinkat(dir, path, out, a->len));
+}
+
+static int64_t hc_unlinkat(struct hc_call *c)
+{
+	const struct rrv_hc_pathop *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	return sys(unlinkat(dir, path, (int)a->flags));
+}
+
+static int64_t hc_mkdirat(struct hc_call *c)
+{
+	const struct rrv_hc_pathop *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	return sys(mkdirat(dir, path, (mode_t)a->mode));
+}
+
+static int64_t hc_accessat(struct hc_call *c)
+{
+	const struct rrv_hc_pathop *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	return sys(syscall(SYS_faccessat2, dir, path, (int)a->mode, (int)a->flags));
+}
+
+static int64_t hc_chmodat(struct hc_call *c)
+{
+	const struct rrv_hc_pathop *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	TRY(dir);
+	if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
+		if (dir == AT_FDCWD)
+			return -EBADF;
+		return sys(fchmod(dir, (mode_t)a->mode));
+	}
+	return sys(fchmodat(dir, path, (mode_t)a->mode, (int)a->flags));
+}
+
+static int64_t hc_renameat(struct hc_call *c)
+{
+	const struct rrv_hc_renameat *a = c->args;
+	char from[RRV_HC_PATH_MAX + 1], to[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->oldpath, from));
+	TRY(get_path(c, &a->newpath, to));
+	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
+	TRY(olddir);
+	TRY(newdir);
+	return sys(renameat2(olddir, from, newdir, to, a->flags));
+}
+
+static int64_t hc_truncate(struct hc_call *c)
+{
+	const struct rrv_hc_fileop *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	if (a->arg > INT64_MAX)
+		return -EINVAL;
+	return sys(ftruncate(fd, (off_t)a->arg));
+}
+
+static int64_t hc_fsync(struct hc_call *c)
+{
+	const struct rrv_hc_fileop *a = c->args;
+	int fd = get_fd(c, a->handle);
+	TRY(fd);
+	return sys(a->arg ? fdatasync(fd) : fsync(fd));
+}
+
+static int64_t hc_getcwd(struct hc_call *c)
+{
+	const struct rrv_hc_getcwd *a = c->args;
+	char buf[PATH_MAX];
+	if (!getcwd(buf, sizeof(buf)))
+		return -errno;
+	size_t n = strlen(buf) + 1;
+	if (n > a->len)
+		return -ERANGE;
+	char *out = hc_out(c, a->buf, n);
+	if (!out)
+		return -EFAULT;
+	memcpy(out, buf, n);
+	return (int64_t)n;
+}
+
+static int64_t hc_chdir(struct hc_call *c)
+{
+	const struct rrv_hc_chdir *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	if (path[0])
+		return sys(chdir(path));
+	int fd = a->handle < 0 ? -EBADF : get_fd(c, (uint32_t)a->handle);
+	TRY(fd);
+	return sys(fchdir(fd));
+}
+
+#define FILE_HC(nr, name, type, fn) { nr, { name, sizeof(struct type), 0, fn } }
+
+static const struct {
+	unsigned nr;
+	struct hc_desc d;
+} files[] = {
+	FILE_HC(RRV_HC_WRITE, "write", rrv_hc_write, hc_write),
+	FILE_HC(RRV_HC_OPENAT, "openat", rrv_hc_openat, hc_openat),
+	FILE_HC(RRV_HC_CLOSE, "close", rrv_hc_close, hc_close),
+	FILE_HC(RRV_HC_READ, "read", rrv_hc_read, hc_read),
+	FILE_HC(RRV_HC_LSEEK, "lseek", rrv_hc_lseek, hc_lseek),
+	FILE_HC(RRV_HC_FSTATAT, "fstatat", rrv_hc_fstatat, hc_fstatat),
+	FILE_HC(RRV_HC_STATX, "statx", rrv_hc_statx, hc_statx),
+	FILE_HC(RRV_HC_FCNTL, "fcntl", rrv_hc_fcntl, hc_fcntl),
+	FILE_HC(RRV_HC_IOCTL, "ioctl", rrv_hc_ioctl, hc_ioctl),
+	FILE_HC(RRV_HC_GETDENTS, "getdents", rrv_hc_getdents, hc_getdents),
+	FILE_HC(RRV_HC_READLINKAT, "readlinkat", rrv_hc_readlinkat, hc_readlinkat),
+	FILE_HC(RRV_HC_UNLINKAT, "unlinkat", rrv_hc_pathop, hc_unlinkat),
+	FILE_HC(RRV_HC_MKDIRAT, "mkdirat", rrv_hc_pathop, hc_mkdirat),
+	FILE_HC(RRV_HC_RENAMEAT, "renameat", rrv_hc_renameat, hc_renameat),
+	FILE_HC(RRV_HC_ACCESSAT, "accessat", rrv_hc_pathop, hc_accessat),
+	FILE_HC(RRV_HC_CHMODAT, "chmodat", rrv_hc_pathop, hc_chmodat),
+	FILE_HC(RRV_HC_TRUNCATE, "truncate", rrv_hc_fileop, hc_truncate),
+	FILE_HC(RRV_HC_FSYNC, "fsync", rrv_hc_fileop, hc_fsync),
+	FILE_HC(RRV_HC_GETCWD, "getcwd", rrv_hc_getcwd, hc_getcwd),
+	FILE_HC(RRV_HC_CHDIR, "chdir", rrv_hc_chdir, hc_chdir),
+};
+
+int hc_file_register(struct hc_table *t)
+{
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int err = hc_register(t, files[i].nr, &files[i].d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
