@@ -26,6 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all deps run test unit-test kvm-test clean
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/rrv $(UNIT_BINS)

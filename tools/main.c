@@ -16,6 +16,8 @@ static const struct rrv_cmd commands[] = {
 	{ "boot", cmd_boot,
 	  "boot the guest kernel alone (a self-test for developers)",
 	  "rrv boot [--kernel-cmdline=WORDS] [--memory=SIZE] [--stats]" },
+	{ "run", cmd_run, "run a static Linux program in the VM (no recording)",
+	  "rrv run [--memory=SIZE] [--stats] [--log=syscalls] PROGRAM [ARGS...]" },
 	{ "help", cmd_help, "show help for rrv or for one command",
 	  "rrv help [COMMAND]" },
 	{ "version", cmd_version, "print rrv's version", "rrv version" },

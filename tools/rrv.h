@@ -34,6 +34,7 @@ extern const unsigned char rrv_kernel_image[];
 extern const unsigned char rrv_kernel_image_end[];
 
 int cmd_boot(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -1,0 +1,167 @@
+/*
+ * kmain: from the first C instruction to the job the command line asks for.
+ * The order matters: BOOT comes first so that a kernel built for another
+ * ABI is refused before it does anything; the GDT and IDT are replaced
+ * before the page tables, since the VMM's versions live in low memory that
+ * the kernel's own tables no longer map.
+ */
+#include "main.h"
+
+#include "gdt.h"
+#include "hypercall.h"
+#include "kprintf.h"
+#include "ktest.h"
+#include "string.h"
+#include "trap.h"
+#include "vm.h"
+
+/* Room for the command line, argv and envp: Linux allows 128 KiB per
+ * string and 2 MiB in all by default, but a recorded program's arguments
+ * are rarely more than a few KiB. */
+#define BOOT_STRINGS_MAX (256 * 1024)
+
+static char boot_strings[BOOT_STRINGS_MAX];
+struct bootinfo bootinfo;
+
+/* Every key the command line may carry; anything else draws a warning, so
+ * that a misspelt key is not silently ignored. */
+static const char *const cmdline_keys[] = {
+	"ktest", /* ktest.c: which self-test to run */
+	"exit",  /* ktest=hello: exit status */
+	"msg",   /* ktest=hello: the line to print */
+	"kind",  /* ktest=fault: which exception */
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Calls fn for each key=value word; stops early when fn returns true. */
+static bool for_each_word(bool (*fn)(const char *w, size_t klen, size_t wlen, void *arg),
+			  void *arg)
+{
+	const char *p = bootinfo.cmdline;
+	while (*p) {
+		while (is_space(*p))
+			p++;
+		const char *w = p;
+		while (*p && !is_space(*p))
+			p++;
+		size_t wlen = (size_t)(p - w);
+		if (wlen == 0)
+			break;
+		const char *eq = w;
+		while (eq < p && *eq != '=')
+			eq++;
+		if (fn(w, (size_t)(eq - w), wlen, arg))
+			return true;
+	}
+	return false;
+}
+
+struct lookup {
+	const char *key;
+	const char **val;
+	size_t *len;
+};
+
+static bool match_key(const char *w, size_t klen, size_t wlen, void *arg)
+{
+	struct lookup *l = arg;
+	if (klen == wlen || klen != strlen(l->key) || memcmp(w, l->key, klen) != 0)
+		return false;
+	*l->val = w + klen + 1;
+	*l->len = wlen - klen - 1;
+	return true;
+}
+
+bool cmdline_get(const char *key, const char **val, size_t *len)
+{
+	struct lookup l = { key, val, len };
+	return for_each_word(match_key, &l);
+}
+
+static bool warn_unknown(const char *w, size_t klen, size_t wlen, void *arg)
+{
+	char word[64];
+	(void)arg;
+
+	if (klen < wlen)
+		for (size_t i = 0; i < sizeof(cmdline_keys) / sizeof(cmdline_keys[0]); i++)
+			if (klen == strlen(cmdline_keys[i]) &&
+			    memcmp(w, cmdline_keys[i], klen) == 0)
+				return false;
+	size_t n = wlen < sizeof(word) - 1 ? wlen : sizeof(word) - 1;
+	memcpy(word, w, n);
+	word[n] = '\0';
+	kwarn("command line: ignoring '%s' (%s)\n", word,
+	      klen == wlen ? "not key=value" : "unknown key");
+	return false;
+}
+
+const char *next_string(const char *s)
+{
+	return s + strlen(s) + 1;
+}
+
+/* Strings BOOT puts before argv: the command line, and since ABI v2 the
+ * path of the program to execute. */
+#if RRV_HC_ABI_VERSION >= 2
+#define BOOT_LEADING_STRINGS 2
+#else
+#define BOOT_LEADING_STRINGS 1
+#endif
+
+/* Checks that the VMM's strings are what BOOT promised, each
+ * NUL-terminated within the used bytes, and records where they are. */
+static void parse_boot_strings(const struct rrv_hc_boot *b, int64_t used)
+{
+	uint64_t want = BOOT_LEADING_STRINGS + (uint64_t)b->argc + b->envc;
+	uint64_t found = 0;
+
+	if ((uint64_t)used > sizeof(boot_strings))
+		panic("BOOT used %ld bytes of a %zu-byte buffer", used, sizeof(boot_strings));
+	for (int64_t i = 0; i < used && found < want; i++)
+		if (boot_strings[i] == '\0')
+			found++;
+	if (found < want)
+		panic("BOOT strings malformed: %lu of %lu NUL-terminated strings in %ld bytes",
+		      found, want, used);
+
+	bootinfo.reply = *b;
+	bootinfo.mem_bytes = b->mem_bytes;
+	bootinfo.cmdline = boot_strings;
+	bootinfo.exec_path = BOOT_LEADING_STRINGS > 1 ? next_string(boot_strings) : "";
+	bootinfo.strings = BOOT_LEADING_STRINGS > 1 ? next_string(bootinfo.exec_path)
+						    : next_string(boot_strings);
+	bootinfo.argc = b->argc;
+	bootinfo.envc = b->envc;
+}
+
+__attribute__((noreturn)) void kmain(void);
+
+void kmain(void)
+{
+	struct rrv_hc_boot b;
+	int64_t used = hc_boot(&b, boot_strings, sizeof(boot_strings));
+	if (used < 0)
+		panic("BOOT hypercall failed (%ld): the VMM refused ABI version %u",
+		      used, RRV_HC_ABI_VERSION);
+	parse_boot_strings(&b, used);
+
+	gdt_init();
+	trap_init();
+	vm_init(bootinfo.mem_bytes);
+
+	for_each_word(warn_unknown, NULL);
+
+	const char *test;
+	size_t len;
+	if (cmdline_get("ktest", &test, &len))
+		ktest_run(test, len);
+
+	kwritef(1, "rekernel-rr: booted, %lu MiB of guest memory\n",
+		bootinfo.mem_bytes >> 20);
+	hc_exit(0);
+}
