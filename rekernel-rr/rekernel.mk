@@ -25,8 +25,9 @@ REKERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-Map=$(REKERNEL_OUT)/rekernel.map \
 	-T $(REKERNEL_SRCDIR)/kernel.ld
 
-REKERNEL_CSRCS := main.c gdt.c trap.c vm.c hypercall.c kprintf.c string.c ktest.c
-REKERNEL_SSRCS := boot.S vectors.S
+# Every .c and .S file here is part of the kernel.
+REKERNEL_CSRCS := $(notdir $(wildcard $(REKERNEL_SRCDIR)/*.c))
+REKERNEL_SSRCS := $(notdir $(wildcard $(REKERNEL_SRCDIR)/*.S))
 REKERNEL_COBJS := $(REKERNEL_CSRCS:%.c=$(REKERNEL_OUT)/%.o)
 REKERNEL_SOBJS := $(REKERNEL_SSRCS:%.S=$(REKERNEL_OUT)/%.o)
 REKERNEL_OBJS := $(REKERNEL_SOBJS) $(REKERNEL_COBJS)

@@ -1,0 +1,108 @@
+/*
+ * Processes and threads.  There is one process (the program) and, until
+ * the threads issue, one thread; the structures are already split so that
+ * threads can share a process's memory, files and signal handlers.
+ *
+ * Ownership: mm.c owns proc.mm, file.c owns proc.files, signal.c owns the
+ * sig* fields, sched.c owns thread.state and the run queue, syscall.c owns
+ * the syscall bookkeeping fields.  Everything runs on the one vCPU with
+ * interrupts off, so there are no locks.
+ */
+#ifndef REKERNEL_PROC_H
+#define REKERNEL_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trap.h"
+
+#define NSIG 64 /* signals 1..64; bit (n - 1) in a sigset */
+typedef uint64_t sigset_k;
+#define SIGBIT(n) (1ull << ((n) - 1))
+
+/* Linux's struct sigaction as rt_sigaction passes it (x86-64 layout). */
+struct k_sigaction {
+	uint64_t handler;  /* SIG_DFL 0, SIG_IGN 1, or a user address */
+	uint64_t flags;    /* SA_* */
+	uint64_t restorer; /* SA_RESTORER: user code that calls rt_sigreturn */
+	sigset_k mask;
+};
+
+/* What a queued signal carries: the fields of siginfo_t the kernel fills. */
+struct k_siginfo {
+	int32_t signo, errno_, code;
+	int32_t pid;       /* sender, for SI_USER/SI_TKILL */
+	uint32_t uid;
+	uint64_t addr;     /* fault address, for SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP */
+};
+
+struct mm;     /* mm.h */
+struct files;  /* file.h */
+
+enum thread_state { T_UNUSED, T_RUNNABLE, T_BLOCKED, T_ZOMBIE };
+
+struct thread {
+	int tid;
+	enum thread_state state;
+	struct proc *proc;
+
+	/* The user registers, saved on this thread's kernel stack at every
+	 * entry to the kernel (syscall, exception, interrupt). */
+	struct trapframe *tf;
+	uint64_t kstack_top;
+
+	/* User FPU/SSE state (fxsave format), saved on every switch away
+	 * from the thread and in signal frames. */
+	uint8_t fxstate[512] __attribute__((aligned(16)));
+	uint64_t fs_base, gs_base;
+
+	/* set_tid_address and set_robust_list. */
+	uint64_t clear_child_tid;
+	uint64_t robust_list, robust_len;
+
+	/* syscall.c: the call in progress, for restarts and --log. */
+	int64_t syscall_nr;   /* -1 when not in a system call */
+	uint64_t orig_rax;
+	bool used_host;       /* the current call made a hypercall */
+
+	/* signal.c */
+	sigset_k sigmask;     /* blocked */
+	sigset_k sigpending;  /* directed at this thread */
+	struct k_siginfo siginfo[NSIG]; /* one queued instance per signal */
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+	sigset_k saved_sigmask; /* restored after rt_sigsuspend's handler */
+	bool restore_sigmask;
+
+	void *wait_chan;      /* sched.c: what a blocked thread waits for */
+};
+
+struct proc {
+	int pid, ppid;
+	uint32_t uid, euid, suid, gid, egid, sgid;
+	uint32_t umask;
+	struct mm *mm;
+	struct files *files;
+
+	/* signal.c */
+	struct k_sigaction sigaction[NSIG];
+	sigset_k sigpending;  /* directed at the process */
+	struct k_siginfo siginfo[NSIG];
+
+	/* getrlimit/setrlimit/prlimit64: soft and hard, RLIMIT_* order. */
+	struct { uint64_t cur, max; } rlimit[16];
+
+	/* For --stats: reported to the VMM at exit. */
+	uint64_t nsyscalls, nsyscalls_host;
+};
+
+extern struct proc *curproc;
+extern struct thread *curthread;
+
+/* Ends the whole program: reports how to the VMM (RRV_EXIT_NORMAL with a
+ * status, or RRV_EXIT_SIGNAL with a signal, its rip and address).  Does
+ * not return. */
+__attribute__((noreturn)) void proc_exit(uint32_t how, int32_t status,
+					  uint64_t rip, uint64_t addr, bool core);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * System calls: the table, the entry from ring 3, and how a domain file
+ * (sys_<domain>.c) contributes its calls.
+ *
+ * Each domain file defines a table of struct syscall_def and its length;
+ * syscall.c gathers them into one array indexed by number at start-up
+ * (two definitions of one number are a build bug and panic at boot).  A
+ * number with no definition returns -ENOSYS and is logged once by name.
+ */
+#ifndef REKERNEL_SYSCALL_H
+#define REKERNEL_SYSCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NSYSCALLS 512
+
+typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
+			      uint64_t a3, uint64_t a4, uint64_t a5);
+
+/*
+ * args describes each argument for --log=syscalls, one character per
+ * argument, strace style:
+ *   d signed decimal   u unsigned   x hex   p pointer   s user string
+ *   f file descriptor  o open flags   m mode (octal)
+ * An empty string is a call without arguments.
+ */
+struct syscall_def {
+	uint16_t nr;
+	const char *name;
+	syscall_fn fn;
+	const char *args;
+};
+
+#define SYSCALL_DEF(nr, name, fn, args) \
+	{ (nr), (name), (syscall_fn)(fn), (args) }
+
+/* The domain tables (one per sys_<domain>.c). */
+extern const struct syscall_def sys_proc_defs[], sys_mem_defs[],
+	sys_time_defs[], sys_file_defs[], sys_signal_defs[];
+extern const size_t sys_proc_ndefs, sys_mem_ndefs, sys_time_ndefs,
+	sys_file_ndefs, sys_signal_ndefs;
+
+/* The name of system call nr, for logs ("syscall_NNN" when unknown). */
+const char *syscall_name(uint64_t nr);
+
+/* Builds the table and programs the SYSCALL MSRs. */
+void syscall_init(void);
+
+/* Called by the entry code with the user registers; the result goes to
+ * tf->rax.  Then signals are checked before returning to ring 3. */
+void syscall_dispatch(struct trapframe *tf);
+
+#endif
