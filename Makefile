@@ -18,14 +18,19 @@ CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c)
+TRACE_SRCS := $(wildcard trace-format/*.c)
+TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_SRCS := $(wildcard tools/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# The trace reader reads untrusted files: its tests run under ASan/UBSan.
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+FUZZ_BIN := $(BUILD)/tests/fuzz/fuzz_trace_reader
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all deps run test unit-test kvm-test clean
+.PHONY: all deps run test unit-test fuzz-test kvm-test clean
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -41,19 +46,34 @@ $(BUILD)/libvmm.a: $(VMM_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/librrvtrace.a: $(TRACE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/tools/kernel_image.o: tools/kernel_image.S $(REKERNEL_ELF)
 	@mkdir -p $(@D)
 	$(CC) -c -DRRV_KERNEL_ELF='"$(REKERNEL_ELF)"' $< -o $@
 
-$(BUILD)/rrv: $(TOOLS_OBJS) $(BUILD)/tools/kernel_image.o $(BUILD)/libvmm.a
+$(BUILD)/rrv: $(TOOLS_OBJS) $(BUILD)/tools/kernel_image.o $(BUILD)/libvmm.a \
+		$(BUILD)/librrvtrace.a
 	$(CC) -o $@ $^ $(HOST_LIBS)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvmm.a
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvmm.a $(BUILD)/librrvtrace.a
 	$(CC) -o $@ $^ $(HOST_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/unit/test_trace: tests/unit/test_trace.c $(TRACE_SRCS) $(wildcard trace-format/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -O1 $(SANITIZE) -o $@ \
+		tests/unit/test_trace.c $(TRACE_SRCS) $(HOST_LIBS) $(CMOCKA_LIBS)
+
+$(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-format/*.h)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^) -lzstd
 
 deps:
 	@tools/deps.sh
@@ -66,10 +86,16 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory fuzz-test
 	@$(MAKE) --no-print-directory kvm-test
 
 unit-test: $(UNIT_BINS)
 	@tests/unit/run-all $(UNIT_BINS)
+
+# A bounded fuzzing run from the golden traces; findings fail the build.
+fuzz-test: $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(FUZZ_BIN) -max_total_time=30 -max_len=8192 $(BUILD)/fuzz-corpus tests/traces
 
 kvm-test: $(BUILD)/rrv
 	tests/with-kvm/run.sh

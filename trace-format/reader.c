@@ -1,0 +1,303 @@
+/*
+ * The trace reader.  Nothing in a trace is trusted: every length is checked
+ * against the bytes that are really there, every chunk's checksum before
+ * any of its events is returned, and every chunk's events are parsed once
+ * in full before the first is handed out, so a damaged chunk yields an
+ * error and no events at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "codec.h"
+#include "rrv_trace.h"
+
+struct rrv_trace_reader {
+	const uint8_t *base;
+	size_t len;
+	void *map;          /* when opened from a path: the mapping */
+	size_t map_len;
+	unsigned major, minor;
+	struct rrv_trace_fields *header, *footer;
+	uint64_t footer_offset; /* valid when footer != NULL */
+
+	size_t pos;         /* offset of the next chunk */
+	uint32_t seq;       /* expected sequence number of the next chunk */
+	uint64_t events;    /* events returned so far */
+	int error;          /* sticky */
+	uint64_t error_offset;
+
+	/* The chunk being read. */
+	uint8_t *raw;
+	size_t raw_cap;
+	struct cursor cur;
+	uint32_t left;      /* events left in it */
+	struct rrv_trace_range ranges[RRV_TRACE_RANGES_MAX];
+	ZSTD_DCtx *dz;
+};
+
+static int fail(struct rrv_trace_reader *r, int err, size_t offset)
+{
+	r->error = err;
+	r->error_offset = offset;
+	return err;
+}
+
+/* The footer is found through the trailer; any problem with either means
+ * there is no usable footer, which readers treat as a cut-short trace. */
+static void find_footer(struct rrv_trace_reader *r, size_t data_start)
+{
+	if (r->len < data_start + CHUNK_HEADER_SIZE + TRAILER_SIZE)
+		return;
+	const uint8_t *t = r->base + r->len - TRAILER_SIZE;
+	if (memcmp(t + 8, TRAILER_MAGIC, 8) != 0)
+		return;
+	uint64_t off = get_le64(t);
+	if (off < data_start || off > r->len - TRAILER_SIZE - CHUNK_HEADER_SIZE)
+		return;
+	const uint8_t *h = r->base + off;
+	uint32_t blen = get_le32(h + 24);
+	if (get_le32(h) != FOOTER_MAGIC || get_le32(h + 20) != blen ||
+	    blen != r->len - TRAILER_SIZE - CHUNK_HEADER_SIZE - off)
+		return;
+	uint32_t crc = crc32c(0, h, 28);
+	if (crc32c(crc, h + CHUNK_HEADER_SIZE, blen) != get_le32(h + 28))
+		return;
+	if (fields_decode(h + CHUNK_HEADER_SIZE, blen, &r->footer) == 0)
+		r->footer_offset = off;
+}
+
+int rrv_trace_reader_open_mem(struct rrv_trace_reader **out, const void *buf,
+			      size_t len)
+{
+	const uint8_t *p = buf;
+	if (len < 8 || memcmp(p, FILE_MAGIC, 8) != 0)
+		return RRV_TRACE_E_NOT_TRACE;
+	if (len < FILE_HEADER_SIZE)
+		return RRV_TRACE_E_TRUNCATED;
+	/* Bytes 0-15 keep their meaning in every version, so a newer major
+	 * is recognised even when the rest of its header is unknown here. */
+	unsigned major = get_le16(p + 8), minor = get_le16(p + 10);
+	if (major > RRV_TRACE_MAJOR)
+		return RRV_TRACE_E_VERSION;
+	if (crc32c(0, p, 28) != get_le32(p + 28))
+		return RRV_TRACE_E_CHECKSUM;
+	if (major != RRV_TRACE_MAJOR)
+		return RRV_TRACE_E_CORRUPT;
+	if (get_le16(p + 12) != ARCH_X86_64)
+		return RRV_TRACE_E_ARCH;
+	uint64_t flen = get_le64(p + 16);
+	if (flen > FIELDS_MAX_BYTES)
+		return RRV_TRACE_E_CORRUPT;
+	if (flen > len - FILE_HEADER_SIZE)
+		return RRV_TRACE_E_TRUNCATED;
+	if (crc32c(0, p + FILE_HEADER_SIZE, flen) != get_le32(p + 24))
+		return RRV_TRACE_E_CHECKSUM;
+
+	struct rrv_trace_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return RRV_TRACE_E_NOMEM;
+	r->base = p;
+	r->len = len;
+	r->major = major;
+	r->minor = minor;
+	int err = fields_decode(p + FILE_HEADER_SIZE, flen, &r->header);
+	if (err) {
+		free(r);
+		return err;
+	}
+	r->dz = ZSTD_createDCtx();
+	if (!r->dz) {
+		rrv_trace_reader_free(r);
+		return RRV_TRACE_E_NOMEM;
+	}
+	r->pos = FILE_HEADER_SIZE + flen;
+	find_footer(r, r->pos);
+	*out = r;
+	return 0;
+}
+
+int rrv_trace_reader_open(struct rrv_trace_reader **out, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return RRV_TRACE_E_IO;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		if (!S_ISREG(st.st_mode))
+			errno = EINVAL;
+		return RRV_TRACE_E_IO;
+	}
+	size_t len = (size_t)st.st_size;
+	void *map = NULL;
+	if (len) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			close(fd);
+			return RRV_TRACE_E_IO;
+		}
+	}
+	close(fd);
+	int err = rrv_trace_reader_open_mem(out, map ? map : "", len);
+	if (err) {
+		if (map)
+			munmap(map, len);
+		return err;
+	}
+	(*out)->map = map;
+	(*out)->map_len = len;
+	return 0;
+}
+
+void rrv_trace_reader_free(struct rrv_trace_reader *r)
+{
+	if (!r)
+		return;
+	rrv_trace_fields_free(r->header);
+	rrv_trace_fields_free(r->footer);
+	free(r->raw);
+	ZSTD_freeDCtx(r->dz);
+	if (r->map)
+		munmap(r->map, r->map_len);
+	free(r);
+}
+
+const struct rrv_trace_fields *rrv_trace_reader_header(const struct rrv_trace_reader *r)
+{
+	return r->header;
+}
+
+const struct rrv_trace_fields *rrv_trace_reader_footer(const struct rrv_trace_reader *r)
+{
+	return r->footer;
+}
+
+void rrv_trace_reader_version(const struct rrv_trace_reader *r, unsigned *major,
+			      unsigned *minor)
+{
+	*major = r->major;
+	*minor = r->minor;
+}
+
+uint64_t rrv_trace_reader_position(const struct rrv_trace_reader *r)
+{
+	return r->events;
+}
+
+uint64_t rrv_trace_reader_error_offset(const struct rrv_trace_reader *r)
+{
+	return r->error_offset;
+}
+
+/* Decodes one event at c into e (ranges into r->ranges).  false when the
+ * bytes are malformed. */
+static bool decode_event(struct rrv_trace_reader *r, struct cursor *c,
+			 struct rrv_trace_event *e)
+{
+	uint64_t type = cur_varint(c), nr = cur_varint(c), tid = cur_varint(c);
+	const uint8_t *d = cur_bytes(c, 8);
+	int64_t ret = cur_svarint(c);
+	uint64_t rip = cur_varint(c), count = cur_varint(c), n = cur_varint(c);
+	if (c->bad || type == 0 || type >= RRV_EV_MAX || nr > UINT32_MAX ||
+	    tid > UINT32_MAX || n > RRV_TRACE_RANGES_MAX)
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t gpa = cur_varint(c), len = cur_varint(c);
+		const uint8_t *data = cur_bytes(c, len);
+		if (c->bad)
+			return false;
+		r->ranges[i] = (struct rrv_trace_range){ gpa, len, data };
+	}
+	*e = (struct rrv_trace_event){
+		.type = (uint32_t)type, .nr = (uint32_t)nr, .tid = (uint32_t)tid,
+		.digest = get_le64(d), .ret = ret, .rip = rip, .count = count,
+		.nranges = (uint32_t)n, .ranges = r->ranges,
+	};
+	return true;
+}
+
+/* Loads, checks and pre-parses the chunk at r->pos.  1 when loaded, 0 at
+ * the clean end, or an error. */
+static int load_chunk(struct rrv_trace_reader *r)
+{
+	size_t at = r->pos;
+	if (r->footer && at == r->footer_offset) {
+		uint64_t total;
+		if (rrv_trace_fields_u64(r->footer, RRV_TAG_EVENT_COUNT, &total) ||
+		    total != r->events)
+			return fail(r, RRV_TRACE_E_CORRUPT, at);
+		return 0;
+	}
+	if (r->len - at < CHUNK_HEADER_SIZE)
+		return fail(r, RRV_TRACE_E_TRUNCATED, at);
+	const uint8_t *h = r->base + at;
+	if (get_le32(h) == FOOTER_MAGIC) {
+		/* A footer the trailer does not lead to: cut inside the
+		 * footer or trailer, or damaged. */
+		uint64_t need = (uint64_t)get_le32(h + 24) + TRAILER_SIZE;
+		return fail(r, r->len - at - CHUNK_HEADER_SIZE < need
+				       ? RRV_TRACE_E_TRUNCATED : RRV_TRACE_E_CHECKSUM, at);
+	}
+	if (get_le32(h) != CHUNK_MAGIC)
+		return fail(r, RRV_TRACE_E_CORRUPT, at);
+	uint32_t nevents = get_le32(h + 16), raw_len = get_le32(h + 20),
+		 comp_len = get_le32(h + 24);
+	if (comp_len > r->len - at - CHUNK_HEADER_SIZE)
+		return fail(r, RRV_TRACE_E_TRUNCATED, at);
+	uint32_t crc = crc32c(0, h, 28);
+	if (crc32c(crc, h + CHUNK_HEADER_SIZE, comp_len) != get_le32(h + 28))
+		return fail(r, RRV_TRACE_E_CHECKSUM, at);
+	if (get_le32(h + 4) != r->seq || get_le64(h + 8) != r->events ||
+	    nevents == 0 || raw_len > CHUNK_RAW_MAX)
+		return fail(r, RRV_TRACE_E_CORRUPT, at);
+
+	if (raw_len > r->raw_cap) {
+		uint8_t *p = realloc(r->raw, raw_len);
+		if (!p)
+			return fail(r, RRV_TRACE_E_NOMEM, at);
+		r->raw = p;
+		r->raw_cap = raw_len;
+	}
+	size_t got = ZSTD_decompressDCtx(r->dz, r->raw, raw_len,
+					 h + CHUNK_HEADER_SIZE, comp_len);
+	if (ZSTD_isError(got) || got != raw_len)
+		return fail(r, RRV_TRACE_E_CORRUPT, at);
+
+	/* Parse everything once, so that a bad chunk yields no events. */
+	struct cursor c = { r->raw, r->raw + raw_len, false };
+	for (uint32_t i = 0; i < nevents; i++) {
+		struct rrv_trace_event e;
+		if (!decode_event(r, &c, &e))
+			return fail(r, RRV_TRACE_E_CORRUPT, at);
+	}
+	if (c.p != c.end)
+		return fail(r, RRV_TRACE_E_CORRUPT, at);
+
+	r->cur = (struct cursor){ r->raw, r->raw + raw_len, false };
+	r->left = nevents;
+	r->seq++;
+	r->pos = at + CHUNK_HEADER_SIZE + comp_len;
+	return 1;
+}
+
+int rrv_trace_reader_next(struct rrv_trace_reader *r, struct rrv_trace_event *e)
+{
+	if (r->error)
+		return r->error;
+	if (r->left == 0) {
+		int got = load_chunk(r);
+		if (got <= 0)
+			return got;
+	}
+	if (!decode_event(r, &r->cur, e)) /* cannot happen: pre-parsed */
+		return fail(r, RRV_TRACE_E_CORRUPT, r->pos);
+	r->left--;
+	r->events++;
+	return 1;
+}

@@ -1,0 +1,190 @@
+/*
+ * librrvtrace: reading and writing .rrv trace files.
+ *
+ * The on-disk format is specified in docs/trace-format.md.  In short: a
+ * fixed file header and a checksummed list of header fields (the kernel
+ * image, CPUID profile, argv, ...), then the event stream in independently
+ * decodable zstd chunks, each with its own checksum, then a footer (exit
+ * status, counts, an index of chunks) and a fixed trailer that points at
+ * the footer.  A file cut short keeps every complete chunk readable.
+ *
+ * Conventions: every public name starts with rrv_trace_; contexts are
+ * opaque with create/free pairs (free accepts NULL); functions that can
+ * fail return an int that is >= 0 on success and a negative
+ * enum rrv_trace_error otherwise, tested with rrv_trace_is_error() and
+ * named with rrv_trace_strerror().  Error numbers never change once
+ * published.
+ */
+#ifndef RRV_TRACE_H
+#define RRV_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RRV_TRACE_MAJOR 1 /* a reader refuses other majors */
+#define RRV_TRACE_MINOR 0 /* additions a reader of the same major may skip */
+
+enum rrv_trace_error {
+	RRV_TRACE_OK = 0,
+	RRV_TRACE_E_IO = -1,          /* read/write/open failed: see errno */
+	RRV_TRACE_E_NOT_TRACE = -2,   /* no rrv magic at the start */
+	RRV_TRACE_E_VERSION = -3,     /* a newer major format version */
+	RRV_TRACE_E_ARCH = -4,        /* recorded for another architecture */
+	RRV_TRACE_E_TRUNCATED = -5,   /* the file ends early (events before
+					 this point are valid) */
+	RRV_TRACE_E_CHECKSUM = -6,    /* a checksum does not match: corrupt */
+	RRV_TRACE_E_CORRUPT = -7,     /* checksums match but contents are
+					 malformed */
+	RRV_TRACE_E_NOMEM = -8,
+	RRV_TRACE_E_NOSPACE = -9,     /* the disk is full */
+	RRV_TRACE_E_TOO_BIG = -10,    /* a field or event over the limits */
+	RRV_TRACE_E_STATE = -11,      /* call out of order (API misuse) */
+	RRV_TRACE_E_COMPRESS = -12,   /* zstd failed */
+};
+
+static inline int rrv_trace_is_error(int r) { return r < 0; }
+const char *rrv_trace_strerror(int err);
+
+/* ---------------------------------------------------------------- fields
+ * The header and the footer are lists of tagged fields.  Tags are
+ * published numbers (docs/trace-format.md); readers skip tags they do not
+ * know, which is how minor versions add information. */
+enum rrv_trace_tag {
+	/* header */
+	RRV_TAG_RRV_VERSION = 1,   /* string: the rrv that recorded */
+	RRV_TAG_KERNEL_IMAGE = 2,  /* bytes: the guest kernel ELF */
+	RRV_TAG_CPUID = 3,         /* bytes: the CPUID profile */
+	RRV_TAG_ARGV = 4,          /* NUL-terminated strings */
+	RRV_TAG_ENVP = 5,          /* NUL-terminated strings */
+	RRV_TAG_CWD = 6,           /* string */
+	RRV_TAG_EXEC_PATH = 7,     /* string: the program as given */
+	RRV_TAG_HOST = 8,          /* "key=value\n" lines: host facts */
+	RRV_TAG_MEM_BYTES = 9,     /* u64: guest memory */
+	RRV_TAG_CMDLINE = 10,      /* string: guest kernel command line */
+	RRV_TAG_START_TIME = 11,   /* u64: seconds since the epoch */
+	RRV_TAG_PREEMPT_METHOD = 12, /* string: how async preemption points
+					are found (threads) */
+	RRV_TAG_CHAOS_SEED = 13,   /* u64: --chaos seed, when used */
+	/* footer */
+	RRV_TAG_EXIT_HOW = 64,     /* u64: enum rrv_exit_how */
+	RRV_TAG_EXIT_STATUS = 65,  /* u64 (signed): status or signal */
+	RRV_TAG_EVENT_COUNT = 66,  /* u64 */
+	RRV_TAG_INDEX = 67,        /* pairs of u64: chunk offset, first event */
+	RRV_TAG_EXIT_CODE = 68,    /* u64: rrv's own exit status */
+};
+
+struct rrv_trace_field {
+	uint32_t tag;
+	uint32_t len;
+	const uint8_t *data;
+};
+
+struct rrv_trace_fields; /* an opaque, growable list */
+
+struct rrv_trace_fields *rrv_trace_fields_create(void);
+void rrv_trace_fields_free(struct rrv_trace_fields *f);
+/* Adds a copy of data.  Returns 0 or an error. */
+int rrv_trace_fields_add(struct rrv_trace_fields *f, uint32_t tag,
+			 const void *data, size_t len);
+int rrv_trace_fields_add_u64(struct rrv_trace_fields *f, uint32_t tag, uint64_t v);
+int rrv_trace_fields_add_str(struct rrv_trace_fields *f, uint32_t tag, const char *s);
+/* The first field with tag, or NULL. */
+const struct rrv_trace_field *rrv_trace_fields_get(const struct rrv_trace_fields *f,
+						   uint32_t tag);
+/* Reads a u64 field; returns 0 and *v, or -1 when absent or malformed. */
+int rrv_trace_fields_u64(const struct rrv_trace_fields *f, uint32_t tag, uint64_t *v);
+size_t rrv_trace_fields_count(const struct rrv_trace_fields *f);
+const struct rrv_trace_field *rrv_trace_fields_at(const struct rrv_trace_fields *f,
+						  size_t i);
+
+/* ---------------------------------------------------------------- events */
+enum rrv_trace_event_type {
+	RRV_EV_HYPERCALL = 1, /* a hypercall and what it gave the guest */
+	RRV_EV_SWITCH = 2,    /* the scheduler switched threads (threads) */
+	RRV_EV_PREEMPT = 3,   /* an asynchronous preemption point (threads) */
+	RRV_EV_TIMER = 4,     /* a timeslice expiry seen at a sched point */
+	RRV_EV_SIGNAL = 5,    /* an asynchronous signal delivered */
+	RRV_EV_MAX
+};
+
+/* A piece of guest-physical memory the VMM filled. */
+struct rrv_trace_range {
+	uint64_t gpa;
+	uint64_t len;
+	const uint8_t *data;
+};
+
+#define RRV_TRACE_RANGES_MAX 256
+#define RRV_TRACE_EVENT_MAX (64u << 20) /* bytes of data in one event */
+
+struct rrv_trace_event {
+	uint32_t type;   /* enum rrv_trace_event_type */
+	uint32_t nr;     /* HYPERCALL: its number */
+	uint32_t tid;    /* the guest thread it concerns */
+	uint64_t digest; /* HYPERCALL: digest of the inputs; PREEMPT: of
+			    the thread's registers and stack */
+	int64_t ret;     /* HYPERCALL: the result */
+	uint64_t rip;    /* PREEMPT, SIGNAL: where */
+	uint64_t count;  /* PREEMPT, TIMER: scheduling point or branch count */
+	uint32_t nranges;
+	const struct rrv_trace_range *ranges;
+};
+
+/* A 64-bit digest (FNV-1a) that is the same on every machine. */
+uint64_t rrv_trace_digest(uint64_t seed, const void *data, size_t len);
+#define RRV_TRACE_DIGEST_SEED 0xcbf29ce484222325ull
+
+/* ---------------------------------------------------------------- writer */
+struct rrv_trace_writer;
+
+/*
+ * Starts a trace on fd (which the writer does not close) with the given
+ * header fields.  Events are buffered into chunks of about chunk_bytes
+ * (0 for the default, 256 KiB) before being compressed and written.
+ */
+int rrv_trace_writer_create(struct rrv_trace_writer **out, int fd,
+			    const struct rrv_trace_fields *header,
+			    size_t chunk_bytes);
+int rrv_trace_writer_add(struct rrv_trace_writer *w, const struct rrv_trace_event *e);
+/* Writes the buffered events as a chunk now (e.g. before blocking). */
+int rrv_trace_writer_flush(struct rrv_trace_writer *w);
+/* Flushes, then writes the footer (with the index and event count added
+ * to the caller's fields) and the trailer.  No events may follow. */
+int rrv_trace_writer_finish(struct rrv_trace_writer *w,
+			    const struct rrv_trace_fields *footer);
+uint64_t rrv_trace_writer_events(const struct rrv_trace_writer *w);
+uint64_t rrv_trace_writer_bytes(const struct rrv_trace_writer *w);
+void rrv_trace_writer_free(struct rrv_trace_writer *w);
+
+/* ---------------------------------------------------------------- reader */
+struct rrv_trace_reader;
+
+/* Opens a trace file (mapped, not read in).  Checks the file header and
+ * the header fields; the events are checked as they are read. */
+int rrv_trace_reader_open(struct rrv_trace_reader **out, const char *path);
+/* The same over a buffer that must outlive the reader. */
+int rrv_trace_reader_open_mem(struct rrv_trace_reader **out, const void *buf,
+			      size_t len);
+void rrv_trace_reader_free(struct rrv_trace_reader *r);
+
+const struct rrv_trace_fields *rrv_trace_reader_header(const struct rrv_trace_reader *r);
+/* The footer, or NULL when the trace has none (it was cut short). */
+const struct rrv_trace_fields *rrv_trace_reader_footer(const struct rrv_trace_reader *r);
+/* The format version the file declares. */
+void rrv_trace_reader_version(const struct rrv_trace_reader *r, unsigned *major,
+			      unsigned *minor);
+
+/*
+ * The next event.  Returns 1 with *e filled (its pointers valid until the
+ * next call), 0 at the clean end of a complete trace, or an error:
+ * RRV_TRACE_E_TRUNCATED when the file ends before its footer (every event
+ * returned so far was intact), RRV_TRACE_E_CHECKSUM or _CORRUPT for a
+ * damaged chunk (no event of that chunk is returned).
+ */
+int rrv_trace_reader_next(struct rrv_trace_reader *r, struct rrv_trace_event *e);
+/* Index of the next event to be returned; chunk and byte offset of the
+ * last problem, for messages. */
+uint64_t rrv_trace_reader_position(const struct rrv_trace_reader *r);
+uint64_t rrv_trace_reader_error_offset(const struct rrv_trace_reader *r);
+
+#endif
