@@ -40,9 +40,8 @@ static int64_t hc_log(struct hc_call *c)
 	return a->len;
 }
 
-static const struct hc_desc log_desc = {
-	"log", sizeof(struct rrv_hc_log), HC_F_UNTRACED, hc_log
-};
+static const struct hc_desc log_desc =
+	HC_DESC("log", struct rrv_hc_log, HC_F_UNTRACED, hc_log);
 
 int hc_console_register(struct hc_table *t)
 {

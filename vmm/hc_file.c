@@ -395,32 +395,75 @@ static int64_t hc_chdir(struct hc_call *c)
 	return sys(fchdir(fd));
 }
 
-#define FILE_HC(nr, name, type, fn) { nr, { name, sizeof(struct type), 0, fn } }
+/*
+ * In replay only the program's own output is performed: bytes written to
+ * rrv's stdout or stderr.  Host files are neither read nor written.
+ */
+static int64_t replay_write(struct hc_call *c)
+{
+	const struct rrv_hc_write *a = c->args;
+	if (a->handle != 1 && a->handle != 2)
+		return 0;
+	struct iovec iov[RRV_HC_IOV_MAX];
+	int64_t total = hc_iovecs(c, a->iov, a->iovcnt, false, iov);
+	if (total <= 0)
+		return total;
+	/* Write what the recording wrote: ret bytes (a short write then was
+	 * a short write to the program). */
+	int64_t want = ((struct rrv_hc_hdr *)c->args)->ret;
+	int64_t done = 0;
+	for (uint32_t i = 0; i < a->iovcnt && done < want; i++) {
+		size_t len = iov[i].iov_len;
+		if ((int64_t)len > want - done)
+			len = (size_t)(want - done);
+		const char *p = iov[i].iov_base;
+		for (size_t off = 0; off < len;) {
+			ssize_t n = write((int)a->handle, p + off, len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return -errno;
+			off += (size_t)n;
+		}
+		done += (int64_t)len;
+	}
+	return done;
+}
+
+#define P(type) HC_IN_BUF(struct type, path.gpa, path.len)
+#define FILE_HC(nr, name_, type, fn_, flags_, ...)                            \
+	{ nr, { .name = (name_), .args_size = sizeof(struct type), .flags = (flags_), \
+		.fn = (fn_), .in = __VA_ARGS__ } }
 
 static const struct {
 	unsigned nr;
 	struct hc_desc d;
 } files[] = {
-	FILE_HC(RRV_HC_WRITE, "write", rrv_hc_write, hc_write),
-	FILE_HC(RRV_HC_OPENAT, "openat", rrv_hc_openat, hc_openat),
-	FILE_HC(RRV_HC_CLOSE, "close", rrv_hc_close, hc_close),
-	FILE_HC(RRV_HC_READ, "read", rrv_hc_read, hc_read),
-	FILE_HC(RRV_HC_LSEEK, "lseek", rrv_hc_lseek, hc_lseek),
-	FILE_HC(RRV_HC_FSTATAT, "fstatat", rrv_hc_fstatat, hc_fstatat),
-	FILE_HC(RRV_HC_STATX, "statx", rrv_hc_statx, hc_statx),
-	FILE_HC(RRV_HC_FCNTL, "fcntl", rrv_hc_fcntl, hc_fcntl),
-	FILE_HC(RRV_HC_IOCTL, "ioctl", rrv_hc_ioctl, hc_ioctl),
-	FILE_HC(RRV_HC_GETDENTS, "getdents", rrv_hc_getdents, hc_getdents),
-	FILE_HC(RRV_HC_READLINKAT, "readlinkat", rrv_hc_readlinkat, hc_readlinkat),
-	FILE_HC(RRV_HC_UNLINKAT, "unlinkat", rrv_hc_pathop, hc_unlinkat),
-	FILE_HC(RRV_HC_MKDIRAT, "mkdirat", rrv_hc_pathop, hc_mkdirat),
-	FILE_HC(RRV_HC_RENAMEAT, "renameat", rrv_hc_renameat, hc_renameat),
-	FILE_HC(RRV_HC_ACCESSAT, "accessat", rrv_hc_pathop, hc_accessat),
-	FILE_HC(RRV_HC_CHMODAT, "chmodat", rrv_hc_pathop, hc_chmodat),
-	FILE_HC(RRV_HC_TRUNCATE, "truncate", rrv_hc_fileop, hc_truncate),
-	FILE_HC(RRV_HC_FSYNC, "fsync", rrv_hc_fileop, hc_fsync),
-	FILE_HC(RRV_HC_GETCWD, "getcwd", rrv_hc_getcwd, hc_getcwd),
-	FILE_HC(RRV_HC_CHDIR, "chdir", rrv_hc_chdir, hc_chdir),
+	{ RRV_HC_WRITE, { .name = "write", .args_size = sizeof(struct rrv_hc_write),
+			  .fn = hc_write, .replay_fn = replay_write,
+			  .in = { HC_IN_IOV(struct rrv_hc_write, iov, iovcnt) } } },
+	FILE_HC(RRV_HC_OPENAT, "openat", rrv_hc_openat, hc_openat, 0, { P(rrv_hc_openat) }),
+	FILE_HC(RRV_HC_CLOSE, "close", rrv_hc_close, hc_close, 0, { { 0 } }),
+	FILE_HC(RRV_HC_READ, "read", rrv_hc_read, hc_read, HC_F_OUT_RET, { { 0 } }),
+	FILE_HC(RRV_HC_LSEEK, "lseek", rrv_hc_lseek, hc_lseek, 0, { { 0 } }),
+	FILE_HC(RRV_HC_FSTATAT, "fstatat", rrv_hc_fstatat, hc_fstatat, 0, { P(rrv_hc_fstatat) }),
+	FILE_HC(RRV_HC_STATX, "statx", rrv_hc_statx, hc_statx, 0, { P(rrv_hc_statx) }),
+	FILE_HC(RRV_HC_FCNTL, "fcntl", rrv_hc_fcntl, hc_fcntl, 0, { { 0 } }),
+	FILE_HC(RRV_HC_IOCTL, "ioctl", rrv_hc_ioctl, hc_ioctl, 0, { { 0 } }),
+	FILE_HC(RRV_HC_GETDENTS, "getdents", rrv_hc_getdents, hc_getdents, HC_F_OUT_RET, { { 0 } }),
+	FILE_HC(RRV_HC_READLINKAT, "readlinkat", rrv_hc_readlinkat, hc_readlinkat,
+		HC_F_OUT_RET, { P(rrv_hc_readlinkat) }),
+	FILE_HC(RRV_HC_UNLINKAT, "unlinkat", rrv_hc_pathop, hc_unlinkat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_MKDIRAT, "mkdirat", rrv_hc_pathop, hc_mkdirat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_RENAMEAT, "renameat", rrv_hc_renameat, hc_renameat, 0,
+		{ HC_IN_BUF(struct rrv_hc_renameat, oldpath.gpa, oldpath.len),
+		  HC_IN_BUF(struct rrv_hc_renameat, newpath.gpa, newpath.len) }),
+	FILE_HC(RRV_HC_ACCESSAT, "accessat", rrv_hc_pathop, hc_accessat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_CHMODAT, "chmodat", rrv_hc_pathop, hc_chmodat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_TRUNCATE, "truncate", rrv_hc_fileop, hc_truncate, 0, { { 0 } }),
+	FILE_HC(RRV_HC_FSYNC, "fsync", rrv_hc_fileop, hc_fsync, 0, { { 0 } }),
+	FILE_HC(RRV_HC_GETCWD, "getcwd", rrv_hc_getcwd, hc_getcwd, HC_F_OUT_RET, { { 0 } }),
+	FILE_HC(RRV_HC_CHDIR, "chdir", rrv_hc_chdir, hc_chdir, 0, { P(rrv_hc_chdir) }),
 };
 
 int hc_file_register(struct hc_table *t)

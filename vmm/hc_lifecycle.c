@@ -181,9 +181,11 @@ static const struct {
 	unsigned nr;
 	struct hc_desc d;
 } lifecycle[] = {
-	{ RRV_HC_BOOT, { "boot", sizeof(struct rrv_hc_boot), 0, hc_boot } },
-	{ RRV_HC_EXIT, { "exit", sizeof(struct rrv_hc_exit), 0, hc_exit } },
-	{ RRV_HC_PANIC, { "panic", sizeof(struct rrv_hc_panic), HC_F_UNTRACED, hc_panic } },
+	{ RRV_HC_BOOT, HC_DESC("boot", struct rrv_hc_boot, 0, hc_boot) },
+	/* The exit touches nothing on the host: replay runs it as well. */
+	{ RRV_HC_EXIT, { .name = "exit", .args_size = sizeof(struct rrv_hc_exit),
+			 .fn = hc_exit, .replay_fn = hc_exit } },
+	{ RRV_HC_PANIC, HC_DESC("panic", struct rrv_hc_panic, HC_F_UNTRACED, hc_panic) },
 };
 
 int hc_lifecycle_register(struct hc_table *t)

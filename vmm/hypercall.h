@@ -6,6 +6,7 @@
 #define RRV_VMM_HYPERCALL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rrv/hypercall.h>
@@ -29,6 +30,7 @@ struct hc_call {
 	/* Guest memory the handler read and wrote besides the struct, in
 	 * order, declared through hc_in() and hc_out(): what a recorder
 	 * digests (inputs) and saves (outputs). */
+	bool vm_stop; /* the tap asked to stop the VM */
 	unsigned nin, nout;
 	struct hc_range {
 		rrv_gpa_t gpa;
@@ -62,20 +64,72 @@ typedef int64_t (*hc_fn)(struct hc_call *c);
 enum hc_flags {
 	/* Observers (logging): performed in replay too, never recorded. */
 	HC_F_UNTRACED = 1u << 0,
+	/* Only the first ret bytes of the output buffers are meaningful
+	 * (read, getdents...): the recorder keeps just those. */
+	HC_F_OUT_RET = 1u << 1,
 };
+
+/*
+ * An input buffer named by the argument struct, for the digest that replay
+ * compares: the struct holds its guest-physical address at gpa_off and its
+ * length (or, for an iovec array, its count) at len_off, len_size bytes
+ * wide.  Declarative, so that replay can digest a call it does not run.
+ */
+enum hc_input_kind { HC_IN_NONE = 0, HC_IN_BYTES, HC_IN_IOVEC };
+struct hc_input {
+	uint8_t kind;
+	uint8_t len_size; /* 4 or 8 */
+	uint16_t gpa_off, len_off;
+};
+#define HC_INPUTS_MAX 2
 
 struct hc_desc {
 	const char *name;
 	uint32_t args_size; /* sizeof the argument struct */
 	uint32_t flags;     /* enum hc_flags */
 	hc_fn fn;
+	struct hc_input in[HC_INPUTS_MAX];
+	/* In replay, the part of the call that is not host input but the
+	 * program's own effect (output to rrv's stdout, the exit): run after
+	 * the recorded results are in place.  NULL for none. */
+	hc_fn replay_fn;
 };
+
+/* A descriptor with no declared inputs and no replay action. */
+#define HC_DESC(name_, type_, flags_, fn_) \
+	{ .name = (name_), .args_size = sizeof(type_), .flags = (flags_), .fn = (fn_) }
+
+/* Input-spec shorthands for descriptor tables. */
+#define HC_IN_BUF(type, gpa, len) \
+	{ HC_IN_BYTES, sizeof(((type *)0)->len), offsetof(type, gpa), offsetof(type, len) }
+#define HC_IN_IOV(type, gpa, cnt) \
+	{ HC_IN_IOVEC, sizeof(((type *)0)->cnt), offsetof(type, gpa), offsetof(type, cnt) }
+
+/*
+ * The tap between the dispatcher and the host: unset for rrv run, a
+ * recorder for rrv record (which sees every traced call after it ran), a
+ * replayer for rrv replay (which answers every traced call in place of the
+ * host).  pre is the struct as the guest passed it.  A tap returns 0, or -1
+ * to stop the VM (a divergence, a full disk); it sets vm->exit_code then.
+ */
+struct hc_tap {
+	int (*recorded)(void *ctx, struct hc_call *c, const struct hc_desc *d,
+			const void *pre, int64_t ret);
+	int (*replayed)(void *ctx, struct hc_call *c, const struct hc_desc *d,
+			const void *pre, int64_t *ret);
+	void *ctx;
+};
+
+/* The digest replay compares: the number, the struct as passed (hdr.ret
+ * zeroed) and the declared input buffers.  Same on every machine. */
+uint64_t hc_digest(struct hc_call *c, const struct hc_desc *d, const void *pre);
 
 #define HC_ARGS_MAX 512u /* largest argument struct accepted */
 
 struct hc_table {
 	struct hc_desc slot[RRV_HC_PORT_COUNT];
 	bool warned[RRV_HC_PORT_COUNT]; /* unknown number already logged */
+	struct hc_tap tap;
 };
 
 /* Registers d under nr.  Returns 0, -ERANGE for a number outside the port

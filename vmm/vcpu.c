@@ -179,6 +179,8 @@ static int on_io(struct vmm *vm)
 	vm->stats.hypercalls[call.nr]++;
 	bool in_struct;
 	int64_t ret = hc_dispatch(&vm->hc, &call, &in_struct);
+	if (call.vm_stop)
+		vm->stopped = true; /* the tap set exit_code and said why */
 	if (!in_struct && !vm->stopped) {
 		/* No struct to answer in: the guest finds -errno in rax. */
 		struct kvm_regs r;

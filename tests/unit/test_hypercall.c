@@ -82,7 +82,7 @@ static void registration_is_checked(void **state)
 	(void)state;
 	struct hc_table *t = calloc(1, sizeof(*t));
 	assert_non_null(t);
-	struct hc_desc d = { "dummy", sizeof(struct rrv_hc_hdr), 0, dummy };
+	struct hc_desc d = HC_DESC("dummy", struct rrv_hc_hdr, 0, dummy);
 	assert_int_equal(hc_register(t, RRV_HC_RESERVED, &d), -ERANGE);
 	assert_int_equal(hc_register(t, RRV_HC_PORT_COUNT, &d), -ERANGE);
 	assert_int_equal(hc_register(t, 10, &d), 0);
