@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +58,29 @@ static int open_kvm(void)
 	return -1;
 }
 
+/* kvm_pvm offers /dev/kvm without hardware virtualization and runs only
+ * guests built for it; rrv's kernel is not, so say so instead of failing
+ * later in a confusing way.  An explicit RRV_KVM_DEVICE is trusted. */
+static bool pvm_only(void)
+{
+	if (getenv("RRV_KVM_DEVICE"))
+		return false;
+	return access("/sys/module/kvm_pvm", F_OK) == 0 &&
+	       access("/sys/module/kvm_intel", F_OK) != 0 &&
+	       access("/sys/module/kvm_amd", F_OK) != 0;
+}
+
 int kvm_setup(struct vmm *vm)
 {
 	vm->kvm_fd = open_kvm();
 	if (vm->kvm_fd < 0)
 		return -1;
+	if (pvm_only()) {
+		fprintf(stderr, "rrv: /dev/kvm is kvm_pvm, a paravirtual KVM that "
+			"cannot run rrv's guest kernel (run under tools/with-kvm, "
+			"which then uses a nested VM)\n");
+		return -1;
+	}
 
 	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION) {
