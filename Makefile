@@ -10,14 +10,14 @@ BUILD := build
 CC := gcc
 
 # Evaluated lazily, so that `make test` can install pkg-config first.
-HOST_PKGS = libelf libzstd capstone
+HOST_PKGS = libelf libzstd capstone libunwind-generic
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-MMD -MP -Iinclude $(shell pkg-config --cflags $(HOST_PKGS))
 HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS))
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
-VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c)
+VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c replay/*.c)
 TRACE_SRCS := $(wildcard trace-format/*.c)
 TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_SRCS := $(wildcard tools/*.c)

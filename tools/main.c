@@ -18,6 +18,14 @@ static const struct rrv_cmd commands[] = {
 	  "rrv boot [--kernel-cmdline=WORDS] [--memory=SIZE] [--stats]" },
 	{ "run", cmd_run, "run a static Linux program in the VM (no recording)",
 	  "rrv run [--memory=SIZE] [--stats] [--log=syscalls] PROGRAM [ARGS...]" },
+	{ "record", cmd_record, "run a static Linux program and record it into a trace",
+	  "rrv record [-o FILE] [--memory=SIZE] [--stats] [--log=syscalls] PROGRAM [ARGS...]" },
+	{ "replay", cmd_replay, "re-execute a recorded run exactly, without the host",
+	  "rrv replay [--stats] [--verbose] [FILE]" },
+	{ "dump", cmd_dump, "print a trace's events (strace-like, or --json)",
+	  "rrv dump [--json] [FILE]" },
+	{ "info", cmd_info, "print a trace's header and a summary",
+	  "rrv info [FILE]" },
 	{ "help", cmd_help, "show help for rrv or for one command",
 	  "rrv help [COMMAND]" },
 	{ "version", cmd_version, "print rrv's version", "rrv version" },
@@ -48,6 +56,8 @@ static void print_help(FILE *f)
 		"Environment:\n"
 		"  RRV_KVM_DEVICE  the KVM device to open (default /dev/kvm)\n"
 		"  RRV_DEBUG       print every guest address the VMM refuses\n"
+		"  RRV_TRACE_DIR   where rrv record puts traces (default\n"
+		"                  $XDG_DATA_HOME/rrv/traces)\n"
 		"\n"
 		"Exit status: the guest program's own status; 64 for a bad\n"
 		"command line; 70 when rrv or its guest kernel fails.\n"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RRV_VERSION "0.1.0"
+#include "../vmm/version.h"
 
 /* A subcommand gets its own name in argv[0] and returns rrv's exit status. */
 struct rrv_cmd {
@@ -35,6 +35,10 @@ extern const unsigned char rrv_kernel_image_end[];
 
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

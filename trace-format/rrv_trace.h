@@ -65,6 +65,8 @@ enum rrv_trace_tag {
 	RRV_TAG_PREEMPT_METHOD = 12, /* string: how async preemption points
 					are found (threads) */
 	RRV_TAG_CHAOS_SEED = 13,   /* u64: --chaos seed, when used */
+	RRV_TAG_PROGRAM_IMAGE = 14, /* bytes: the program's ELF, for symbols
+				       and backtraces in reports */
 	/* footer */
 	RRV_TAG_EXIT_HOW = 64,     /* u64: enum rrv_exit_how */
 	RRV_TAG_EXIT_STATUS = 65,  /* u64 (signed): status or signal */

@@ -444,7 +444,7 @@ static const struct {
 			  .in = { HC_IN_IOV(struct rrv_hc_write, iov, iovcnt) } } },
 	FILE_HC(RRV_HC_OPENAT, "openat", rrv_hc_openat, hc_openat, 0, { P(rrv_hc_openat) }),
 	FILE_HC(RRV_HC_CLOSE, "close", rrv_hc_close, hc_close, 0, { { 0 } }),
-	FILE_HC(RRV_HC_READ, "read", rrv_hc_read, hc_read, HC_F_OUT_RET, { { 0 } }),
+	FILE_HC(RRV_HC_READ, "read", rrv_hc_read, hc_read, HC_F_OUT_RET | HC_F_MAY_BLOCK, { { 0 } }),
 	FILE_HC(RRV_HC_LSEEK, "lseek", rrv_hc_lseek, hc_lseek, 0, { { 0 } }),
 	FILE_HC(RRV_HC_FSTATAT, "fstatat", rrv_hc_fstatat, hc_fstatat, 0, { P(rrv_hc_fstatat) }),
 	FILE_HC(RRV_HC_STATX, "statx", rrv_hc_statx, hc_statx, 0, { P(rrv_hc_statx) }),

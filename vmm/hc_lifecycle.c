@@ -40,6 +40,7 @@ static int64_t hc_boot(struct hc_call *c)
 	char *buf = GUEST_AT(c->mem, a->buf, a->buf_len);
 	if (!buf)
 		return -EFAULT;
+	vm->guest_state = a->state;
 
 	int envc = 0;
 	while (vm->cfg.envp && vm->cfg.envp[envc])

@@ -98,7 +98,7 @@ static const struct {
 	struct hc_desc d;
 } timefam[] = {
 	{ RRV_HC_CLOCK, HC_DESC("clock", struct rrv_hc_clock, 0, hc_clock) },
-	{ RRV_HC_SLEEP, HC_DESC("sleep", struct rrv_hc_sleep, 0, hc_sleep) },
+	{ RRV_HC_SLEEP, HC_DESC("sleep", struct rrv_hc_sleep, HC_F_MAY_BLOCK, hc_sleep) },
 	{ RRV_HC_RANDOM, HC_DESC("random", struct rrv_hc_random, HC_F_OUT_RET, hc_random) },
 	{ RRV_HC_UNAME, HC_DESC("uname", struct rrv_hc_uname, 0, hc_uname) },
 };

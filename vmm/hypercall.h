@@ -67,6 +67,10 @@ enum hc_flags {
 	/* Only the first ret bytes of the output buffers are meaningful
 	 * (read, getdents...): the recorder keeps just those. */
 	HC_F_OUT_RET = 1u << 1,
+	/* The call may wait for a long time (a read from a pipe, a sleep):
+	 * the recorder writes out what it has first, so that a recording
+	 * killed during the wait keeps everything before it. */
+	HC_F_MAY_BLOCK = 1u << 2,
 };
 
 /*
@@ -117,6 +121,7 @@ struct hc_tap {
 			const void *pre, int64_t ret);
 	int (*replayed)(void *ctx, struct hc_call *c, const struct hc_desc *d,
 			const void *pre, int64_t *ret);
+	void (*before_block)(void *ctx); /* record: before an HC_F_MAY_BLOCK call */
 	void *ctx;
 };
 

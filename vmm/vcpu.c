@@ -23,8 +23,9 @@
 
 int vcpu_create(struct vmm *vm)
 {
-	struct cpuid_profile prof;
-	if (cpuid_profile_build(vm->kvm_fd, &prof))
+	if (vm->cfg.cpuid)
+		vm->cpuid = *vm->cfg.cpuid;
+	else if (cpuid_profile_build(vm->kvm_fd, &vm->cpuid))
 		return -1;
 
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
@@ -46,7 +47,7 @@ int vcpu_create(struct vmm *vm)
 	vm->run = run;
 	vm->run_size = (size_t)size;
 
-	int err = cpuid_profile_apply(vm->vcpu_fd, &prof);
+	int err = cpuid_profile_apply(vm->vcpu_fd, &vm->cpuid);
 	if (err) {
 		fprintf(stderr, "rrv: KVM_SET_CPUID2: %s\n", strerror(-err));
 		return -1;

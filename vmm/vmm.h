@@ -13,6 +13,7 @@
 #include "guest_mem.h"
 #include "hostfd.h"
 #include "hypercall.h"
+#include "x86/cpuid.h"
 
 #define VMM_MEM_DEFAULT (1024ull << 20)
 #define VMM_MEM_MIN (64ull << 20)
@@ -32,6 +33,12 @@ struct vmm_config {
 	char *const *argv;
 	char *const *envp;        /* NULL-terminated */
 	bool stats;               /* print exit counts at the end */
+	const struct cpuid_profile *cpuid; /* replay: the recorded profile;
+					      NULL to build this host's */
+	/* The program's ELF, for symbols in reports (replay: from the trace);
+	 * NULL to read exec_path when needed. */
+	const void *program_image;
+	size_t program_size;
 };
 
 /* Exit reasons counted for --stats; KVM's numbering is small and dense. */
@@ -55,11 +62,13 @@ struct vmm {
 	struct kvm_run *run;
 	size_t run_size;
 	uint64_t entry; /* guest-virtual entry point of the kernel */
+	struct cpuid_profile cpuid; /* what the guest's CPUID answers */
 
 	struct hc_table hc;
 	struct hostfd_table files;
 	struct ksyms *ksyms; /* the kernel's symbols, for reports; may be NULL */
 
+	rrv_gpa_t guest_state; /* the kernel's struct rrv_guest_state (BOOT) */
 	uint32_t host_umask; /* rrv's umask at start; the VMM then uses 0 and
 				the guest applies the program's own */
 	uint64_t syscalls, syscalls_host; /* reported by the guest at exit */

@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 2u
+#define RRV_HC_ABI_VERSION 3u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -115,6 +115,33 @@ struct rrv_hc_boot {
 	uint32_t uid, euid, gid, egid;
 	uint32_t umask;
 	uint32_t pad;
+	rrv_gpa_t state; /* in, since v3: the kernel's struct rrv_guest_state,
+			    or 0 */
+};
+
+/*
+ * What the guest kernel publishes about itself, for the VMM's reports (a
+ * replay divergence names the thread and shows the program's instruction
+ * and backtrace).  The kernel keeps it current with plain stores, which
+ * cost no exit; the VMM only reads it, and never trusts it: every address
+ * in it goes through the checked translation.  Since v3.
+ */
+struct rrv_guest_state {
+	uint32_t tid;        /* the thread running the program's code or its
+				system call; 0 when none */
+	uint32_t in_syscall; /* nonzero while serving tid's system call */
+	uint64_t syscall_nr; /* which one */
+	rrv_gpa_t user_regs; /* struct rrv_user_regs of tid as saved at its
+				last kernel entry, or 0 */
+};
+
+/* The program's registers as the kernel saves them at entry (the layout of
+ * the kernel's trapframe).  Since v3. */
+struct rrv_user_regs {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
 };
 
 /* RRV_HC_EXIT: the guest is done; the VMM stops the vCPU and exits. */

@@ -1,0 +1,81 @@
+/*
+ * rrv replay: re-executes a recorded run from its trace alone.  No host
+ * file is opened, no stdin read, no sleep waited out: every answer the
+ * guest gets comes from the trace, and rrv exits with the recorded status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../replay/replay.h"
+#include "../vmm/vmm.h"
+#include "rrv.h"
+#include "tracedir.h"
+
+static void replay_help(void)
+{
+	printf("Options:\n"
+	       "  --stats     print VM exits and hypercalls on exit\n"
+	       "  --verbose   say how many events were replayed\n"
+	       "\n"
+	       "Without FILE, replays the trace directory's 'latest'.  Exit\n"
+	       "status: the recorded program's; 65 when the replay diverged\n"
+	       "from the recording (a report says where); 66 when the trace\n"
+	       "cannot be used; 69 when the trace ends early (a recording that\n"
+	       "was cut off: everything it holds is replayed first).\n");
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "stats", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool stats = false, verbose = false;
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			stats = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			replay_help();
+			return 0;
+		default:
+			return rrv_usage_error("replay", "replay: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return rrv_usage_error("replay", "replay: one trace at a time");
+	char path[4200];
+	if (optind < argc)
+		snprintf(path, sizeof(path), "%s", argv[optind]);
+	else if (trace_latest(path, sizeof(path)))
+		return REPLAY_EXIT_BAD_TRACE;
+
+	struct vmm_config cfg;
+	int status;
+	struct replayer *rep = replayer_open(path, &cfg, &status);
+	if (!rep)
+		return status;
+	cfg.stats = stats;
+	struct vmm *vm = vmm_create(&cfg);
+	if (!vm) {
+		replayer_free(rep);
+		return RRV_PANIC_STATUS;
+	}
+	replayer_attach(rep, vm);
+	status = vmm_run(vm);
+	status = replayer_finish(rep, status, verbose);
+	vmm_destroy(vm);
+	replayer_free(rep);
+	return status;
+}

@@ -1,0 +1,108 @@
+/* Option parsing shared by rrv run and rrv record (see runopts.h). */
+#include "runopts.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "program.h"
+#include "rrv.h"
+
+void run_opts_help(const char *cmd)
+{
+	if (strcmp(cmd, "record") == 0)
+		printf("  -o, --output=FILE  write the trace to FILE (default: a new file\n"
+		       "                     in the trace directory, see below)\n");
+	printf("  --memory=SIZE      guest memory, e.g. 256M or 2G (default 1G)\n"
+	       "  --stats            print system calls served in the guest and VM\n"
+	       "                     exits by kind on exit\n"
+	       "  --log=syscalls     list every system call with its arguments and\n"
+	       "                     result on stderr, as strace would\n"
+	       "\n"
+	       "The program must be a static x86-64 Linux ELF (glibc or musl,\n"
+	       "static or static-PIE); its stdin, stdout and stderr are rrv's.\n"
+	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
+	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
+	       "itself failed.\n");
+	if (strcmp(cmd, "record") == 0)
+		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"
+		       "else ~/.local/share/rrv/traces, with a link 'latest' to the\n"
+		       "most recent finished recording; rrv replay uses it by default.\n");
+}
+
+static void add_word(char *cmdline, size_t size, const char *word)
+{
+	if (strstr(cmdline, word))
+		return;
+	if (*cmdline)
+		strncat(cmdline, " ", size - strlen(cmdline) - 1);
+	strncat(cmdline, word, size - strlen(cmdline) - 1);
+}
+
+int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	extern char **environ;
+	bool record = strcmp(cmd, "record") == 0;
+	memset(o, 0, sizeof(*o));
+	o->cfg.mem_bytes = VMM_MEM_DEFAULT;
+	o->cfg.kernel_image = rrv_kernel_image;
+	o->cfg.kernel_size = (size_t)(rrv_kernel_image_end - rrv_kernel_image);
+	o->cfg.envp = environ;
+
+	opterr = 0;
+	optind = 1;
+	int c;
+	/* "+": options end at the program name, whose own options follow. */
+	while ((c = getopt_long(argc, argv, record ? "+o:" : "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!record)
+				return rrv_usage_error(cmd, "%s: unknown option '%s'",
+						       cmd, argv[optind - 1]);
+			o->output = optarg;
+			break;
+		case 'm':
+			if (rrv_parse_memory(optarg, &o->cfg.mem_bytes))
+				return rrv_usage_error(cmd, "%s: --memory=%s: not a size "
+						       "from %lluM to %lluM in steps "
+						       "of 2M", cmd, optarg,
+						       VMM_MEM_MIN >> 20, VMM_MEM_MAX >> 20);
+			break;
+		case 's':
+			o->cfg.stats = true;
+			add_word(o->cmdline, sizeof(o->cmdline), "stats");
+			break;
+		case 'l':
+			if (strcmp(optarg, "syscalls"))
+				return rrv_usage_error(cmd, "%s: --log=%s: only "
+						       "--log=syscalls exists", cmd, optarg);
+			add_word(o->cmdline, sizeof(o->cmdline), "log=syscalls");
+			break;
+		case 'h':
+			run_opts_help(cmd);
+			o->help = true;
+			return 0;
+		default:
+			return rrv_usage_error(cmd, "%s: unknown option '%s'", cmd,
+					       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return rrv_usage_error(cmd, "%s: no program given", cmd);
+	int status = program_find(argv[optind], o->path, sizeof(o->path));
+	if (status)
+		return status;
+	o->cfg.cmdline = o->cmdline;
+	o->cfg.exec_path = o->path;
+	o->cfg.argc = argc - optind;
+	o->cfg.argv = argv + optind;
+	return 0;
+}

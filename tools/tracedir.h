@@ -1,0 +1,23 @@
+/* Where traces go when no file is named, and the 'latest' link. */
+#ifndef RRV_TOOLS_TRACEDIR_H
+#define RRV_TOOLS_TRACEDIR_H
+
+#include <stddef.h>
+
+/* The trace directory: $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,
+ * else ~/.local/share/rrv/traces.  Creates it with create.  Returns 0, or
+ * -1 after printing why. */
+int trace_dir(char *dir, size_t size, int create);
+
+/* A fresh file name in the trace directory for a recording of prog:
+ * PROG-YYYYMMDD-HHMMSS-PID.rrv.  Returns 0 or -1 (printed). */
+int trace_new_path(const char *prog, char *path, size_t size);
+
+/* Points 'latest' in the trace directory at path, atomically (a rename),
+ * so that concurrent recordings never leave it broken. */
+void trace_set_latest(const char *path);
+
+/* The trace 'latest' names.  Returns 0, or -1 after printing why. */
+int trace_latest(char *path, size_t size);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * The recorder: the hypercall tap of `rrv record`.  After each traced call
+ * it writes one event: the number, the digest of the inputs, the result,
+ * the struct as the guest got it back and every buffer the handler
+ * filled.  That is all a replay needs to answer the same calls without the
+ * host.
+ */
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../trace-format/rrv_trace.h"
+#include "version.h"
+#include "vmm.h"
+
+/* Events are written out at least this often, so that a recording killed
+ * with SIGKILL loses at most this much of its end. */
+#define FLUSH_NS 200000000ll
+
+struct recorder {
+	struct vmm *vm;
+	char *path;
+	int fd;
+	struct rrv_trace_writer *w;
+	int64_t last_flush_ns;
+	bool exited;
+	uint32_t exit_how;
+	int32_t exit_status;
+	bool failed;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void write_failed(struct recorder *r, int err)
+{
+	if (r->failed)
+		return;
+	r->failed = true;
+	fprintf(stderr, "rrv: cannot write the trace %s: %s (%s; the events "
+		"written so far are kept and replay up to there)\n", r->path,
+		err == RRV_TRACE_E_IO ? strerror(errno) : rrv_trace_strerror(err),
+		err == RRV_TRACE_E_NOSPACE ? "free some space" : "check the disk");
+}
+
+static void add_strings(struct rrv_trace_fields *f, uint32_t tag, int n,
+			char *const *v, int *err)
+{
+	size_t len = 0;
+	for (int i = 0; v && (n < 0 ? v[i] != NULL : i < n); i++)
+		len += strlen(v[i]) + 1;
+	char *buf = malloc(len ? len : 1), *p = buf;
+	if (!buf) {
+		*err = RRV_TRACE_E_NOMEM;
+		return;
+	}
+	for (int i = 0; v && (n < 0 ? v[i] != NULL : i < n); i++) {
+		size_t l = strlen(v[i]) + 1;
+		memcpy(p, v[i], l);
+		p += l;
+	}
+	if (!*err)
+		*err = rrv_trace_fields_add(f, tag, buf, len);
+	free(buf);
+}
+
+/* Facts for a bug report: which machine recorded.  Never used by replay. */
+static char *host_facts(void)
+{
+	struct utsname u;
+	char host[1024] = "", cpu[256] = "unknown";
+	FILE *fp = fopen("/proc/cpuinfo", "r");
+	if (fp) {
+		char line[512];
+		while (fgets(line, sizeof(line), fp)) {
+			char *colon = strchr(line, ':');
+			if (strncmp(line, "model name", 10) == 0 && colon) {
+				snprintf(cpu, sizeof(cpu), "%s", colon + 2);
+				cpu[strcspn(cpu, "\n")] = 0;
+				break;
+			}
+		}
+		fclose(fp);
+	}
+	time_t t = time(NULL);
+	char date[64];
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	if (uname(&u) == 0)
+		snprintf(host, sizeof(host), "hostname=%s\nkernel=%s %s\nmachine=%s\n"
+			 "cpu=%s\ndate=%s\n", u.nodename, u.sysname, u.release,
+			 u.machine, cpu, date);
+	return strdup(host);
+}
+
+/* The program's ELF, for reports on the replaying machine.  A program that
+ * cannot be read here is the guest's problem to report, not ours. */
+static int add_program(struct rrv_trace_fields *h, const char *path)
+{
+	if (!path || !*path)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	int err = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size < (256 << 20)) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			err = rrv_trace_fields_add(h, RRV_TAG_PROGRAM_IMAGE, p,
+						   (size_t)st.st_size);
+			munmap(p, (size_t)st.st_size);
+		}
+	}
+	close(fd);
+	return err;
+}
+
+static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
+		    const void *pre, int64_t ret)
+{
+	struct recorder *r = ctx;
+	if (r->failed)
+		return -1;
+	struct rrv_trace_range ranges[1 + HC_RANGES_MAX];
+	uint32_t n = 0;
+	ranges[n++] = (struct rrv_trace_range){
+		c->args_gpa, d->args_size, GUEST_AT(c->mem, c->args_gpa, d->args_size)
+	};
+	/* Only the first ret bytes of a read-like call's buffers changed. */
+	uint64_t budget = (d->flags & HC_F_OUT_RET) ? (ret > 0 ? (uint64_t)ret : 0)
+						    : UINT64_MAX;
+	for (unsigned i = 0; i < c->nout && budget; i++) {
+		uint64_t len = c->out[i].len < budget ? c->out[i].len : budget;
+		if (budget != UINT64_MAX)
+			budget -= len;
+		if (!len)
+			continue;
+		ranges[n++] = (struct rrv_trace_range){
+			c->out[i].gpa, len, GUEST_AT(c->mem, c->out[i].gpa, len)
+		};
+	}
+	struct rrv_trace_event e = {
+		.type = RRV_EV_HYPERCALL,
+		.nr = c->nr,
+		.digest = hc_digest(c, d, pre),
+		.ret = ret,
+		.nranges = n,
+		.ranges = ranges,
+	};
+	if (c->nr == RRV_HC_EXIT) {
+		const struct rrv_hc_exit *x = pre;
+		r->exited = true;
+		r->exit_how = x->how;
+		r->exit_status = x->status;
+	}
+	int err = rrv_trace_writer_add(r->w, &e);
+	if (!err && now_ns() - r->last_flush_ns > FLUSH_NS) {
+		err = rrv_trace_writer_flush(r->w);
+		r->last_flush_ns = now_ns();
+	}
+	if (err) {
+		write_failed(r, err);
+		r->vm->exit_code = RRV_PANIC_STATUS;
+		return -1;
+	}
+	return 0;
+}
+
+static void before_block(void *ctx)
+{
+	struct recorder *r = ctx;
+	if (r->failed)
+		return;
+	int err = rrv_trace_writer_flush(r->w);
+	r->last_flush_ns = now_ns();
+	if (err)
+		write_failed(r, err);
+}
+
+struct recorder *recorder_start(struct vmm *vm, const char *path)
+{
+	struct recorder *r = calloc(1, sizeof(*r));
+	struct rrv_trace_fields *h = rrv_trace_fields_create();
+	if (!r || !h || !(r->path = strdup(path))) {
+		fprintf(stderr, "rrv: out of memory starting the recording\n");
+		goto fail;
+	}
+	r->vm = vm;
+	r->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (r->fd < 0) {
+		fprintf(stderr, "rrv: cannot create the trace %s: %s (%s)\n", path,
+			strerror(errno), errno == EEXIST ? "choose another name or "
+			"remove it" : "check the directory");
+		goto fail;
+	}
+
+	const struct vmm_config *cfg = &vm->cfg;
+	char cwd[4096];
+	char *host = host_facts();
+	int err = 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, "?");
+	err = rrv_trace_fields_add_str(h, RRV_TAG_RRV_VERSION, RRV_VERSION);
+	if (!err)
+		err = rrv_trace_fields_add(h, RRV_TAG_KERNEL_IMAGE, cfg->kernel_image,
+					   cfg->kernel_size);
+	if (!err)
+		err = rrv_trace_fields_add(h, RRV_TAG_CPUID, vm->cpuid.e,
+					   vm->cpuid.n * sizeof(vm->cpuid.e[0]));
+	add_strings(h, RRV_TAG_ARGV, cfg->argc, cfg->argv, &err);
+	add_strings(h, RRV_TAG_ENVP, -1, cfg->envp, &err);
+	if (!err)
+		err = rrv_trace_fields_add_str(h, RRV_TAG_CWD, cwd);
+	if (!err)
+		err = rrv_trace_fields_add_str(h, RRV_TAG_EXEC_PATH,
+					       cfg->exec_path ? cfg->exec_path : "");
+	if (!err)
+		err = rrv_trace_fields_add_str(h, RRV_TAG_HOST, host ? host : "");
+	if (!err)
+		err = rrv_trace_fields_add_u64(h, RRV_TAG_MEM_BYTES, cfg->mem_bytes);
+	if (!err)
+		err = rrv_trace_fields_add_str(h, RRV_TAG_CMDLINE,
+					       cfg->cmdline ? cfg->cmdline : "");
+	if (!err)
+		err = rrv_trace_fields_add_u64(h, RRV_TAG_START_TIME,
+					       (uint64_t)time(NULL));
+	free(host);
+	if (!err)
+		err = add_program(h, cfg->exec_path);
+	if (!err)
+		err = rrv_trace_writer_create(&r->w, r->fd, h, 0);
+	if (err) {
+		write_failed(r, err);
+		goto fail;
+	}
+	rrv_trace_fields_free(h);
+	r->last_flush_ns = now_ns();
+	vm->hc.tap = (struct hc_tap){
+		.recorded = recorded, .before_block = before_block, .ctx = r,
+	};
+	return r;
+fail:
+	rrv_trace_fields_free(h);
+	recorder_free(r);
+	return NULL;
+}
+
+int recorder_finish(struct recorder *r, int exit_code)
+{
+	r->vm->hc.tap = (struct hc_tap){ 0 };
+	if (r->failed)
+		return -1;
+	struct rrv_trace_fields *f = rrv_trace_fields_create();
+	int err = f ? 0 : RRV_TRACE_E_NOMEM;
+	if (!err && r->exited)
+		err = rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_HOW, r->exit_how);
+	if (!err && r->exited)
+		err = rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_STATUS,
+					       (uint64_t)(int64_t)r->exit_status);
+	if (!err)
+		err = rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_CODE, (uint64_t)exit_code);
+	if (!err)
+		err = rrv_trace_writer_finish(r->w, f);
+	rrv_trace_fields_free(f);
+	if (!err && fsync(r->fd) < 0 && errno != EINVAL)
+		err = RRV_TRACE_E_IO;
+	if (err) {
+		write_failed(r, err);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned long long recorder_events(const struct recorder *r)
+{
+	return r->w ? rrv_trace_writer_events(r->w) : 0;
+}
+
+unsigned long long recorder_bytes(const struct recorder *r)
+{
+	return r->w ? rrv_trace_writer_bytes(r->w) : 0;
+}
+
+void recorder_free(struct recorder *r)
+{
+	if (!r)
+		return;
+	rrv_trace_writer_free(r->w);
+	if (r->fd > 0)
+		close(r->fd);
+	free(r->path);
+	free(r);
+}

@@ -1,0 +1,26 @@
+/* Recording: every traced hypercall of a run, written to a trace file. */
+#ifndef RRV_VMM_RECORD_H
+#define RRV_VMM_RECORD_H
+
+struct vmm;
+struct recorder;
+
+/*
+ * Creates the trace at path (which must not exist) for vm, which has been
+ * created but not run, writes its header (the kernel image, CPUID profile,
+ * argv, envp, cwd, host facts) and installs the recorder as vm's tap.
+ * Returns NULL after printing why.
+ */
+struct recorder *recorder_start(struct vmm *vm, const char *path);
+
+/* Writes the footer (the exit status) after vmm_run().  Returns 0, or -1
+ * after printing why; the events written before stay readable. */
+int recorder_finish(struct recorder *r, int exit_code);
+
+/* Events and bytes written, for the summary. */
+unsigned long long recorder_events(const struct recorder *r);
+unsigned long long recorder_bytes(const struct recorder *r);
+
+void recorder_free(struct recorder *r);
+
+#endif
