@@ -97,9 +97,21 @@ fuzz-test: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz-corpus
 	$(FUZZ_BIN) -max_total_time=30 -max_len=8192 $(BUILD)/fuzz-corpus tests/traces
 
-kvm-test: $(BUILD)/rrv
+kvm-test: $(BUILD)/rrv $(E2E_BINS)
 	tests/with-kvm/run.sh
 	tools/with-kvm tests/e2e/run-all
+
+# Programs and tools the end-to-end tests use, built here (not in the VM).
+E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
+E2E_BINS := $(E2E_PROGS) $(BUILD)/tests/e2e/trace_edit
+
+$(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 
 clean:
 	rm -rf $(BUILD)
