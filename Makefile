@@ -111,7 +111,7 @@ $(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
 
 $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
 
 clean:
 	rm -rf $(BUILD)
