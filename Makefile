@@ -30,7 +30,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
 FUZZ_BIN := $(BUILD)/tests/fuzz/fuzz_trace_reader
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all deps run test unit-test fuzz-test kvm-test clean
+.PHONY: all deps run test unit-test fuzz-test kvm-test bench clean
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -78,9 +78,24 @@ $(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-forma
 deps:
 	@tools/deps.sh
 
+# The bundled example: recorded, then replayed (examples/run.sh).
 run: deps
-	@$(MAKE) --no-print-directory all
-	tools/with-kvm $(BUILD)/rrv boot --kernel-cmdline='ktest=hello'
+	@$(MAKE) --no-print-directory all $(BUILD)/examples/hello
+	tools/with-kvm examples/run.sh
+
+$(BUILD)/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+BENCH_PROGS := $(patsubst bench/programs/%.c,$(BUILD)/bench/%,$(wildcard bench/programs/*.c))
+
+$(BUILD)/bench/%: bench/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# Figures for docs/performance.md (not part of make test).
+bench: $(BUILD)/rrv $(BENCH_PROGS)
+	tools/with-kvm bench/run.sh
 
 # Every test; a KVM test that cannot run counts as a failure.
 test: deps

@@ -1,0 +1,104 @@
+#!/bin/bash
+# rrv's benchmarks: figures, not pass/fail.  Run by `make bench` (through
+# tools/with-kvm).  Counts (VM exits, events, bytes) hold on any machine;
+# times and ratios depend on it, so the machine is printed first.
+#
+#   bench/run.sh [startup|getpid|compute|record|all]
+set -u
+cd "$(dirname "$0")/.." || exit 1
+RRV=build/rrv
+B=build/bench
+what=${1:-all}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rrv-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# time_ms N CMD...: the median wall time of N runs, in ms.
+time_ms() {
+	local n=$1 i t0 times=()
+	shift
+	for ((i = 0; i < n; i++)); do
+		t0=$(now_ms)
+		"$@" >/dev/null 2>&1
+		times+=($(( $(now_ms) - t0 )))
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (n + 1) / 2 ))p"
+}
+
+# ratio A B: A/B with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+
+stat_of() { # stat_of WHAT: a figure from the last --stats output
+	grep -E "$1" "$tmp/stats" | head -1 | grep -oE '[0-9]+' | head -1
+}
+
+machine() {
+	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
+	     "$(nproc) CPUs, kernel $(uname -r)"
+	if [ -d /sys/module/kvm_amd ] || [ -d /sys/module/kvm_intel ]; then
+		if grep -q '^flags.* hypervisor' /proc/cpuinfo; then
+			echo "KVM: nested (this kernel runs in a VM; under tools/with-kvm's TCG VM, exits cost ~50-75 us)"
+		else
+			echo "KVM: hardware"
+		fi
+	fi
+	echo
+}
+
+startup() {
+	echo "== startup of rrv run on a trivial program"
+	$RRV run --stats $B/trivial 2>"$tmp/stats"
+	echo "VM exits: $(stat_of 'VM exits')   hypercalls: $(stat_of 'hypercalls$')"
+	echo "wall time (median of 5): $(time_ms 5 $RRV run $B/trivial) ms (native: $(time_ms 5 $B/trivial) ms)"
+	echo
+}
+
+getpid() {
+	echo "== getpid is served in the guest: VM exits do not grow with calls"
+	local n exits1 exitsN
+	$RRV run --stats $B/getpid_loop 1 2>"$tmp/stats"
+	exits1=$(stat_of 'VM exits')
+	$RRV run --stats $B/getpid_loop 1000000 2>"$tmp/stats"
+	exitsN=$(stat_of 'VM exits')
+	echo "1 getpid: $exits1 VM exits; 1000000 getpid: $exitsN VM exits"
+	grep 'system calls' "$tmp/stats" | sed 's/^rrv: stats: /  /'
+	echo
+}
+
+compute() {
+	echo "== compute-bound program (200M iterations of xorshift)"
+	local native run
+	native=$(time_ms 3 $B/compute)
+	run=$(time_ms 3 $RRV run $B/compute)
+	echo "native: $native ms   rrv run: $run ms   ratio: $(ratio "$run" "$native")"
+	echo
+}
+
+record() {
+	echo "== recording and replay"
+	local prog args native run rec rep events size
+	for prog in compute syscall_heavy; do
+		args=""
+		[ $prog = compute ] && args=50000000
+		[ $prog = syscall_heavy ] && args="20000 $tmp/sh.tmp"
+		native=$(time_ms 3 $B/$prog $args)
+		run=$(time_ms 3 $RRV run $B/$prog $args)
+		rec=$(time_ms 3 sh -c "rm -f $tmp/$prog.rrv; $RRV record -o $tmp/$prog.rrv $B/$prog $args")
+		rep=$(time_ms 3 $RRV replay $tmp/$prog.rrv)
+		$RRV info $tmp/$prog.rrv >"$tmp/info"
+		events=$(grep -E '^events' "$tmp/info" | grep -oE '[0-9]+' | head -1)
+		size=$(grep -E '^size' "$tmp/info" | grep -oE '[0-9]+' | head -1)
+		echo "$prog: native $native ms, run $run ms, record $rec ms, replay $rep ms"
+		echo "  record/run $(ratio "$rec" "$run"), record/native $(ratio "$rec" "$native"), replay/record $(ratio "$rep" "$rec")"
+		echo "  trace: $events events, $size bytes, $(ratio "$size" "$events") bytes/event (incl. header with kernel and program ELF)"
+	done
+	echo
+}
+
+machine
+case $what in
+startup | getpid | compute | record) $what ;;
+all) startup; getpid; compute; record ;;
+*) echo "usage: bench/run.sh [startup|getpid|compute|record|all]" >&2; exit 64 ;;
+esac
