@@ -37,6 +37,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 all: $(BUILD)/rrv $(UNIT_BINS)
 
 include rekernel-rr/rekernel.mk
+include tests/conformance/conformance.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -102,6 +103,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit-test
 	@$(MAKE) --no-print-directory fuzz-test
+	@$(MAKE) --no-print-directory conformance-native
 	@$(MAKE) --no-print-directory kvm-test
 
 unit-test: $(UNIT_BINS)
@@ -112,9 +114,11 @@ fuzz-test: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz-corpus
 	$(FUZZ_BIN) -max_total_time=30 -max_len=8192 $(BUILD)/fuzz-corpus tests/traces
 
-kvm-test: $(BUILD)/rrv $(E2E_BINS)
+# In one nested VM (when there is no /dev/kvm): the e2e tests, the
+# conformance suite under rrv run, and again recorded and replayed.
+kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS)
 	tests/with-kvm/run.sh
-	tools/with-kvm tests/e2e/run-all
+	tools/with-kvm tests/kvm-all
 
 # Programs and tools the end-to-end tests use, built here (not in the VM).
 E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))

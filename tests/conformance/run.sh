@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The conformance suite: runs every case of tests/conformance/cases, for
+# each libc, natively and under rrv (or natively twice), and compares
+# stdout, stderr and the exit status. See tests/conformance/README.md.
+#
+#   tests/conformance/run.sh [--native-twice | --rrv PATH] \
+#       [--libc glibc|musl|both] [--build DIR] [--no-build] [REGEX]
+#
+#   --native-twice  run each case natively twice (the default): proves the
+#                   programs print the same thing on every run
+#   --rrv PATH      run each case natively and as `PATH run ./NAME ARGS`
+#   --record-replay PATH  record each case with `PATH record` (compared with
+#                   native), then compare `PATH replay` with the recording
+#   --libc          which builds to run (default both)
+#   --build DIR     where conformance.mk put the programs (default build,
+#                   relative to the repository root)
+#   --no-build      do not run make first
+#   REGEX           run only cases whose "NAME ARGS" matches (bash =~)
+#
+# Exit status 0 when every case passed.
+set -u
+
+CONF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$CONF_DIR/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$CONF_DIR/lib.sh"
+
+libcs="glibc musl"
+build=build
+do_build=1
+filter=
+
+usage() {
+	awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next }
+	     NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--native-twice) CONF_MODE=native-twice ;;
+	--rrv | --record-replay)
+		[ $# -ge 2 ] || usage
+		CONF_MODE=${1#--}
+		CONF_RRV=$2
+		shift
+		;;
+	--libc)
+		[ $# -ge 2 ] || usage
+		case $2 in
+		glibc | musl) libcs=$2 ;;
+		both) libcs="glibc musl" ;;
+		*) usage ;;
+		esac
+		shift
+		;;
+	--build)
+		[ $# -ge 2 ] || usage
+		build=$2
+		shift
+		;;
+	--no-build) do_build=0 ;;
+	-h | --help) usage ;;
+	-*) usage ;;
+	*) filter=$1 ;;
+	esac
+	shift
+done
+
+case $build in
+/*) ;;
+*) build=$ROOT/$build ;;
+esac
+
+if [ -n "$CONF_RRV" ]; then
+	case $CONF_RRV in
+	/*) ;;
+	*) CONF_RRV=$PWD/$CONF_RRV ;;
+	esac
+	if [ ! -x "$CONF_RRV" ]; then
+		echo "run.sh: $CONF_RRV is not an executable" >&2
+		exit 2
+	fi
+fi
+
+if [ "$do_build" = 1 ]; then
+	make -s --no-print-directory -C "$ROOT" \
+		-f tests/conformance/conformance.mk BUILD="$build" \
+		conformance-build || {
+		echo "run.sh: building the conformance programs failed" >&2
+		exit 2
+	}
+fi
+
+# Every run gets the same fresh directory, with these fixtures in it.
+conf_setup_dir() {
+	local d=$1
+	printf 'target-content\n' >"$d/target"
+	ln -s target "$d/link"
+	ln -s missing-file "$d/dangling"
+}
+
+trim() {
+	local s=$1
+	s=${s#"${s%%[![:space:]]*}"}
+	s=${s%"${s##*[![:space:]]}"}
+	printf '%s' "$s"
+}
+
+conf_make_stdin_fixtures
+
+echo "conformance: mode $CONF_MODE, libc $libcs"
+while IFS= read -r line || [ -n "$line" ]; do
+	case $line in
+	'' | '#'*) continue ;;
+	esac
+	IFS='|' read -r name args stdin expected <<<"$line"
+	name=$(trim "$name")
+	args=$(trim "$args")
+	stdin=$(trim "$stdin")
+	expected=$(trim "$expected")
+	if [ -z "$name" ] || [ -z "$expected" ]; then
+		echo "run.sh: bad line in cases: $line" >&2
+		exit 2
+	fi
+	if [ -n "$filter" ] && ! [[ "$name $args" =~ $filter ]]; then
+		continue
+	fi
+	# ARGS are shell words: quotes work; $, `, ;, &, <, >, ( and ) are
+	# refused so that eval expands nothing.
+	case $args in
+	*[\$\`\;\&\<\>\(\)]*)
+		echo "run.sh: ARGS may not hold \$ \` ; & < > ( ): $line" >&2
+		exit 2
+		;;
+	esac
+	argv=()
+	eval "argv=($args)"
+	for libc in $libcs; do
+		CONF_BIN=$build/conformance/$libc/$name
+		label="$libc/$name${args:+ $args}"
+		[ "$stdin" != - ] && label="$label < $stdin"
+		if [ ! -x "$CONF_BIN" ]; then
+			echo "FAIL $label"
+			echo "  $CONF_BIN is missing"
+			CONF_FAIL=$((CONF_FAIL + 1))
+			continue
+		fi
+		conf_case "$label" "$expected" "$name" "$stdin" "${argv[@]}"
+	done
+done <"$CONF_DIR/cases"
+
+conf_summary
