@@ -36,7 +36,8 @@ int cmd_record(int argc, char **argv)
 	fprintf(stderr, "rrv: trace %s %s (%llu events, %llu bytes); replay it "
 		"with: rrv replay %s\n", err ? "kept, incomplete, in" : "written to",
 		path, recorder_events(rec), recorder_bytes(rec), path);
-	trace_set_latest(path);
+	if (!o.output) /* 'latest' is about the trace directory */
+		trace_set_latest(path);
 	recorder_free(rec);
 	vmm_destroy(vm);
 	return err && status == 0 ? RRV_PANIC_STATUS : status;

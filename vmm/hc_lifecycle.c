@@ -37,7 +37,8 @@ static int64_t hc_boot(struct hc_call *c)
 		vm->exit_code = RRV_PANIC_STATUS;
 		return -EPROTO;
 	}
-	char *buf = GUEST_AT(c->mem, a->buf, a->buf_len);
+	/* hc_out: the strings are host input the recorder must keep. */
+	char *buf = hc_out(c, a->buf, a->buf_len);
 	if (!buf)
 		return -EFAULT;
 	vm->guest_state = a->state;
@@ -182,7 +183,7 @@ static const struct {
 	unsigned nr;
 	struct hc_desc d;
 } lifecycle[] = {
-	{ RRV_HC_BOOT, HC_DESC("boot", struct rrv_hc_boot, 0, hc_boot) },
+	{ RRV_HC_BOOT, HC_DESC("boot", struct rrv_hc_boot, HC_F_OUT_RET, hc_boot) },
 	/* The exit touches nothing on the host: replay runs it as well. */
 	{ RRV_HC_EXIT, { .name = "exit", .args_size = sizeof(struct rrv_hc_exit),
 			 .fn = hc_exit, .replay_fn = hc_exit } },
