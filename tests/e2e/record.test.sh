@@ -97,7 +97,7 @@ t_replay_catches_an_edited_read() {
 	expect_stderr_has '^rrv:   expected: '
 	expect_stderr_has '^rrv:   got: '
 	expect_stderr_has '^rrv:   thread [0-9]+'
-	expect_stderr_has '^rrv:   program at 0x[0-9a-f]+ <main\+0x[0-9a-f]+>'
+	expect_stderr_has '^rrv:   program at 0x[0-9a-f]+ <[^>]+>: syscall'
 	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]+ main\+0x'
 }
 

@@ -1,0 +1,346 @@
+/* The program's ELF image for reports (see elfsyms.h), read with libelf. */
+#include "elfsyms.h"
+
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How far past a symbol without a size an address still counts as inside
+ * it; the same allowance the kernel's symbols get (vmm/ksyms.c). */
+#define UNSIZED_SYMBOL_SPAN 4096u
+
+struct psym {
+	uint64_t addr, size;
+	char *name;
+	unsigned rank;  /* among aliases at one address: lower is shown */
+	size_t index;   /* the symbol table's order, the last tie-break */
+};
+
+struct seg {
+	uint64_t vaddr, offset, filesz, memsz;
+	bool writable, exec;
+};
+
+struct prog_elf {
+	uint8_t *image; /* our copy: libelf reads it, prog_elf_read serves it */
+	size_t size;
+	bool pie;
+	struct seg *segs;
+	size_t nsegs;
+	struct psym *syms;
+	size_t nsyms;
+	bool have_eh;
+	uint64_t eh_addr, eh_size;     /* .eh_frame_hdr */
+	bool have_frame;
+	uint64_t frame_addr, frame_size; /* .eh_frame */
+};
+
+/*
+ * Aliases are common in static C libraries (__libc_write, __write and write
+ * share one address).  Prefer what a programmer wrote: a symbol with a size
+ * (the real function, not a label), the fewest leading underscores, then
+ * global over weak over local.
+ */
+static unsigned alias_rank(const char *name, uint64_t size, unsigned bind)
+{
+	unsigned underscores = 0;
+	while (name[underscores] == '_' && underscores < 7)
+		underscores++;
+	unsigned b = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+	return (size ? 0u : 100u) + underscores * 10u + b;
+}
+
+static int by_addr_then_rank(const void *a, const void *b)
+{
+	const struct psym *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+static int add_symbols(struct prog_elf *p, Elf *elf, Elf_Scn *scn,
+		       const GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+	if (!data || entsize == 0)
+		return 0;
+	/* d_size, not sh_size: libelf checked d_size against the file. */
+	size_t count = data->d_size / entsize;
+	for (size_t i = 0; i < count; i++) {
+		GElf_Sym sym;
+		if (!gelf_getsym(data, (int)i, &sym) ||
+		    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
+			continue;
+		const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (!name || !name[0])
+			continue;
+		struct psym *grown = realloc(p->syms, (p->nsyms + 1) * sizeof(*grown));
+		if (!grown)
+			return -1;
+		p->syms = grown;
+		struct psym *s = &p->syms[p->nsyms];
+		s->addr = sym.st_value;
+		s->size = sym.st_size;
+		s->rank = alias_rank(name, sym.st_size, GELF_ST_BIND(sym.st_info));
+		s->index = p->nsyms;
+		/* A copy: libelf may own the string table's memory. */
+		s->name = strdup(name);
+		if (!s->name)
+			return -1;
+		p->nsyms++;
+	}
+	return 0;
+}
+
+/* .symtab when the program has one (unstripped), else .dynsym (which a
+ * static-PIE program may still carry). */
+static int load_symbols(struct prog_elf *p, Elf *elf)
+{
+	Elf_Scn *symtab = NULL, *dynsym = NULL;
+	GElf_Shdr symtab_sh, dynsym_sh, sh;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB && !symtab) {
+			symtab = scn;
+			symtab_sh = sh;
+		} else if (sh.sh_type == SHT_DYNSYM && !dynsym) {
+			dynsym = scn;
+			dynsym_sh = sh;
+		}
+	}
+	int rc = 0;
+	if (symtab)
+		rc = add_symbols(p, elf, symtab, &symtab_sh);
+	else if (dynsym)
+		rc = add_symbols(p, elf, dynsym, &dynsym_sh);
+	if (rc || p->nsyms == 0)
+		return rc;
+	qsort(p->syms, p->nsyms, sizeof(*p->syms), by_addr_then_rank);
+	/* Keep one name per address: the first, the best ranked. */
+	size_t kept = 1;
+	for (size_t i = 1; i < p->nsyms; i++) {
+		if (p->syms[i].addr == p->syms[kept - 1].addr) {
+			free(p->syms[i].name);
+			continue;
+		}
+		p->syms[kept++] = p->syms[i];
+	}
+	p->nsyms = kept;
+	return 0;
+}
+
+/* Sections are named through the section-name string table. */
+static void find_eh_frame(struct prog_elf *p, Elf *elf)
+{
+	size_t names;
+	if (elf_getshdrstrndx(elf, &names) != 0)
+		return;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(name = elf_strptr(elf, names, sh.sh_name)) ||
+		    strcmp(name, ".eh_frame") != 0 || sh.sh_size == 0)
+			continue;
+		p->have_frame = true;
+		p->frame_addr = sh.sh_addr;
+		p->frame_size = sh.sh_size;
+		return;
+	}
+}
+
+static int load_segments(struct prog_elf *p, Elf *elf)
+{
+	size_t n;
+	if (elf_getphdrnum(elf, &n) != 0 || n == 0)
+		return 0;
+	p->segs = calloc(n, sizeof(*p->segs));
+	if (!p->segs)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			continue;
+		if (ph.p_type == PT_GNU_EH_FRAME && ph.p_memsz) {
+			p->have_eh = true;
+			p->eh_addr = ph.p_vaddr;
+			p->eh_size = ph.p_memsz;
+		}
+		/* A segment whose bytes lie outside the image is ignored
+		 * rather than trusted (written to avoid overflow). */
+		if (ph.p_type != PT_LOAD || ph.p_filesz > ph.p_memsz ||
+		    ph.p_offset > p->size || ph.p_filesz > p->size - ph.p_offset)
+			continue;
+		p->segs[p->nsegs++] = (struct seg){
+			.vaddr = ph.p_vaddr,
+			.offset = ph.p_offset,
+			.filesz = ph.p_filesz,
+			.memsz = ph.p_memsz,
+			.writable = ph.p_flags & PF_W,
+			.exec = ph.p_flags & PF_X,
+		};
+	}
+	return 0;
+}
+
+struct prog_elf *prog_elf_load(const void *image, size_t size, char *err,
+			       size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		snprintf(err, errlen, "libelf is unusable (%s)", elf_errmsg(-1));
+		return NULL;
+	}
+	Elf *elf = NULL;
+	struct prog_elf *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	/* libelf wants a writable buffer even for reading. */
+	p->image = malloc(size ? size : 1);
+	if (!p->image)
+		goto fail;
+	memcpy(p->image, image, size);
+	p->size = size;
+
+	elf = elf_memory((char *)p->image, size);
+	GElf_Ehdr eh;
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		snprintf(err, errlen, "not an ELF file");
+		goto fail;
+	}
+	if (gelf_getclass(elf) != ELFCLASS64 || eh.e_machine != EM_X86_64) {
+		snprintf(err, errlen, "not a 64-bit x86-64 ELF file");
+		goto fail;
+	}
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
+		snprintf(err, errlen, "not an executable (ELF type %u)",
+			 (unsigned)eh.e_type);
+		goto fail;
+	}
+	p->pie = eh.e_type == ET_DYN;
+	snprintf(err, errlen, "out of memory");
+	if (load_segments(p, elf) || load_symbols(p, elf))
+		goto fail;
+	find_eh_frame(p, elf);
+	elf_end(elf);
+	err[0] = '\0';
+	return p;
+fail:
+	if (elf)
+		elf_end(elf);
+	prog_elf_free(p);
+	return NULL;
+}
+
+void prog_elf_free(struct prog_elf *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nsyms; i++)
+		free(p->syms[i].name);
+	free(p->syms);
+	free(p->segs);
+	free(p->image);
+	free(p);
+}
+
+bool prog_elf_is_pie(const struct prog_elf *p)
+{
+	return p->pie;
+}
+
+size_t prog_elf_symbol_count(const struct prog_elf *p)
+{
+	return p->nsyms;
+}
+
+const char *prog_elf_symbol(const struct prog_elf *p, uint64_t addr,
+			    uint64_t *off)
+{
+	if (!p || p->nsyms == 0 || addr < p->syms[0].addr)
+		return NULL;
+	size_t lo = 0, hi = p->nsyms; /* the last symbol with addr <= addr */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct psym *s = &p->syms[lo];
+	uint64_t limit = s->size ? s->size : UNSIZED_SYMBOL_SPAN;
+	if (addr - s->addr >= limit)
+		return NULL; /* past its end: padding, or code without a symbol */
+	*off = addr - s->addr;
+	return s->name;
+}
+
+bool prog_elf_symbol_addr(const struct prog_elf *p, const char *name,
+			  uint64_t *addr)
+{
+	for (size_t i = 0; p && i < p->nsyms; i++) {
+		if (strcmp(p->syms[i].name, name) == 0) {
+			*addr = p->syms[i].addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t prog_elf_read(const struct prog_elf *p, uint64_t addr, void *buf,
+		     size_t len)
+{
+	for (size_t i = 0; p && i < p->nsegs; i++) {
+		const struct seg *s = &p->segs[i];
+		if (s->writable || addr < s->vaddr || addr - s->vaddr >= s->filesz)
+			continue;
+		uint64_t at = addr - s->vaddr;
+		size_t n = s->filesz - at < len ? (size_t)(s->filesz - at) : len;
+		memcpy(buf, p->image + s->offset + at, n);
+		return n;
+	}
+	return 0;
+}
+
+bool prog_elf_eh_frame_hdr(const struct prog_elf *p, uint64_t *addr,
+			   uint64_t *size)
+{
+	if (!p || !p->have_eh)
+		return false;
+	*addr = p->eh_addr;
+	*size = p->eh_size;
+	return true;
+}
+
+bool prog_elf_eh_frame(const struct prog_elf *p, uint64_t *addr,
+		       uint64_t *size)
+{
+	if (!p || !p->have_frame)
+		return false;
+	*addr = p->frame_addr;
+	*size = p->frame_size;
+	return true;
+}
+
+bool prog_elf_text(const struct prog_elf *p, uint64_t *lo, uint64_t *hi)
+{
+	bool any = false;
+	for (size_t i = 0; p && i < p->nsegs; i++) {
+		const struct seg *s = &p->segs[i];
+		if (!s->exec || s->memsz == 0 || s->vaddr + s->memsz < s->vaddr)
+			continue;
+		if (!any || s->vaddr < *lo)
+			*lo = s->vaddr;
+		if (!any || s->vaddr + s->memsz > *hi)
+			*hi = s->vaddr + s->memsz;
+		any = true;
+	}
+	return any;
+}
