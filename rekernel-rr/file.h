@@ -3,15 +3,265 @@
  * file) is shared by dup'd descriptors and has operations by kind: a host
  * file behind a VMM handle, or a pipe end living in the guest.
  * Implemented in file.c (table and common code), hostfile.c, pipe.c; the
- * system calls are in sys_file.c.
+ * system calls are in sys_file.c.  docs/files.md tells the whole story.
+ *
+ * Three levels, as in Linux:
+ *   descriptor  a small int in curproc->files, with its own FD_CLOEXEC
+ *   open file   struct file: status flags, offset (kept by the host for
+ *               host files), shared by dup/dup2/dup3/F_DUPFD
+ *   object      a host file (one VMM handle per open file) or a pipe
+ *
+ * Everything runs on the one vCPU with interrupts off, so nothing here
+ * takes a lock; only a pipe operation may sleep (sched_sleep), and it
+ * rechecks the pipe after every wakeup.
  */
 #ifndef REKERNEL_FILE_H
 #define REKERNEL_FILE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rrv/hypercall.h>
+
+/* Linux x86-64 open flags, passed through to the VMM unchanged. */
+#define O_ACCMODE 00000003
+#define O_RDONLY 00000000
+#define O_WRONLY 00000001
+#define O_RDWR 00000002
+#define O_CREAT 00000100
+#define O_EXCL 00000200
+#define O_NOCTTY 00000400
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+#define O_NONBLOCK 00004000
+#define O_DSYNC 00010000
+#define O_ASYNC 00020000
+#define O_DIRECT 00040000
+#define O_LARGEFILE 00100000
+#define O_DIRECTORY 00200000
+#define O_NOFOLLOW 00400000
+#define O_NOATIME 01000000
+#define O_CLOEXEC 02000000
+#define O_SYNC 04010000
+#define O_PATH 010000000
+#define O_TMPFILE 020200000
+
+#define FD_CLOEXEC 1
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+/* *at() conventions. */
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200 /* unlinkat */
+#define AT_EACCESS 0x200   /* faccessat2 */
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_EMPTY_PATH 0x1000
+#define AT_STATX_SYNC_TYPE 0x6000
+
+/* File types in st_mode. */
+#define S_IFMT 0170000
+#define S_IFIFO 0010000
+#define S_IFCHR 0020000
+#define S_IFDIR 0040000
+#define S_IFREG 0100000
+
+#define PATH_MAX 4096
+#define PIPE_BUF 4096 /* writes up to this size to a pipe are atomic */
+
+/* Descriptors per process: the table's size and RLIMIT_NOFILE's cap. */
+#define NOFILE 1024
+
+/* Linux caps one read or write at INT_MAX rounded down to a page. */
+#define MAX_RW_COUNT 0x7ffff000ull
+
+/* poll(2) event bits, for file_poll. */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+
+/* Linux's struct statx (RRV_HC_STATX_SIZE bytes), for the synthetic one
+ * of a pipe. */
+struct k_statx_ts {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t pad;
+};
+struct k_statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, pad1;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct k_statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor;
+	uint32_t stx_dev_major, stx_dev_minor;
+	uint64_t spare[14];
+};
+#define STATX_BASIC_STATS 0x7ffu
+
+/*
+ * A transfer's buffers: one user buffer (read, write), a user iovec array
+ * (readv, writev) or kernel segments (sendfile's bounce pages, each one
+ * physically contiguous).  A cursor: the kinds consume it as they move
+ * bytes, so a short transfer leaves it at the first byte not moved.
+ */
+struct uio_seg {
+	uint64_t base, len;
+};
+struct uio {
+	uint64_t uiov;              /* user struct iovec array, or 0 */
+	const struct uio_seg *segs; /* otherwise: these segments */
+	uint32_t nseg, idx;         /* segment count; the current one */
+	bool kernel;                /* bases are kernel addresses */
+	bool loaded;                /* base/left hold segment idx */
+	uint64_t base, left;        /* what is left of segment idx */
+	uint64_t resid;             /* bytes left in all */
+	struct uio_seg one;         /* the single buffer of read/write */
+};
+
+/* One user buffer, its length capped at MAX_RW_COUNT as Linux does. */
+void uio_init_buf(struct uio *u, uint64_t ubuf, uint64_t len);
+
+/* A user iovec array of cnt entries: -EINVAL for cnt outside 0..1024 or
+ * a negative length, -EFAULT for an unreadable array. */
+int uio_init_iovec(struct uio *u, uint64_t uiov, int64_t cnt);
+
+/* Kernel segments (not copied: segs must outlive u). */
+void uio_init_kernel(struct uio *u, const struct uio_seg *segs, uint32_t nseg);
+
+/* The current non-empty piece, at most resid bytes: 0 with *base and *len, 1
+ * when u is used up, or -EFAULT when the iovec array became unreadable. */
+int uio_cur(struct uio *u, uint64_t *base, uint64_t *len);
+
+/* Consumes n bytes, across pieces if need be (at most resid). */
+void uio_advance(struct uio *u, uint64_t n);
+
+/* Copies between the current piece (address base, n bytes, from
+ * uio_cur) and kernel memory: memcpy for kernel segments, the checked
+ * user copies otherwise.  0 or -EFAULT; neither consumes the bytes. */
+int uio_copy_out(const struct uio *u, uint64_t base, const void *src, size_t n);
+int uio_copy_in(const struct uio *u, void *dst, uint64_t base, size_t n);
+
+struct file;
+
+enum file_kind { FILE_HOST, FILE_PIPE };
+
+/*
+ * What a kind of file does.  Every entry is set; results are >= 0 or
+ * -errno.  pos is the offset for the positioned calls (pread, pwrite,
+ * preadv...) or -1 for the file position.
+ */
+struct file_ops {
+	enum file_kind kind;
+	int64_t (*read)(struct file *f, struct uio *u, int64_t pos);
+	int64_t (*write)(struct file *f, struct uio *u, int64_t pos);
+	int64_t (*lseek)(struct file *f, int64_t off, uint32_t whence);
+	/* Linux's struct stat of the file itself (fstat). */
+	int (*stat)(struct file *f, struct rrv_stat *st);
+	/* ioctl cmd with the user's arg (generic ones are done already). */
+	int64_t (*ioctl)(struct file *f, uint32_t cmd, uint64_t arg);
+	/* F_GETFL and F_SETFL (flags already limited to the settable ones). */
+	int64_t (*getfl)(struct file *f);
+	int64_t (*setfl)(struct file *f, uint32_t flags);
+	/* POLL* bits for the events that would not block now. */
+	int (*poll)(struct file *f);
+	/* The last reference is gone. */
+	void (*release)(struct file *f);
+};
+
+struct pipe;
+
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	uint32_t flags;    /* pipes: the status flags F_GETFL reports */
+	int32_t handle;    /* FILE_HOST: the VMM handle */
+	uint8_t host_type; /* FILE_HOST: S_IF* >> 12 once known, else 0 */
+	struct pipe *pipe; /* FILE_PIPE */
+};
+
+/* A new open file of kind ops with one reference, or NULL (no memory). */
+struct file *file_alloc(const struct file_ops *ops, uint32_t flags);
+void file_get(struct file *f);
+/* Drops a reference; the last one releases the object. */
+void file_put(struct file *f);
+
+/* Readiness of f, as poll(2) would report it (POLL* bits). */
+int file_poll(struct file *f);
+
+/* Every change that may make a file ready (pipe reads, writes, closes)
+ * calls sched_wakeup on this channel, so a poll can sleep on it. */
+extern char file_poll_chan;
+
+/*
+ * Reads into kernel memory from f at pos (-1: at the file position) up to
+ * len bytes; buf must be physically contiguous (kernel image, or within
+ * one page_alloc/kmalloc allocation).  For mmap of a file and the like.
+ */
+int64_t file_kread(struct file *f, void *buf, size_t len, int64_t pos);
+
+/* Host files (hostfile.c).  The new file has one reference and owns
+ * handle: releasing it closes the handle (except 0-2, rrv's stdio). */
+struct file *hostfile_new(int32_t handle, uint32_t flags);
+
+/* Guest pipes (pipe.c): both ends, each with one reference, status flags
+ * O_RDONLY / O_WRONLY plus flags & (O_NONBLOCK | O_DIRECT).  0 or
+ * -ENOMEM. */
+int pipe_create(uint32_t flags, struct file **rd, struct file **wr);
+/* F_GETPIPE_SZ / F_SETPIPE_SZ: the capacity in bytes, or -errno. */
+int64_t pipe_get_size(struct file *f);
+int64_t pipe_set_size(struct file *f, uint64_t bytes);
+
+/*
+ * The descriptor table, of the current process unless said otherwise.
+ * Descriptors are allocated lowest-free-first below the RLIMIT_NOFILE soft
+ * limit (at most NOFILE), as Linux does.
+ */
 struct files;
 
 /* The descriptor table a program starts with: 0, 1 and 2 open on host
  * handles 0, 1 and 2 (rrv's own stdin, stdout and stderr). */
 struct files *files_init_stdio(void);
+
+/* execve: closes every descriptor with FD_CLOEXEC. */
+void files_close_on_exec(struct files *fs);
+
+/* Closes every descriptor (the process is going away). */
+void files_close_all(struct files *fs);
+
+/* The open file behind fd (borrowed: valid until fd is closed), or NULL. */
+struct file *fd_file(int fd);
+
+/* The soft RLIMIT_NOFILE, capped at NOFILE. */
+int fd_limit(void);
+
+/* How many descriptors Linux's fdtable would have room for now (64, then
+ * growing as high descriptors are used): select ignores those beyond. */
+int fd_table_size(void);
+
+/* The lowest free descriptor >= minfd: fd, or -EMFILE. */
+int fd_find_free(int minfd);
+
+/*
+ * Points descriptor fd (below fd_limit) at f, taking a reference of its
+ * own; a file already there is closed first (dup2).  0 or -ENOMEM.
+ */
+int fd_install(int fd, struct file *f, bool cloexec);
+
+/* Closes fd: 0 or -EBADF. */
+int fd_close(int fd);
+
+/* FD_CLOEXEC of fd (which must be open). */
+bool fd_get_cloexec(int fd);
+void fd_set_cloexec(int fd, bool on);
 
 #endif

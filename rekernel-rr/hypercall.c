@@ -7,6 +7,7 @@
 #include "hypercall.h"
 
 #include "kprintf.h"
+#include "proc.h"
 #include "string.h"
 #include "vm.h"
 #include "x86.h"
@@ -54,6 +55,9 @@ int64_t hc_call(unsigned nr, void *args)
 	uint32_t gpa;
 	if (!struct_gpa(args, &gpa))
 		panic("hypercall %u: struct at %p has no address below 4 GiB", nr, args);
+	/* For --stats: the system call in progress needed the host. */
+	if (curthread && curthread->syscall_nr >= 0)
+		curthread->used_host = true;
 	return call_at(nr, args, gpa);
 }
 
@@ -66,6 +70,7 @@ int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len)
 	b->abi_version = RRV_HC_ABI_VERSION;
 	b->buf = pa;
 	b->buf_len = buf_len;
+	b->state = virt_to_phys(&guest_state);
 	return hc_call(RRV_HC_BOOT, b);
 }
 

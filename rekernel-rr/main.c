@@ -7,8 +7,15 @@
  */
 #include "main.h"
 
+#include "exec.h"
+#include "file.h"
+#include "fpu.h"
 #include "gdt.h"
 #include "hypercall.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "signal.h"
+#include "syscall.h"
 #include "kprintf.h"
 #include "ktest.h"
 #include "string.h"
@@ -30,6 +37,12 @@ static const char *const cmdline_keys[] = {
 	"exit",  /* ktest=hello: exit status */
 	"msg",   /* ktest=hello: the line to print */
 	"kind",  /* ktest=fault: which exception */
+	"log",   /* log=syscalls: trace every system call (syscall.c) */
+};
+
+/* Words that stand alone, without a value. */
+static const char *const cmdline_flags[] = {
+	"stats", /* rrv run --stats: counters at exit (proc.c) */
 };
 
 static bool is_space(char c)
@@ -82,6 +95,17 @@ bool cmdline_get(const char *key, const char **val, size_t *len)
 	return for_each_word(match_key, &l);
 }
 
+static bool match_flag(const char *w, size_t klen, size_t wlen, void *arg)
+{
+	const char *flag = arg;
+	return klen == wlen && wlen == strlen(flag) && memcmp(w, flag, wlen) == 0;
+}
+
+bool cmdline_has(const char *flag)
+{
+	return for_each_word(match_flag, (void *)(uintptr_t)flag);
+}
+
 static bool warn_unknown(const char *w, size_t klen, size_t wlen, void *arg)
 {
 	char word[64];
@@ -91,6 +115,11 @@ static bool warn_unknown(const char *w, size_t klen, size_t wlen, void *arg)
 		for (size_t i = 0; i < sizeof(cmdline_keys) / sizeof(cmdline_keys[0]); i++)
 			if (klen == strlen(cmdline_keys[i]) &&
 			    memcmp(w, cmdline_keys[i], klen) == 0)
+				return false;
+	if (klen == wlen)
+		for (size_t i = 0; i < sizeof(cmdline_flags) / sizeof(cmdline_flags[0]); i++)
+			if (wlen == strlen(cmdline_flags[i]) &&
+			    memcmp(w, cmdline_flags[i], wlen) == 0)
 				return false;
 	size_t n = wlen < sizeof(word) - 1 ? wlen : sizeof(word) - 1;
 	memcpy(word, w, n);
@@ -139,6 +168,23 @@ static void parse_boot_strings(const struct rrv_hc_boot *b, int64_t used)
 	bootinfo.envc = b->envc;
 }
 
+/*
+ * The job of `rrv run`: set up the one process and start the program.
+ * The order matters: memory first (everything allocates), then the
+ * process (its rlimits derive from memory), its files and signals, the
+ * system call table, and finally exec, which enters ring 3 for good.
+ */
+__attribute__((noreturn)) static void run_program(void)
+{
+	kalloc_init(bootinfo.mem_bytes);
+	fpu_init();
+	proc_init();
+	curproc->files = files_init_stdio();
+	signal_init(curproc, curthread);
+	syscall_init();
+	exec_start(bootinfo.exec_path);
+}
+
 __attribute__((noreturn)) void kmain(void);
 
 void kmain(void)
@@ -160,6 +206,9 @@ void kmain(void)
 	size_t len;
 	if (cmdline_get("ktest", &test, &len))
 		ktest_run(test, len);
+
+	if (bootinfo.exec_path[0])
+		run_program();
 
 	kwritef(1, "rekernel-rr: booted, %lu MiB of guest memory\n",
 		bootinfo.mem_bytes >> 20);

@@ -29,6 +29,10 @@ extern struct bootinfo bootinfo;
  */
 bool cmdline_get(const char *key, const char **val, size_t *len);
 
+/* True when the command line holds flag as a word of its own (a word
+ * without '=', such as "stats"). */
+bool cmdline_has(const char *flag);
+
 /* The NUL-terminated string after s in bootinfo.strings. */
 const char *next_string(const char *s);
 

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rrv/hypercall.h>
+
 #include "trap.h"
 
 #define NSIG 64 /* signals 1..64; bit (n - 1) in a sigset */
@@ -34,9 +36,11 @@ struct k_siginfo {
 	int32_t pid;       /* sender, for SI_USER/SI_TKILL */
 	uint32_t uid;
 	uint64_t addr;     /* fault address, for SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP */
+	uint64_t value;    /* si_value, for SI_QUEUE (sigqueue) */
 };
 
 struct mm;     /* mm.h */
+struct sigqueue; /* signal.c */
 struct files;  /* file.h */
 
 enum thread_state { T_UNUSED, T_RUNNABLE, T_BLOCKED, T_ZOMBIE };
@@ -73,8 +77,16 @@ struct thread {
 	uint32_t altstack_flags;
 	sigset_k saved_sigmask; /* restored after rt_sigsuspend's handler */
 	bool restore_sigmask;
+	/* The thread's last ring-3 fault, which every signal frame reports
+	 * in sigcontext trapno, err and cr2 as Linux does. */
+	uint64_t fault_trapno, fault_err, fault_cr2;
+	/* Further instances of pending real-time signals, oldest first
+	 * (signal.c's; siginfo[] holds the first of each). */
+	struct sigqueue *sigqueue;
 
 	void *wait_chan;      /* sched.c: what a blocked thread waits for */
+
+	char comm[16];        /* prctl(PR_SET_NAME): NUL-terminated */
 };
 
 struct proc {
@@ -88,20 +100,54 @@ struct proc {
 	struct k_sigaction sigaction[NSIG];
 	sigset_k sigpending;  /* directed at the process */
 	struct k_siginfo siginfo[NSIG];
+	struct sigqueue *sigqueue; /* as in struct thread */
 
-	/* getrlimit/setrlimit/prlimit64: soft and hard, RLIMIT_* order. */
+	/* getrlimit/setrlimit/prlimit64: soft and hard, RLIMIT_* order
+	 * (indices below). */
 	struct { uint64_t cur, max; } rlimit[16];
 
 	/* For --stats: reported to the VMM at exit. */
 	uint64_t nsyscalls, nsyscalls_host;
 };
 
+/* Resource numbers (Linux's), indices into proc.rlimit. */
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ull)
+
 extern struct proc *curproc;
 extern struct thread *curthread;
 
+/* What the kernel publishes for the VMM's reports (ABI v3; BOOT passes
+ * its address): the running thread, its system call, and where its user
+ * registers were saved.  Kept current with plain stores, no exits. */
+extern struct rrv_guest_state guest_state;
+
+/* Sets up the one process and thread from BOOT's identity (pid, uids,
+ * umask), with Linux's default rlimits, and makes them current.  Their
+ * memory, files and signal state are filled in by the callers of
+ * mm_create, files_init_stdio and signal_init. */
+void proc_init(void);
+
 /* Ends the whole program: reports how to the VMM (RRV_EXIT_NORMAL with a
- * status, or RRV_EXIT_SIGNAL with a signal, its rip and address).  Does
- * not return. */
+ * status, or RRV_EXIT_SIGNAL with a signal, its rip and address;
+ * RRV_EXIT_EXEC with an errno when the program could not start), with the
+ * system call counters for --stats.  Does not return. */
 __attribute__((noreturn)) void proc_exit(uint32_t how, int32_t status,
 					  uint64_t rip, uint64_t addr, bool core);
 

@@ -15,6 +15,8 @@
 
 #define NSYSCALLS 512
 
+struct trapframe; /* trap.h */
+
 typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
 			      uint64_t a3, uint64_t a4, uint64_t a5);
 
@@ -32,8 +34,12 @@ struct syscall_def {
 	const char *args;
 };
 
+/* fn may take fewer than six arguments (and int64_t or pointer-sized
+ * ones): in the x86-64 calling convention the extra argument registers
+ * are simply ignored.  The cast through void (*)(void) tells gcc's
+ * -Wcast-function-type that this is deliberate. */
 #define SYSCALL_DEF(nr, name, fn, args) \
-	{ (nr), (name), (syscall_fn)(fn), (args) }
+	{ (nr), (name), (syscall_fn)(void (*)(void))(fn), (args) }
 
 /* The domain tables (one per sys_<domain>.c). */
 extern const struct syscall_def sys_proc_defs[], sys_mem_defs[],
@@ -48,7 +54,9 @@ const char *syscall_name(uint64_t nr);
 void syscall_init(void);
 
 /* Called by the entry code with the user registers; the result goes to
- * tf->rax.  Then signals are checked before returning to ring 3. */
+ * tf->rax.  Then signals are checked before returning to ring 3.
+ * (rt_sigreturn rewrites the whole frame and returns the rax it
+ * restored, so the store changes nothing.) */
 void syscall_dispatch(struct trapframe *tf);
 
 #endif

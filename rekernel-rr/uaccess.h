@@ -26,9 +26,11 @@ int64_t strncpy_from_user(char *dst, uint64_t usrc, size_t max);
  * Describes user buffer [uaddr, uaddr + len) as guest-physical pieces for a
  * hypercall, faulting its pages in (writable ones when write is true, for a
  * buffer the host will fill).  Adjacent pages that are physically adjacent
- * share a piece.  Stops early when max pieces are used; returns the number
- * of bytes covered (possibly < len, never 0 for len > 0) and the piece
- * count in *cnt, or -EFAULT.
+ * share a piece.  Stops early when max pieces are used, or at a page the
+ * program could not access that way (as a short transfer, which Linux's
+ * read and write also make); returns the number of bytes covered
+ * (possibly < len, never 0 for len > 0) and the piece count in *cnt, or
+ * -EFAULT when not even the first byte is accessible.
  */
 int64_t user_iovecs(uint64_t uaddr, size_t len, bool write,
 		    struct rrv_hc_iovec *iov, unsigned max, unsigned *cnt);

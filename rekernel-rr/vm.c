@@ -142,6 +142,19 @@ static void map_dmap(uint64_t mem_bytes)
 	dmap_bytes = bytes;
 }
 
+void vm_share_kernel(uint64_t *upml4)
+{
+	/* Entries 256..511 point at the kernel's PDPTs, which never change
+	 * after vm_init, so a copy of the entries stays valid for good. */
+	for (int i = 256; i < 512; i++)
+		upml4[i] = pml4[i];
+}
+
+void vm_switch_kernel(void)
+{
+	lcr3(virt_to_phys(pml4));
+}
+
 void vm_init(uint64_t mem_bytes)
 {
 	/* The boot contract sets EFER.NXE; the NX bits below are reserved

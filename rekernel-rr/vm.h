@@ -74,6 +74,17 @@ extern char __kstack_start[], __kstack_end[];
  */
 void vm_init(uint64_t mem_bytes);
 
+/*
+ * Copies the kernel half of the address space (PML4 entries 256..511: the
+ * direct map and the image) into upml4, the top-level table of a user
+ * address space, so that the kernel runs unchanged whichever address space
+ * is loaded.  The lower half of upml4 is left alone.
+ */
+void vm_share_kernel(uint64_t *upml4);
+
+/* Loads the kernel's own page tables (no user half). */
+void vm_switch_kernel(void);
+
 /* Bytes of guest RAM in the direct map; 0 before vm_init. */
 uint64_t vm_dmap_bytes(void);
 

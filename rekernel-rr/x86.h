@@ -10,9 +10,37 @@
 #include <stdint.h>
 
 #define MSR_EFER 0xc0000080u
+#define EFER_SCE (1ull << 0)
 #define EFER_NXE (1ull << 11)
 
+/* SYSCALL's MSRs: selectors, the 64-bit entry point, and the RFLAGS bits
+ * cleared on entry. */
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_SFMASK 0xc0000084u
+/* The user's segment bases (the kernel uses neither, so never swapgs). */
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_TSC_AUX 0xc0000103u
+
+#define RFLAGS_CF (1ull << 0)
+#define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_IOPL (3ull << 12)
+#define RFLAGS_NT (1ull << 14)
+#define RFLAGS_RF (1ull << 16)
+#define RFLAGS_AC (1ull << 18)
+
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_NE (1ull << 5)
+#define CR0_AM (1ull << 18)
+#define CR4_TSD (1ull << 2)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
 
 /* The operand of lgdt and lidt. */
 struct descptr {
@@ -37,6 +65,43 @@ static inline uint64_t rcr3(void)
 static inline void lcr3(uint64_t pa)
 {
 	asm volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
+}
+
+static inline uint64_t rcr0(void)
+{
+	uint64_t v;
+	asm volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void lcr0(uint64_t v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint64_t rcr4(void)
+{
+	uint64_t v;
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void lcr4(uint64_t v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* Drops the TLB entry for one page of the current address space. */
+static inline void invlpg(uint64_t va)
+{
+	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
+			 uint32_t *c, uint32_t *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+		     : "a"(leaf), "c"(sub));
 }
 
 static inline void lgdt(const struct descptr *p)

@@ -37,7 +37,8 @@ static int get_path(struct hc_call *c, const struct rrv_hc_path *p, char *buf)
 	return 0;
 }
 
-/* The host descriptor for a directory argument. */
+/* The host descriptor for a directory argument: AT_FDCWD (itself
+ * negative) or a descriptor, or -EBADF; so test for -EBADF, not < 0. */
 static int get_dir(struct hc_call *c, int32_t dir)
 {
 	if (dir == RRV_HC_AT_CWD)
@@ -129,7 +130,8 @@ static int64_t hc_openat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	if (a->flags & ~(uint32_t)(OPEN_FLAGS_ALLOWED | O_CLOEXEC | O_NOCTTY))
 		return -EINVAL;
 	/* CLOEXEC: rrv never runs another program, but a host descriptor
@@ -188,7 +190,8 @@ static int64_t hc_fstatat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
 	struct rrv_stat *out = hc_out(c, a->stat, sizeof(*out));
@@ -207,7 +210,8 @@ static int64_t hc_statx(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	_Static_assert(sizeof(struct statx) == RRV_HC_STATX_SIZE, "statx size");
 	void *out = hc_out(c, a->buf, RRV_HC_STATX_SIZE);
 	if (!out)
@@ -283,7 +287,8 @@ static int64_t hc_readlinkat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	if (a->len > RRV_HC_PATH_MAX)
 		return -EINVAL;
 	char *out = hc_out(c, a->buf, a->len);
@@ -298,7 +303,8 @@ static int64_t hc_unlinkat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	return sys(unlinkat(dir, path, (int)a->flags));
 }
 
@@ -308,7 +314,8 @@ static int64_t hc_mkdirat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	return sys(mkdirat(dir, path, (mode_t)a->mode));
 }
 
@@ -318,7 +325,8 @@ static int64_t hc_accessat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	return sys(syscall(SYS_faccessat2, dir, path, (int)a->mode, (int)a->flags));
 }
 
@@ -328,7 +336,8 @@ static int64_t hc_chmodat(struct hc_call *c)
 	char path[RRV_HC_PATH_MAX + 1];
 	TRY(get_path(c, &a->path, path));
 	int dir = get_dir(c, a->dir);
-	TRY(dir);
+	if (dir == -EBADF)
+		return -EBADF;
 	if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
 		if (dir == AT_FDCWD)
 			return -EBADF;
@@ -344,8 +353,8 @@ static int64_t hc_renameat(struct hc_call *c)
 	TRY(get_path(c, &a->oldpath, from));
 	TRY(get_path(c, &a->newpath, to));
 	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
-	TRY(olddir);
-	TRY(newdir);
+	if (olddir == -EBADF || newdir == -EBADF)
+		return -EBADF;
 	return sys(renameat2(olddir, from, newdir, to, a->flags));
 }
 

@@ -1,0 +1,161 @@
+/*
+ * User address spaces: the program's page tables and its mappings (VMAs),
+ * demand paging, and the primitives behind brk, mmap, munmap, mprotect,
+ * mremap and madvise.  Layout (docs/guest-kernel.md has the table), as
+ * Linux x86-64 lays out a process with address-space randomization off:
+ *
+ *   USER_PIE_BASE   0x555555554000  static-PIE programs (ET_DYN) load here
+ *   brk             just after the program's bss, page-aligned, growing up
+ *   mmap_base       0x7ffff7fff000  mmap picks addresses top-down below it
+ *   stack           below USER_TOP  grows down on faults, RLIMIT_STACK max
+ *   USER_TOP        0x7ffffffff000  Linux's TASK_SIZE
+ *
+ * Every page of user memory is a private page of guest RAM: anonymous
+ * memory and bss are filled on first touch, program segments are copied
+ * from the file at exec.  There is no sharing and no copy-on-write.
+ */
+#ifndef REKERNEL_MM_H
+#define REKERNEL_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+#define USER_TOP 0x7ffffffff000ull      /* first address past user space */
+#define USER_MMAP_MIN 0x10000ull        /* vm.mmap_min_addr */
+#define USER_PIE_BASE 0x555555554000ull /* ELF_ET_DYN_BASE, page-aligned */
+/* Linux's mmap_base: TASK_SIZE less the stack gap, which is RLIMIT_STACK
+ * plus the guard gap, raised to at least 128 MiB. */
+#define USER_MMAP_BASE (USER_TOP - 0x8000000ull)
+/* Bottom-up mmap starts here when nothing fits below mmap_base. */
+#define USER_UNMAPPED_BASE 0x2aaaaaaab000ull
+/* Nothing may be mapped this close below a growing stack. */
+#define STACK_GUARD_GAP (256ull * PGSIZE)
+
+/* mmap/mprotect protections. */
+#define PROT_NONE 0
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define PROT_RWX (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+/* vma.flags */
+#define VM_GROWSDOWN 0x1 /* the stack, or MAP_GROWSDOWN: extends on faults */
+#define VM_SHARED 0x2    /* MAP_SHARED (behaves as private: one process) */
+
+/* What a mapping was made for; informational (maps, logs), except that
+ * mappings of different kinds are never merged. */
+enum vma_kind { VMA_ANON, VMA_STACK, VMA_BRK, VMA_ELF };
+
+/* One mapping: [start, end), page-aligned, in a list sorted by address. */
+struct vma {
+	uint64_t start, end;
+	uint32_t prot;  /* PROT_* */
+	uint32_t flags; /* VM_* */
+	enum vma_kind kind;
+	struct vma *next;
+};
+
+struct mm {
+	uint64_t *pml4;    /* top-level page table (direct-map address) */
+	uint64_t pml4_pa;  /* ... and its physical address, for CR3 */
+	struct vma *vmas;  /* sorted, non-overlapping */
+	struct vma *cache; /* the VMA the last lookup found */
+	uint64_t start_brk, brk;
+	uint64_t mmap_base;
+	uint64_t start_stack;       /* the initial rsp */
+	uint64_t rss, peak_rss;     /* user pages in use, and the most ever */
+	uint64_t nfaults;           /* pages filled on demand */
+};
+
+/* Access kinds, for faults and user access checks. */
+#define ACC_READ 1
+#define ACC_WRITE 2
+#define ACC_EXEC 4
+
+/* An empty address space sharing the kernel half; NULL when memory is
+ * out. */
+struct mm *mm_create(void);
+
+/* Loads mm's page tables (CR3). */
+void mm_activate(struct mm *mm);
+
+/*
+ * A page fault at va in mm by an access of kind acc (ACC_*): fills a page
+ * on demand, grows a stack, or repairs a stale entry.  Returns 0 when the
+ * access may be retried, -EFAULT for an address no mapping covers
+ * (SEGV_MAPERR) and -EACCES for one whose mapping forbids the access
+ * (SEGV_ACCERR).  Out of guest memory ends the program (mm_oom).
+ */
+int mm_fault(struct mm *mm, uint64_t va, unsigned acc);
+
+/*
+ * The kernel's (direct-map) address of user byte va when the program
+ * could make an access of kind acc there, faulting the page in first, as
+ * mm_fault; NULL (with *err set to -EFAULT or -EACCES) when it could not.
+ * The result is valid up to the end of va's page.  Never makes a
+ * hypercall, so user access costs no VM exit.
+ */
+void *mm_user_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err);
+
+/* The kernel address of the page at page-aligned va for the exec loader,
+ * allocated if needed whatever the mapping's protection (va must be in a
+ * VMA).  NULL when memory is out. */
+void *mm_load_page(struct mm *mm, uint64_t va);
+
+/* Ends the program for want of guest memory, with a message that says
+ * how to give it more.  va is the address that needed a page. */
+__attribute__((noreturn)) void mm_oom(uint64_t va);
+
+/* The first VMA that ends above va (it may start above va too), or NULL. */
+struct vma *mm_find_vma(struct mm *mm, uint64_t va);
+
+/*
+ * A free range of len bytes (page-aligned, nonzero) chosen as Linux's
+ * get_unmapped_area does: hint when the range there is free, otherwise
+ * the highest gap below mmap_base, otherwise bottom-up from
+ * USER_UNMAPPED_BASE.  below_2g restricts the search to
+ * [1 GiB, 2 GiB) (MAP_32BIT).  Returns the address, or 0 when none fits.
+ */
+uint64_t mm_find_free(struct mm *mm, uint64_t len, uint64_t hint, bool below_2g);
+
+/* True when [start, start + len) overlaps no mapping. */
+bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
+
+/* True when every page of [start, start + len) is mapped. */
+bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t len);
+
+/*
+ * Maps [start, start + len) (page-aligned) as a new, empty mapping,
+ * replacing whatever was there (MAP_FIXED).  Returns 0 or -ENOMEM.
+ */
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
+	   uint32_t flags, enum vma_kind kind);
+
+/* Unmaps [start, start + len) and frees its pages; unmapped parts are
+ * fine.  Returns 0 or -ENOMEM (a split needed memory). */
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+
+/* Changes the protection of [start, start + len), which must be wholly
+ * mapped (-ENOMEM otherwise), keeping the pages' contents. */
+int mm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot);
+
+/* Frees the pages of [start, start + len) but keeps the mappings, so the
+ * range reads as zero again (MADV_DONTNEED).  -ENOMEM when part of the
+ * range is unmapped (the mapped parts are still discarded). */
+int mm_discard(struct mm *mm, uint64_t start, uint64_t len);
+
+/* True when va's page is in memory (mincore). */
+bool mm_resident(struct mm *mm, uint64_t va);
+
+/* mremap with Linux's semantics and errors; returns the new address or
+ * -errno. */
+int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+		 uint64_t flags, uint64_t new_addr);
+
+/* brk with Linux's semantics: returns the new break, or the old one when
+ * the request is refused. */
+uint64_t mm_brk(struct mm *mm, uint64_t brk);
+
+#endif
