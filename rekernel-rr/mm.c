@@ -417,8 +417,12 @@ void mm_oom(uint64_t va)
 /* ------------------------------------------------------------------ */
 /* Choosing addresses                                                   */
 
-/* Calls consider for each gap between mappings, in ascending order,
- * as [lo, hi) with the guard gap below growing mappings left out. */
+/*
+ * A free range of len bytes within [low, high): the lowest one (!down) or
+ * the highest (down), looking at the gaps between mappings in ascending
+ * order, with the guard gap below growing mappings counted as taken.
+ * 0 when none fits.
+ */
 static uint64_t search(struct mm *mm, uint64_t len, uint64_t low, uint64_t high, bool down)
 {
 	uint64_t best = 0, gap_lo = 0;

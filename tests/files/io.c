@@ -70,6 +70,13 @@ static void big(void)
 	SHOW(pread(f, m + 200, 8000, 0));
 	SHOW(pread(f, m + 4096, 10, 0));
 	SHOW(syscall(SYS_read, f, NULL, 10));
+	SHOW(syscall(SYS_write, f, NULL, 10));
+	SHOW(lseek(f, 0, SEEK_SET));
+	SHOW(syscall(SYS_read, f, NULL, 10));
+	int ro = SHOW(open("big", O_RDONLY));
+	SHOW(syscall(SYS_write, ro, NULL, 10));
+	SHOW(syscall(SYS_read, ro, (void *)16, 0));
+	SHOW(close(ro));
 	struct iovec bad[2] = { { m, 10 }, { m + 4096, 10 } };
 	SHOW(preadv(f, bad, 2, 0));
 	SHOW(close(f));
@@ -196,6 +203,8 @@ static void dirs(void)
 	SHOW(unlinkat(dfd, "sub", 0x4000));
 	SHOW(readlinkat(dfd, "f1", cwd, sizeof cwd));
 	SHOW(readlink("d/f1", cwd, 0));
+	SHOW(syscall(SYS_read, dfd, NULL, 10));
+	SHOW(read(dfd, cwd, 10));
 
 	for (int i = 0; i < 12; i++) {
 		char name[32];

@@ -4,16 +4,20 @@
 # directory, and compares stdout, stderr and the exit status.  Uses the
 # conformance suite's harness (tests/conformance/lib.sh).
 #
-#   tests/files/run.sh [--rrv PATH | --native-twice] [REGEX]
+#   tests/files/run.sh [--rrv PATH | --record-replay PATH |
+#                       --native-twice] [REGEX]
 #
-#   --rrv PATH      compare native runs with `PATH run` (default
-#                   build/rrv when it exists)
+#   --rrv PATH      compare native runs with `PATH run` (the default,
+#                   with build/rrv)
+#   --record-replay PATH  compare native runs with `PATH record`, then
+#                   the recording with `PATH replay` of its trace
 #   --native-twice  run natively twice: are the programs deterministic?
 #   REGEX           run only cases whose "NAME ARGS" matches (bash =~)
 #
 # Without KVM, run it inside the nested VM:
 #   RRV_WITH_KVM_DEVICE=/nonexistent tools/with-kvm sh tests/files/run.sh
 # Exit status 0 when every case passed.
+
 # Started with sh: the harness needs bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -26,17 +30,21 @@ ROOT=$(cd "$FILES_DIR/../.." && pwd)
 CONF_MODE=rrv
 CONF_RRV=$ROOT/build/rrv
 filter=
+
+usage() {
+	sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--rrv)
+	--rrv | --record-replay)
+		[ $# -ge 2 ] || usage
+		CONF_MODE=${1#--}
 		CONF_RRV=$2
 		shift
 		;;
 	--native-twice) CONF_MODE=native-twice ;;
-	-*)
-		sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-		exit 2
-		;;
+	-*) usage ;;
 	*) filter=$1 ;;
 	esac
 	shift
@@ -45,7 +53,7 @@ case $CONF_RRV in
 /*) ;;
 *) CONF_RRV=$PWD/$CONF_RRV ;;
 esac
-if [ "$CONF_MODE" = rrv ] && [ ! -x "$CONF_RRV" ]; then
+if [ "$CONF_MODE" != native-twice ] && [ ! -x "$CONF_RRV" ]; then
 	echo "run.sh: $CONF_RRV is not an executable (run make first)" >&2
 	exit 2
 fi
