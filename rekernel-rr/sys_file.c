@@ -1619,6 +1619,153 @@ SYS(sys_pselect6)
 	return r;
 }
 
+/* ---- links, times and owners (hypercalls of ABI v4) ---- */
+
+/* linkat and symlinkat: two paths, the first possibly a plain string (the
+ * symlink's target is text, not resolved). */
+static int64_t two_paths(unsigned nr, int olddirfd, uint64_t uold, int newdirfd,
+			 uint64_t unew, uint32_t flags)
+{
+	int64_t olen = get_path(0, uold, nr == RRV_HC_LINKAT && (flags & AT_EMPTY_PATH));
+	if (olen < 0)
+		return olen;
+	int64_t nlen = get_path(1, unew, false);
+	if (nlen < 0)
+		return nlen;
+	int32_t olddir = RRV_HC_AT_CWD, newdir;
+	int err;
+	if (nr == RRV_HC_LINKAT && (err = at_dir(olddirfd, pathbuf[0], &olddir)) < 0)
+		return err;
+	if ((err = at_dir(newdirfd, pathbuf[1], &newdir)) < 0)
+		return err;
+	struct rrv_hc_renameat a;
+	memset(&a, 0, sizeof(a));
+	a.olddir = olddir;
+	a.newdir = newdir;
+	a.flags = flags;
+	a.oldpath = hc_path(0, olen);
+	a.newpath = hc_path(1, nlen);
+	return hc_call(nr, &a);
+}
+
+SYS(sys_link)
+{
+	return two_paths(RRV_HC_LINKAT, AT_FDCWD, a0, AT_FDCWD, a1, 0);
+}
+
+SYS(sys_linkat)
+{
+	if (a4 & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return two_paths(RRV_HC_LINKAT, (int)a0, a1, (int)a2, a3, (uint32_t)a4);
+}
+
+SYS(sys_symlink)
+{
+	return two_paths(RRV_HC_SYMLINKAT, AT_FDCWD, a0, AT_FDCWD, a1, 0);
+}
+
+SYS(sys_symlinkat)
+{
+	return two_paths(RRV_HC_SYMLINKAT, AT_FDCWD, a0, (int)a1, a2, 0);
+}
+
+#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
+
+/* utimensat(dirfd, path, times, flags); a NULL path means dirfd itself,
+ * as Linux's futimens does it. */
+SYS(sys_utimensat)
+{
+	uint32_t flags = (uint32_t)a3;
+	if (flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct rrv_hc_utimensat a;
+	memset(&a, 0, sizeof(a));
+	if (a2) {
+		int64_t ts[4];
+		if (copy_from_user(ts, a2, sizeof(ts)))
+			return -EFAULT;
+		for (int i = 1; i < 4; i += 2)
+			if ((ts[i] < 0 || ts[i] >= 1000000000) && ts[i] != UTIME_NOW &&
+			    ts[i] != UTIME_OMIT)
+				return -EINVAL;
+		a.have_times = 1;
+		a.atime_sec = ts[0];
+		a.atime_nsec = ts[1];
+		a.mtime_sec = ts[2];
+		a.mtime_nsec = ts[3];
+	}
+	int64_t len = get_path(0, a1, true);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		flags |= AT_EMPTY_PATH;
+	int32_t dir;
+	int err;
+	if (len == 0) {
+		struct file *f = host_file((int)a0, -EBADF, &len);
+		if (!f)
+			return len;
+		dir = f->handle;
+	} else if ((err = at_dir((int)a0, pathbuf[0], &dir)) < 0) {
+		return err;
+	}
+	a.dir = dir;
+	a.flags = flags;
+	a.path = hc_path(0, len);
+	return hc_call(RRV_HC_UTIMENSAT, &a);
+}
+
+static int64_t do_chownat(int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
+			  uint32_t flags)
+{
+	if (flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	int64_t len = get_path(0, upath, flags & AT_EMPTY_PATH);
+	if (len < 0)
+		return len;
+	int32_t dir;
+	int err;
+	if (len == 0) {
+		struct file *f = host_file(dirfd, -EBADF, &len);
+		if (!f)
+			return len;
+		dir = f->handle;
+	} else if ((err = at_dir(dirfd, pathbuf[0], &dir)) < 0) {
+		return err;
+	}
+	struct rrv_hc_chownat a;
+	memset(&a, 0, sizeof(a));
+	a.dir = dir;
+	a.flags = flags;
+	a.uid = uid;
+	a.gid = gid;
+	a.path = hc_path(0, len);
+	return hc_call(RRV_HC_CHOWNAT, &a);
+}
+
+SYS(sys_chown)
+{
+	return do_chownat(AT_FDCWD, a0, (uint32_t)a1, (uint32_t)a2, 0);
+}
+
+SYS(sys_lchown)
+{
+	return do_chownat(AT_FDCWD, a0, (uint32_t)a1, (uint32_t)a2, AT_SYMLINK_NOFOLLOW);
+}
+
+SYS(sys_fchown)
+{
+	return do_chownat((int)a0, 0, (uint32_t)a1, (uint32_t)a2, AT_EMPTY_PATH);
+}
+
+SYS(sys_fchownat)
+{
+	return do_chownat((int)a0, a1, (uint32_t)a2, (uint32_t)a3, (uint32_t)a4);
+}
+
+
 const struct syscall_def sys_file_defs[] = {
 	SYSCALL_DEF(0, "read", sys_read, "fpu"),
 	SYSCALL_DEF(1, "write", sys_write, "fpu"),
@@ -1652,6 +1799,15 @@ const struct syscall_def sys_file_defs[] = {
 	SYSCALL_DEF(81, "fchdir", sys_fchdir, "f"),
 	SYSCALL_DEF(82, "rename", sys_rename, "ss"),
 	SYSCALL_DEF(83, "mkdir", sys_mkdir, "sm"),
+	SYSCALL_DEF(86, "link", sys_link, "ss"),
+	SYSCALL_DEF(88, "symlink", sys_symlink, "ss"),
+	SYSCALL_DEF(92, "chown", sys_chown, "sdd"),
+	SYSCALL_DEF(93, "fchown", sys_fchown, "fdd"),
+	SYSCALL_DEF(94, "lchown", sys_lchown, "sdd"),
+	SYSCALL_DEF(260, "fchownat", sys_fchownat, "fsddx"),
+	SYSCALL_DEF(265, "linkat", sys_linkat, "fsfsx"),
+	SYSCALL_DEF(266, "symlinkat", sys_symlinkat, "sfs"),
+	SYSCALL_DEF(280, "utimensat", sys_utimensat, "fspx"),
 	SYSCALL_DEF(84, "rmdir", sys_rmdir, "s"),
 	SYSCALL_DEF(85, "creat", sys_creat, "sm"),
 	SYSCALL_DEF(87, "unlink", sys_unlink, "s"),

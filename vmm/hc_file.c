@@ -118,11 +118,15 @@ static int64_t hc_read(struct hc_call *c)
 	}
 }
 
+/* Linux's O_LARGEFILE bit: glibc defines the macro as 0 on 64-bit hosts,
+ * but musl programs pass the real bit (a no-op on 64-bit). */
+#define LINUX_O_LARGEFILE 0100000
+
 /* Flags a program may ask for; the VMM adds its own below. */
 #define OPEN_FLAGS_ALLOWED                                                  \
 	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK |    \
-	 O_DIRECTORY | O_NOFOLLOW | O_PATH | O_DSYNC | O_SYNC | O_LARGEFILE | \
-	 O_NOATIME | O_TMPFILE | O_DIRECT)
+	 O_DIRECTORY | O_NOFOLLOW | O_PATH | O_DSYNC | O_SYNC |              \
+	 LINUX_O_LARGEFILE | O_NOATIME | O_TMPFILE | O_DIRECT)
 
 static int64_t hc_openat(struct hc_call *c)
 {
@@ -358,6 +362,68 @@ static int64_t hc_renameat(struct hc_call *c)
 	return sys(renameat2(olddir, from, newdir, to, a->flags));
 }
 
+static int64_t hc_linkat(struct hc_call *c)
+{
+	const struct rrv_hc_renameat *a = c->args;
+	char from[RRV_HC_PATH_MAX + 1], to[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->oldpath, from));
+	TRY(get_path(c, &a->newpath, to));
+	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
+	if (olddir == -EBADF || newdir == -EBADF)
+		return -EBADF;
+	if (a->flags & ~(uint32_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return sys(linkat(olddir, from, newdir, to, (int)a->flags));
+}
+
+static int64_t hc_symlinkat(struct hc_call *c)
+{
+	const struct rrv_hc_renameat *a = c->args;
+	char target[RRV_HC_PATH_MAX + 1], link[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->oldpath, target));
+	TRY(get_path(c, &a->newpath, link));
+	int newdir = get_dir(c, a->newdir);
+	if (newdir == -EBADF)
+		return -EBADF;
+	return sys(symlinkat(target, newdir, link));
+}
+
+static int64_t hc_utimensat(struct hc_call *c)
+{
+	const struct rrv_hc_utimensat *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	if (dir == -EBADF)
+		return -EBADF;
+	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct timespec ts[2] = {
+		{ .tv_sec = a->atime_sec, .tv_nsec = a->atime_nsec },
+		{ .tv_sec = a->mtime_sec, .tv_nsec = a->mtime_nsec },
+	};
+	if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
+		if (dir == AT_FDCWD)
+			return -EBADF;
+		return sys(futimens(dir, a->have_times ? ts : NULL));
+	}
+	return sys(utimensat(dir, path, a->have_times ? ts : NULL,
+			     (int)(a->flags & AT_SYMLINK_NOFOLLOW)));
+}
+
+static int64_t hc_chownat(struct hc_call *c)
+{
+	const struct rrv_hc_chownat *a = c->args;
+	char path[RRV_HC_PATH_MAX + 1];
+	TRY(get_path(c, &a->path, path));
+	int dir = get_dir(c, a->dir);
+	if (dir == -EBADF)
+		return -EBADF;
+	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return sys(fchownat(dir, path, a->uid, a->gid, (int)a->flags));
+}
+
 static int64_t hc_truncate(struct hc_call *c)
 {
 	const struct rrv_hc_fileop *a = c->args;
@@ -469,6 +535,15 @@ static const struct {
 		  HC_IN_BUF(struct rrv_hc_renameat, newpath.gpa, newpath.len) }),
 	FILE_HC(RRV_HC_ACCESSAT, "accessat", rrv_hc_pathop, hc_accessat, 0, { P(rrv_hc_pathop) }),
 	FILE_HC(RRV_HC_CHMODAT, "chmodat", rrv_hc_pathop, hc_chmodat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_LINKAT, "linkat", rrv_hc_renameat, hc_linkat, 0,
+		{ HC_IN_BUF(struct rrv_hc_renameat, oldpath.gpa, oldpath.len),
+		  HC_IN_BUF(struct rrv_hc_renameat, newpath.gpa, newpath.len) }),
+	FILE_HC(RRV_HC_SYMLINKAT, "symlinkat", rrv_hc_renameat, hc_symlinkat, 0,
+		{ HC_IN_BUF(struct rrv_hc_renameat, oldpath.gpa, oldpath.len),
+		  HC_IN_BUF(struct rrv_hc_renameat, newpath.gpa, newpath.len) }),
+	FILE_HC(RRV_HC_UTIMENSAT, "utimensat", rrv_hc_utimensat, hc_utimensat, 0,
+		{ P(rrv_hc_utimensat) }),
+	FILE_HC(RRV_HC_CHOWNAT, "chownat", rrv_hc_chownat, hc_chownat, 0, { P(rrv_hc_chownat) }),
 	FILE_HC(RRV_HC_TRUNCATE, "truncate", rrv_hc_fileop, hc_truncate, 0, { { 0 } }),
 	FILE_HC(RRV_HC_FSYNC, "fsync", rrv_hc_fileop, hc_fsync, 0, { { 0 } }),
 	FILE_HC(RRV_HC_GETCWD, "getcwd", rrv_hc_getcwd, hc_getcwd, HC_F_OUT_RET, { { 0 } }),

@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 3u
+#define RRV_HC_ABI_VERSION 4u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -75,6 +75,11 @@ enum rrv_hc_nr {
 	RRV_HC_SLEEP = 26,
 	RRV_HC_RANDOM = 27,
 	RRV_HC_UNAME = 28,
+	/* More files on the host (v4). */
+	RRV_HC_LINKAT = 29,
+	RRV_HC_SYMLINKAT = 30,
+	RRV_HC_UTIMENSAT = 31,
+	RRV_HC_CHOWNAT = 32,
 	RRV_HC_MAX /* one past the last number in use */
 };
 
@@ -355,13 +360,37 @@ struct rrv_hc_pathop {
 	struct rrv_hc_path path; /* in */
 };
 
-/* RENAMEAT: renameat2 with flags RENAME_NOREPLACE/EXCHANGE. */
+/* RENAMEAT: renameat2 with flags RENAME_NOREPLACE/EXCHANGE.
+ * LINKAT (v4): linkat with flags AT_SYMLINK_FOLLOW/AT_EMPTY_PATH.
+ * SYMLINKAT (v4): oldpath is the link's target text; olddir is unused. */
 struct rrv_hc_renameat {
 	struct rrv_hc_hdr hdr;
 	int32_t olddir, newdir; /* in */
 	uint32_t flags;         /* in */
 	uint32_t pad;
 	struct rrv_hc_path oldpath, newpath; /* in */
+};
+
+/* UTIMENSAT (v4): with have_times 0, both times are "now", as a NULL
+ * times argument; otherwise the two timespecs, nsec possibly UTIME_NOW or
+ * UTIME_OMIT.  An empty path with AT_EMPTY_PATH means the handle. */
+struct rrv_hc_utimensat {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;          /* in */
+	uint32_t flags;       /* in: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+	struct rrv_hc_path path; /* in */
+	uint32_t have_times;  /* in */
+	uint32_t pad;
+	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec; /* in */
+};
+
+/* CHOWNAT (v4): fchownat; (uint32_t)-1 leaves an id unchanged. */
+struct rrv_hc_chownat {
+	struct rrv_hc_hdr hdr;
+	int32_t dir;    /* in */
+	uint32_t flags; /* in: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+	uint32_t uid, gid; /* in */
+	struct rrv_hc_path path; /* in */
 };
 
 /* TRUNCATE (ftruncate) and FSYNC (datasync in arg): one struct. */
