@@ -109,6 +109,18 @@ trim() {
 
 conf_make_stdin_fixtures
 
+# SIGBUS from an alignment check needs a CPU that checks alignment when
+# EFLAGS.AC and CR0.AM are set.  QEMU's software CPU (tools/with-kvm's
+# nested VM) does not, so natively those cases cannot fault either; they
+# are reported as skipped there, loudly, and run everywhere else.
+cpu_checks_alignment=1
+probe=$build/conformance/glibc/faults
+if [ -x "$probe" ]; then
+	(cd "${TMPDIR:-/tmp}" && "$probe" bus die) >/dev/null 2>&1
+	[ $? -eq 135 ] || cpu_checks_alignment=0
+fi
+CONF_SKIP=0
+
 echo "conformance: mode $CONF_MODE, libc $libcs"
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in
@@ -136,6 +148,11 @@ while IFS= read -r line || [ -n "$line" ]; do
 	esac
 	argv=()
 	eval "argv=($args)"
+	if [ "$name" = faults ] && [ "${argv[0]:-}" = bus ] && [ $cpu_checks_alignment = 0 ]; then
+		echo "skip $name $args: this CPU does not raise #AC (QEMU TCG), so not even a native run faults"
+		CONF_SKIP=$((CONF_SKIP + 1))
+		continue
+	fi
 	for libc in $libcs; do
 		CONF_BIN=$build/conformance/$libc/$name
 		label="$libc/$name${args:+ $args}"
@@ -150,4 +167,5 @@ while IFS= read -r line || [ -n "$line" ]; do
 	done
 done <"$CONF_DIR/cases"
 
+[ "$CONF_SKIP" -gt 0 ] && echo "$CONF_SKIP case(s) skipped, each for the reason printed above"
 conf_summary
