@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 4u
+#define RRV_HC_ABI_VERSION 5u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -80,6 +80,9 @@ enum rrv_hc_nr {
 	RRV_HC_SYMLINKAT = 30,
 	RRV_HC_UTIMENSAT = 31,
 	RRV_HC_CHOWNAT = 32,
+	/* v5 reserves ranges for work in progress, so that parallel work
+	 * never takes the same number: 40-49 threads and scheduling, 50-59
+	 * file mappings, /proc and /dev, 60-79 sockets and polling. */
 	RRV_HC_MAX /* one past the last number in use */
 };
 

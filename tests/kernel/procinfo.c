@@ -15,6 +15,7 @@
 #include <sys/sysinfo.h>
 #include <sys/times.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef ARCH_GET_FS
@@ -110,6 +111,25 @@ int main(void)
 	check(times(&t) != (clock_t)-1, "times");
 	struct rusage ru;
 	check(getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0, "getrusage maxrss");
+
+	/* futex with no other thread: nobody to wake, waits end by timeout. */
+	static int word = 5, word2 = 3;
+	struct timespec ms5 = { 0, 5 * 1000 * 1000 };
+	check(syscall(SYS_futex, &word, 129 /* WAKE_PRIVATE */, 1, NULL, NULL, 0) == 0,
+	      "FUTEX_WAKE wakes nobody");
+	errno = 0;
+	check(syscall(SYS_futex, &word, 128 /* WAIT_PRIVATE */, 6, NULL, NULL, 0) == -1 &&
+	      errno == EAGAIN, "FUTEX_WAIT on another value: EAGAIN");
+	errno = 0;
+	check(syscall(SYS_futex, &word, 128, 5, &ms5, NULL, 0) == -1 && errno == ETIMEDOUT,
+	      "FUTEX_WAIT times out");
+	/* WAKE_OP: *word2 += 4 (op ADD, oparg 4, cmp EQ 0). */
+	check(syscall(SYS_futex, &word, 5 | 128, 1, (void *)1, &word2,
+		      (1 << 28) | (0 << 24) | (4 << 12) | 0) == 0 && word2 == 7,
+	      "FUTEX_WAKE_OP does its operation");
+	errno = 0;
+	check(syscall(SYS_futex, (char *)&word + 1, 129, 1, NULL, NULL, 0) == -1 &&
+	      errno == EINVAL, "futex at an unaligned address: EINVAL");
 
 	errno = 0;
 	check(syscall(999) == -1 && errno == ENOSYS, "system call 999: ENOSYS");

@@ -239,15 +239,40 @@ if wanted exec-truncated; then
 	fi
 fi
 
-if wanted exec-too-big; then
+if wanted exec-enomem; then
+	# A program whose one segment is 96 MiB of file (a sparse file of
+	# zeros, made here) cannot be loaded into 64 MiB: exec fails with
+	# ENOMEM, and rrv says what to do.
+	python3 - "$TMP/huge" <<'PY'
+import struct, sys
+size = 96 << 20
+ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + bytes(9), 2, 62, 1,
+                   0x400078, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, 0x400000, 0x400000, size, size, 0x1000)
+with open(sys.argv[1], "wb") as f:
+    f.write(ehdr + phdr + b"\xeb\xfe")  # entry: jmp .
+    f.truncate(size)
+PY
+	chmod +x "$TMP/huge"
+	"$RRV" run --memory=64M "$TMP/huge" >/dev/null 2>"$TMP/err"
+	s=$?
+	if [ $s = 126 ] && grep -q 'Cannot allocate memory (give the guest more memory with --memory)' "$TMP/err"; then
+		ok exec-enomem
+	else
+		bad exec-enomem "status $s"
+	fi
+fi
+
+if wanted oom-kill; then
 	# 64 MiB of guest memory cannot hold mem's 64 MiB block: the
 	# program is killed as by the OOM killer, with a hint.
 	"$RRV" run --memory=64M "$OUT/mem-musl" >/dev/null 2>"$TMP/err"
 	s=$?
-	if [ $s = 137 ] && grep -q 'out of guest memory: .*--memory' "$TMP/err"; then
-		ok exec-too-big
+	if [ $s = 137 ] && grep -q 'out of guest memory: .*--memory' "$TMP/err" &&
+		grep -q '^rrv: program killed by SIGKILL' "$TMP/err"; then
+		ok oom-kill
 	else
-		bad exec-too-big "status $s"
+		bad oom-kill "status $s"
 	fi
 fi
 
