@@ -30,6 +30,18 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
 FUZZ_BIN := $(BUILD)/tests/fuzz/fuzz_trace_reader
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
+# Programs and tools the end-to-end tests use, built here (not in the VM).
+E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
+E2E_BINS := $(E2E_PROGS) $(BUILD)/tests/e2e/trace_edit
+
+$(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
+
 .PHONY: all deps run test unit-test fuzz-test kvm-test bench clean
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -119,18 +131,6 @@ fuzz-test: $(FUZZ_BIN)
 kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS)
 	tests/with-kvm/run.sh
 	tools/with-kvm tests/kvm-all
-
-# Programs and tools the end-to-end tests use, built here (not in the VM).
-E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
-E2E_BINS := $(E2E_PROGS) $(BUILD)/tests/e2e/trace_edit
-
-$(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
-	@mkdir -p $(@D)
-	$(CC) -static -O1 -g -Wall -Wextra -Werror -o $@ $<
-
-$(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
 
 clean:
 	rm -rf $(BUILD)
