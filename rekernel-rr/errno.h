@@ -45,6 +45,7 @@
 #define ELOOP 40
 #define ENODATA 61
 #define EOVERFLOW 75
+#define ELIBBAD 80 /* a bad ELF interpreter */
 #define EILSEQ 84
 #define ENOTSOCK 88
 #define EOPNOTSUPP 95

@@ -2,10 +2,13 @@
  * The ELF loader and the program's first entry into ring 3 (contract in
  * exec.h).
  *
- * What Linux's binfmt_elf does, for static programs and with address-space
- * randomization off:
- *   - ET_EXEC segments go where they say; ET_DYN without an interpreter
- *     (static-PIE) is placed at USER_PIE_BASE (see docs/guest-kernel.md);
+ * What Linux's binfmt_elf does, with address-space randomization off:
+ *   - ET_EXEC segments go where they say; ET_DYN (PIE, static-PIE) is
+ *     placed at USER_PIE_BASE (see docs/guest-kernel.md);
+ *   - a program with PT_INTERP gets its interpreter (ld.so) loaded too, as
+ *     an ET_DYN at the highest free range below mmap_base, where mmap
+ *     would have put it; the program starts at the interpreter's entry,
+ *     with AT_BASE its base and AT_ENTRY the program's own entry;
  *   - each PT_LOAD is mapped as mmap would: the file's pages from the page
  *     holding p_offset, with the tail of the last file page zeroed when the
  *     segment has bss, and anonymous zero pages beyond;
@@ -14,14 +17,16 @@
  *     (AT_EXECFN), the environment and argument strings, "x86_64"
  *     (AT_PLATFORM), 16 random bytes (AT_RANDOM), then, 16-byte aligned,
  *     argc, argv[], NULL, envp[], NULL, and the auxiliary vector.
- * The file is read through the OPENAT/READ hypercalls straight into the
- * program's pages: segments are copies, not shared mappings.
+ * The segments are private file mappings (mm.h): each page is read
+ * through the READ hypercall straight into the program's page when first
+ * touched, so a big program costs what it uses.
  */
 #include "exec.h"
 
 #include <rrv/hypercall.h>
 
 #include "errno.h"
+#include "file.h"
 #include "fpu.h"
 #include "gdt.h"
 #include "hypercall.h"
@@ -30,6 +35,7 @@
 #include "main.h"
 #include "mm.h"
 #include "proc.h"
+#include "special.h"
 #include "string.h"
 #include "trap.h"
 #include "uaccess.h"
@@ -158,35 +164,6 @@ static int64_t prog_read(void *buf, size_t len, uint64_t off)
 	return (int64_t)done;
 }
 
-/*
- * Copies file bytes [off, off + npages pages) into the program's pages
- * from page-aligned va on, allocating them; bytes past the end of the
- * file stay zero, as in a file mapping.
- */
-static int load_file_pages(struct mm *mm, uint64_t va, uint64_t npages, uint64_t off)
-{
-	struct rrv_hc_iovec iov[READ_PIECES];
-
-	for (uint64_t done = 0; done < npages;) {
-		uint32_t n = 0;
-		uint64_t first = done;
-		for (; done < npages && n < READ_PIECES; done++) {
-			void *page = mm_load_page(mm, va + done * PGSIZE);
-			if (!page)
-				return -ENOMEM;
-			iov[n].base = virt_to_phys(page);
-			iov[n].len = PGSIZE;
-			n++;
-		}
-		/* One call per batch; a short read means end of file, and
-		 * the rest of the batch reads as zero. */
-		int64_t r = prog_read_iov(iov, n, off + first * PGSIZE);
-		if (r < 0)
-			return (int)r;
-	}
-	return 0;
-}
-
 static uint32_t elf_prot(uint32_t pflags)
 {
 	uint32_t prot = 0;
@@ -200,8 +177,11 @@ static uint32_t elf_prot(uint32_t pflags)
 }
 
 struct image {
-	uint64_t entry;
-	uint64_t phdr;      /* AT_PHDR */
+	uint64_t entry;       /* AT_ENTRY: the program's own entry */
+	uint64_t start;       /* where it starts: the interpreter's entry, if any */
+	uint64_t base;        /* the load bias */
+	uint64_t interp_base; /* AT_BASE: the interpreter's bias, or 0 */
+	uint64_t phdr;        /* AT_PHDR */
 	uint16_t phnum;
 	bool exec_stack;
 };
@@ -220,8 +200,11 @@ static int check_ehdr(const struct elf64_ehdr *eh, int64_t got)
 	return 0;
 }
 
-/* Maps one PT_LOAD at bias, as Linux's elf_map plus its bss handling. */
-static int load_segment(struct mm *mm, const struct elf64_phdr *ph, uint64_t bias)
+/* Maps one PT_LOAD at bias, as Linux's elf_map plus its bss handling:
+ * the file's pages as a private file mapping whose bytes end at the
+ * segment's file end, anonymous zero pages after them. */
+static int load_segment(struct mm *mm, const struct elf64_phdr *ph, uint64_t bias,
+			struct mapfile *mf)
 {
 	if (ph->p_filesz > ph->p_memsz)
 		return -ENOEXEC;
@@ -239,68 +222,173 @@ static int load_segment(struct mm *mm, const struct elf64_phdr *ph, uint64_t bia
 		return -EPERM; /* vm.mmap_min_addr, as mmap says */
 	uint64_t end = (vaddr + ph->p_memsz + PGSIZE - 1) & ~(uint64_t)(PGSIZE - 1);
 	uint64_t file_end = vaddr + ph->p_filesz;
+	uint64_t file_map_end = (file_end + PGSIZE - 1) & ~(uint64_t)(PGSIZE - 1);
+	uint32_t prot = elf_prot(ph->p_flags);
 
-	int r = mm_map(mm, start, end - start, elf_prot(ph->p_flags), 0, VMA_ELF);
-	if (r)
-		return r;
 	if (ph->p_filesz == 0)
-		return 0;
-	uint64_t file_pages = ((file_end + PGSIZE - 1) & ~(uint64_t)(PGSIZE - 1)) - start;
-	r = load_file_pages(mm, start, file_pages / PGSIZE,
-			    ph->p_offset & ~(uint64_t)(PGSIZE - 1));
+		return mm_map(mm, start, end - start, prot, 0, VMA_ELF);
+	int r = mm_map_file(mm, start, file_map_end - start, prot, 0, VMA_ELF, mf,
+			    ph->p_offset & ~(uint64_t)(PGSIZE - 1), file_end);
+	if (r || end <= file_map_end)
+		return r;
+	return mm_map(mm, file_map_end, end - file_map_end, prot, 0, VMA_ELF);
+}
+
+/* Reads and checks the ELF header and program headers of the open file;
+ * *php is a kmalloc'd copy of the program headers. */
+static int read_headers(struct elf64_ehdr *eh, struct elf64_phdr **php)
+{
+	int64_t got = prog_read(eh, sizeof(*eh), 0);
+	if (got < 0)
+		return (int)got;
+	int r = check_ehdr(eh, got);
 	if (r)
 		return r;
-	/* The bss starts inside the last file page: the rest of that page
-	 * is the file's bytes in a mapping, but must read as zero. */
-	if (ph->p_memsz > ph->p_filesz && (file_end & (PGSIZE - 1))) {
-		char *page = mm_load_page(mm, file_end & ~(uint64_t)(PGSIZE - 1));
-		if (!page)
-			return -ENOMEM;
-		uint64_t in = file_end & (PGSIZE - 1);
-		memset(page + in, 0, PGSIZE - in);
+	size_t phsize = (size_t)eh->e_phnum * sizeof(struct elf64_phdr);
+	struct elf64_phdr *ph = kmalloc(PHDRS_MAX);
+	if (!ph)
+		return -ENOMEM;
+	got = prog_read(ph, phsize, eh->e_phoff);
+	if (got != (int64_t)phsize) {
+		kfree(ph);
+		return got < 0 ? (int)got : -ENOEXEC;
 	}
+	*php = ph;
 	return 0;
+}
+
+/*
+ * Maps the PT_LOAD segments of the open file (prog_handle) at a bias;
+ * their name in /proc/self/maps is the host's path of the file, asked
+ * when first needed.  interp: the file is the interpreter, placed where mmap would put
+ * its whole span.  Fills img; *brk is the end of the highest segment.
+ */
+static int map_image(struct mm *mm, const struct elf64_ehdr *eh, const struct elf64_phdr *ph,
+		     bool interp, struct image *img, uint64_t *brk)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, phdr_vaddr = 0, bias = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_PHDR)
+			phdr_vaddr = ph[i].p_vaddr;
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (ph[i].p_vaddr < lo)
+			lo = ph[i].p_vaddr;
+		if (ph[i].p_vaddr + ph[i].p_memsz > hi)
+			hi = ph[i].p_vaddr + ph[i].p_memsz;
+	}
+	if (hi == 0 || hi <= lo || hi - lo > USER_TOP)
+		return -ENOEXEC;
+	if (eh->e_type == ET_DYN && !interp) {
+		bias = (ELF_ET_DYN_BASE - lo) & ~(uint64_t)(PGSIZE - 1);
+	} else if (eh->e_type == ET_DYN) {
+		uint64_t span = ((hi + PGSIZE - 1) & ~(uint64_t)(PGSIZE - 1)) -
+				(lo & ~(uint64_t)(PGSIZE - 1));
+		uint64_t at = mm_find_free(mm, span, 0, false);
+		if (!at)
+			return -ENOMEM;
+		bias = at - (lo & ~(uint64_t)(PGSIZE - 1));
+	}
+
+	/* Pages come when touched, but a program whose segments could not
+	 * all be in guest memory at once is refused now, with the hint about
+	 * --memory, rather than killed by a fault later. */
+	uint64_t need = 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			need += (ph[i].p_memsz + PGSIZE - 1) / PGSIZE;
+	if (need > kalloc_free_pages())
+		return -ENOMEM;
+
+	struct file *f = hostfile_new(prog_handle, 0);
+	if (!f)
+		return -ENOMEM;
+	prog_handle = -1; /* f owns the handle now */
+	struct mapfile *mf = mapfile_new(f, NULL);
+	file_put(f);
+	if (!mf)
+		return -ENOMEM;
+
+	int r = 0;
+	img->phdr = 0;
+	*brk = 0;
+	for (int i = 0; i < eh->e_phnum && !r; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		r = load_segment(mm, &ph[i], bias, mf);
+		uint64_t end = ph[i].p_vaddr + bias + ph[i].p_memsz;
+		if (end > *brk)
+			*brk = end;
+		/* The program headers' address: where the segment holding
+		 * them in the file put them (Linux's rule), else PT_PHDR. */
+		if (!img->phdr && ph[i].p_offset <= eh->e_phoff &&
+		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
+			img->phdr = eh->e_phoff - ph[i].p_offset + ph[i].p_vaddr + bias;
+	}
+	if (!interp)
+		special_set_exe(mf);
+	mapfile_put(mf);
+	if (!img->phdr && phdr_vaddr)
+		img->phdr = phdr_vaddr + bias;
+	img->entry = eh->e_entry + bias;
+	img->phnum = eh->e_phnum;
+	img->base = bias;
+	return r;
+}
+
+/* The interpreter named by PT_INTERP ph: loaded and described in *interp. */
+static int load_interp(struct mm *mm, const struct elf64_phdr *ph, struct image *interp)
+{
+	static char ipath[PATH_MAX];
+	if (ph->p_filesz < 2 || ph->p_filesz > PATH_MAX)
+		return -ENOEXEC;
+	int64_t got = prog_read(ipath, ph->p_filesz, ph->p_offset);
+	if (got != (int64_t)ph->p_filesz || ipath[ph->p_filesz - 1] != '\0')
+		return got < 0 ? (int)got : -ENOEXEC;
+
+	/* The program's handle belongs to its mapping; the interpreter's is
+	 * the one open from now on. */
+	prog_handle = -1;
+	int64_t h = prog_open(ipath);
+	if (h < 0)
+		return (int)h;
+	prog_handle = (int32_t)h;
+	struct elf64_ehdr eh;
+	struct elf64_phdr *iph;
+	int r = read_headers(&eh, &iph);
+	if (r)
+		return r == -ENOEXEC ? -ELIBBAD : r;
+	for (int i = 0; i < eh.e_phnum; i++)
+		if (iph[i].p_type == PT_INTERP)
+			r = -ELIBBAD; /* an interpreter has none */
+	uint64_t end;
+	if (!r)
+		r = map_image(mm, &eh, iph, true, interp, &end);
+	kfree(iph);
+	return r;
 }
 
 static int load_elf(struct mm *mm, struct image *img)
 {
 	struct elf64_ehdr eh;
-	int64_t got = prog_read(&eh, sizeof(eh), 0);
-	if (got < 0)
-		return (int)got;
-	int r = check_ehdr(&eh, got);
+	struct elf64_phdr *ph;
+	int r = read_headers(&eh, &ph);
 	if (r)
 		return r;
 
-	size_t phsize = (size_t)eh.e_phnum * sizeof(struct elf64_phdr);
-	struct elf64_phdr *ph = kmalloc(PHDRS_MAX);
-	if (!ph)
-		return -ENOMEM;
-	got = prog_read(ph, phsize, eh.e_phoff);
-	if (got != (int64_t)phsize) {
-		kfree(ph);
-		return got < 0 ? (int)got : -ENOEXEC;
-	}
-
-	uint64_t first_vaddr = 0, phdr_vaddr = 0, brk = 0, bias = 0;
+	const struct elf64_phdr *interp_ph = NULL;
 	bool have_load = false;
 	img->exec_stack = true; /* no PT_GNU_STACK: executable, as Linux */
 	for (int i = 0; i < eh.e_phnum; i++) {
 		switch (ph[i].p_type) {
 		case PT_INTERP:
-			kwarn("exec: %s is dynamically linked (it names an ELF interpreter); "
-			      "rrv runs static programs only for now\n", bootinfo.exec_path);
-			kfree(ph);
-			return -ENOEXEC;
+			if (!interp_ph)
+				interp_ph = &ph[i];
+			break;
 		case PT_GNU_STACK:
 			img->exec_stack = ph[i].p_flags & PF_X;
 			break;
-		case PT_PHDR:
-			phdr_vaddr = ph[i].p_vaddr;
-			break;
 		case PT_LOAD:
-			if (!have_load)
-				first_vaddr = ph[i].p_vaddr;
 			have_load = true;
 			break;
 		}
@@ -309,34 +397,34 @@ static int load_elf(struct mm *mm, struct image *img)
 		kfree(ph);
 		return -ENOEXEC;
 	}
-	if (eh.e_type == ET_DYN)
-		bias = (ELF_ET_DYN_BASE - first_vaddr) & ~(uint64_t)(PGSIZE - 1);
+	/* A copy of PT_INTERP: the headers are freed once the program is
+	 * mapped. */
+	static struct elf64_phdr iph;
+	bool has_interp = interp_ph != NULL;
+	if (has_interp)
+		iph = *interp_ph;
 
-	img->phdr = 0;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		r = load_segment(mm, &ph[i], bias);
-		if (r) {
-			kfree(ph);
-			return r;
-		}
-		uint64_t end = ph[i].p_vaddr + bias + ph[i].p_memsz;
-		if (end > brk)
-			brk = end;
-		/* The program headers' address: where the segment holding
-		 * them in the file put them (Linux's rule), else PT_PHDR. */
-		if (!img->phdr && ph[i].p_offset <= eh.e_phoff &&
-		    eh.e_phoff < ph[i].p_offset + ph[i].p_filesz)
-			img->phdr = eh.e_phoff - ph[i].p_offset + ph[i].p_vaddr + bias;
-	}
-	if (!img->phdr && phdr_vaddr)
-		img->phdr = phdr_vaddr + bias;
-	img->entry = eh.e_entry + bias;
-	img->phnum = eh.e_phnum;
+	uint64_t brk;
+	int32_t handle = prog_handle;
+	r = map_image(mm, &eh, ph, false, img, &brk);
 	kfree(ph);
-
+	if (r)
+		return r;
 	mm->start_brk = mm->brk = (brk + PGSIZE - 1) & ~(uint64_t)(PGSIZE - 1);
+
+	img->interp_base = 0;
+	img->start = img->entry;
+	if (has_interp) {
+		/* prog_read needs the program's handle, which its mapping
+		 * now owns and keeps open. */
+		prog_handle = handle;
+		struct image interp;
+		r = load_interp(mm, &iph, &interp);
+		if (r)
+			return r;
+		img->interp_base = interp.base;
+		img->start = interp.entry;
+	}
 	return 0;
 }
 
@@ -441,7 +529,7 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 		{ AT_PHDR, img->phdr },
 		{ AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, img->phnum },
-		{ AT_BASE, 0 },
+		{ AT_BASE, img->interp_base },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, img->entry },
 		{ AT_UID, curproc->uid },
@@ -523,7 +611,7 @@ void exec_start(const char *path)
 	struct thread *t = curthread;
 	struct trapframe *tf = (struct trapframe *)(t->kstack_top - sizeof(*tf));
 	memset(tf, 0, sizeof(*tf));
-	tf->rip = img.entry;
+	tf->rip = img.start;
 	tf->cs = SEG_UCODE;
 	tf->rflags = RFLAGS_IF | 0x2;
 	tf->rsp = sp;

@@ -87,6 +87,7 @@
 #define POLLHUP 0x010
 #define POLLRDNORM 0x040
 #define POLLWRNORM 0x100
+#define POLLRDHUP 0x2000
 
 /* Linux's struct statx (RRV_HC_STATX_SIZE bytes), for the synthetic one
  * of a pipe. */
@@ -153,7 +154,43 @@ int uio_copy_in(const struct uio *u, void *dst, uint64_t base, size_t n);
 
 struct file;
 
-enum file_kind { FILE_HOST, FILE_PIPE };
+/* FILE_SOCKET: a host socket (socket.c); FILE_UNIX: a socketpair end in
+ * the guest; FILE_EPOLL, FILE_EVENTFD, FILE_TIMERFD: guest objects
+ * (epoll.c, eventfd.c, timerfd.c). */
+enum file_kind { FILE_HOST, FILE_PIPE, FILE_SOCKET, FILE_UNIX, FILE_EPOLL,
+		 FILE_EVENTFD, FILE_TIMERFD, FILE_SPECIAL /* special.c */ };
+
+/*
+ * What a wait for readiness (poll, select, epoll_wait, a blocking socket
+ * call) waits on besides the guest's own changes: host handles, through
+ * one POLL hypercall, and the earliest guest deadline (a timerfd's).
+ * Filled by the kinds' wait_on during a scan that found nothing ready.
+ */
+struct pollset {
+	uint32_t n;                       /* host handles gathered */
+	bool overflow;                    /* more than RRV_HC_POLL_MAX */
+	int64_t wake_ns;                  /* a guest deadline, from now; -1 */
+	struct rrv_hc_pollfd fds[RRV_HC_POLL_MAX];
+};
+
+/* pollwait.c.  An empty set. */
+void pollset_init(struct pollset *ps);
+/* Adds host handle h, waited for events (POLL*). */
+void pollset_add_handle(struct pollset *ps, int32_t handle, int events);
+/* Something will be ready in ns nanoseconds from now. */
+void pollset_add_deadline(struct pollset *ps, int64_t ns);
+/* Asks f's kind what a wait for events on f must wait on. */
+void pollset_add_file(struct pollset *ps, struct file *f, int events);
+
+/*
+ * Waits after a scan found nothing ready: 1 when the timeout (*timeout_ns
+ * nanoseconds; < 0 for none) has run out, 0 when something may have
+ * changed (rescan; *timeout_ns is what is left), -ERESTARTNOHAND for a
+ * pending signal.  With host handles or a deadline it waits in one POLL
+ * hypercall; otherwise as poll always did: a host sleep for a timeout,
+ * sched_sleep on file_poll_chan without one.
+ */
+int pollset_wait(struct pollset *ps, int64_t *timeout_ns);
 
 /*
  * What a kind of file does.  Every entry is set; results are >= 0 or
@@ -176,6 +213,10 @@ struct file_ops {
 	int (*poll)(struct file *f);
 	/* The last reference is gone. */
 	void (*release)(struct file *f);
+	/* May be NULL: for kinds whose readiness changes only by guest
+	 * action (pipes) or never (host files).  Otherwise adds to ps what
+	 * a wait for events must wait on (a host handle, a deadline). */
+	void (*wait_on)(struct file *f, int events, struct pollset *ps);
 };
 
 struct pipe;
@@ -187,6 +228,8 @@ struct file {
 	int32_t handle;    /* FILE_HOST: the VMM handle */
 	uint8_t host_type; /* FILE_HOST: S_IF* >> 12 once known, else 0 */
 	struct pipe *pipe; /* FILE_PIPE */
+	void *priv;        /* FILE_UNIX, FILE_EPOLL, FILE_EVENTFD, FILE_TIMERFD,
+			      FILE_SOCKET: the kind's own state */
 };
 
 /* A new open file of kind ops with one reference, or NULL (no memory). */

@@ -12,4 +12,8 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t utim
 int64_t sys_futex_waitv(uint64_t uwaiters, uint64_t nr, uint64_t flags, uint64_t utimeout,
 			uint64_t clockid);
 
+/* Wakes up to n threads waiting on the futex at uaddr; how many woke.
+ * For thread exit's clear_child_tid and robust list. */
+int futex_wake(uint64_t uaddr, int n);
+
 #endif

@@ -10,6 +10,8 @@
 #include "errno.h"
 #include "hypercall.h"
 #include "kalloc.h"
+#include "mm.h"
+#include "proc.h"
 #include "string.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -157,14 +159,25 @@ static int64_t host_xfer(struct file *f, struct uio *u, int64_t pos, bool is_rea
 	return done;
 }
 
+/* The program's reads and writes see what its shared file mappings
+ * hold, and the other way round (mm_drop_shared).  The kernel's own reads
+ * (a mapping's pages) need none of it. */
 static int64_t host_read(struct file *f, struct uio *u, int64_t pos)
 {
+	if (!u->kernel)
+		mm_sync_all(curproc->mm);
 	return host_xfer(f, u, pos, true);
 }
 
 static int64_t host_write(struct file *f, struct uio *u, int64_t pos)
 {
-	return host_xfer(f, u, pos, false);
+	if (u->kernel)
+		return host_xfer(f, u, pos, false);
+	mm_sync_all(curproc->mm);
+	int64_t r = host_xfer(f, u, pos, false);
+	if (r > 0)
+		mm_drop_shared(curproc->mm);
+	return r;
 }
 
 static int64_t host_lseek(struct file *f, int64_t off, uint32_t whence)

@@ -74,6 +74,33 @@ void *page_alloc(void)
 	return NULL;
 }
 
+/*
+ * n physically contiguous pages (a thread's kernel stack).  A first-fit
+ * scan from the lowest page, like page_alloc, so the result depends only
+ * on what was allocated before, never on timing.
+ */
+void *page_alloc_run(int n)
+{
+	uint64_t run = 0;
+
+	for (uint64_t pn = first_page; pn < end_page; pn++) {
+		if (used[pn / WORD_BITS] & (1ull << (pn % WORD_BITS))) {
+			run = 0;
+			continue;
+		}
+		if (++run < (uint64_t)n)
+			continue;
+		uint64_t first = pn + 1 - (uint64_t)n;
+		for (uint64_t q = first; q <= pn; q++)
+			used[q / WORD_BITS] |= 1ull << (q % WORD_BITS);
+		nfree -= (uint64_t)n;
+		void *p = phys_to_virt(first * PGSIZE);
+		memset(p, 0, (size_t)n * PGSIZE);
+		return p;
+	}
+	return NULL;
+}
+
 void page_free(void *page)
 {
 	uint64_t pa = virt_to_phys(page);

@@ -16,6 +16,10 @@ void kalloc_init(uint64_t mem_bytes);
 void *page_alloc(void);
 void page_free(void *page);
 
+/* n zeroed, physically contiguous pages, or NULL; each is given back with
+ * page_free. */
+void *page_alloc_run(int n);
+
 /* A zeroed object of n <= 4096 bytes, or NULL.  kfree(NULL) is fine. */
 void *kmalloc(size_t n);
 void kfree(void *p);

@@ -14,6 +14,7 @@
 #include "hypercall.h"
 #include "kalloc.h"
 #include "proc.h"
+#include "sched.h"
 #include "signal.h"
 #include "syscall.h"
 #include "kprintf.h"
@@ -36,6 +37,7 @@ static const char *const cmdline_keys[] = {
 	"ktest", /* ktest.c: which self-test to run */
 	"exit",  /* ktest=hello: exit status */
 	"msg",   /* ktest=hello: the line to print */
+	"chaos", /* rrv --chaos: the seed of random scheduling (sched.c) */
 	"kind",  /* ktest=fault: which exception */
 	"log",   /* log=syscalls: trace every system call (syscall.c) */
 };
@@ -182,6 +184,7 @@ __attribute__((noreturn)) static void run_program(void)
 	curproc->files = files_init_stdio();
 	signal_init(curproc, curthread);
 	syscall_init();
+	sched_init();
 	exec_start(bootinfo.exec_path);
 }
 

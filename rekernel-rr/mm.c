@@ -16,8 +16,11 @@
  * entry holds the page with the present bit clear, and PTE_PAGE, a bit the
  * CPU ignores, marks every leaf entry that owns a page.
  *
- * Nothing here makes a hypercall: faults, brk and mmap of anonymous memory
- * never leave the guest.
+ * Faults, brk and mmap of anonymous memory never leave the guest; the
+ * first touch of a file-mapped page reads it from the host file
+ * (mapfile_read, one READ hypercall), and msync/munmap of a shared
+ * writable one writes it back (mapfile_write).  Dirty pages are told by
+ * the CPU's own dirty bit, which every change of an entry keeps.
  */
 #include "mm.h"
 
@@ -34,6 +37,7 @@
 typedef uint64_t pte_t;
 
 #define PTE_PAGE (1ull << 9) /* software bit: the entry owns a page */
+#define PTE_D (1ull << 6)    /* set by the CPU on a write */
 
 #define DEFAULT_STACK_LIMIT (8ull << 20)
 
@@ -156,7 +160,7 @@ static void pte_free(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 static void pte_reprotect(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 {
 	(void)mm;
-	*pte = (*pte & PTE_ADDR) | prot_bits(*(const uint32_t *)arg);
+	*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(*(const uint32_t *)arg);
 	invlpg(va);
 }
 
@@ -172,8 +176,27 @@ static bool fill_page(struct mm *mm, pte_t *pte, uint32_t prot)
 	return true;
 }
 
+/* The page at va of file mapping v: the file's bytes, zero past fend
+ * and past the end of the file.  false for a page of an mmap'd file
+ * (not an ELF segment, whose fend is set) wholly past the file's end. */
+static bool read_file_page(const struct vma *v, uint64_t va, void *pg)
+{
+	if (va >= v->fend)
+		return true;
+	uint64_t n = v->fend - va < PGSIZE ? v->fend - va : PGSIZE;
+	uint64_t got = mapfile_read(v->mf, pg, n, v->pgoff + (va - v->start));
+	return got > 0 || v->fend != UINT64_MAX;
+}
+
 /* ------------------------------------------------------------------ */
 /* VMAs                                                                 */
+
+static void vma_free(struct vma *v)
+{
+	if (v->mf)
+		mapfile_put(v->mf);
+	kfree(v);
+}
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t va)
 {
@@ -226,6 +249,10 @@ static int split_at(struct mm *mm, uint64_t addr)
 		return -ENOMEM;
 	*nv = *v;
 	nv->start = addr;
+	if (nv->mf) {
+		mapfile_get(nv->mf);
+		nv->pgoff += addr - v->start;
+	}
 	v->end = addr;
 	v->next = nv;
 	return 0;
@@ -234,7 +261,9 @@ static int split_at(struct mm *mm, uint64_t addr)
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
-	       a->kind == b->kind && a->kind != VMA_STACK;
+	       a->kind == b->kind && a->kind != VMA_STACK && a->mf == b->mf &&
+	       (!a->mf || (a->fend == b->fend &&
+			   b->pgoff == a->pgoff + (a->end - a->start)));
 }
 
 /* Joins neighbours that differ only in their bounds, so that mprotect or
@@ -247,7 +276,7 @@ static void merge_all(struct mm *mm)
 		if (mergeable(v, n)) {
 			v->end = n->end;
 			v->next = n->next;
-			kfree(n);
+			vma_free(n);
 		} else {
 			v = n;
 		}
@@ -346,11 +375,15 @@ static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
 	if (!(*pte & PTE_PAGE)) {
 		if (!fill_page(mm, pte, v->prot))
 			mm_oom(va);
+		if (v->mf && !read_file_page(v, pgdown(va), phys_to_virt(*pte & PTE_ADDR))) {
+			pte_free(mm, pgdown(va), pte, NULL);
+			return -EIO;
+		}
 		mm->nfaults++;
 	} else {
 		/* A stale TLB entry after a permission change: the entry
 		 * itself is right; make sure, and drop the old translation. */
-		*pte = (*pte & PTE_ADDR) | prot_bits(v->prot);
+		*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(v->prot);
 		invlpg(va);
 	}
 	if (out)
@@ -397,8 +430,12 @@ void *mm_load_page(struct mm *mm, uint64_t va)
 	pte_t *pte = walk(mm, va, true);
 	if (!pte)
 		return NULL;
-	if (!(*pte & PTE_PAGE) && !fill_page(mm, pte, v->prot))
-		return NULL;
+	if (!(*pte & PTE_PAGE)) {
+		if (!fill_page(mm, pte, v->prot))
+			return NULL;
+		if (v->mf)
+			read_file_page(v, va, phys_to_virt(*pte & PTE_ADDR));
+	}
 	return phys_to_virt(*pte & PTE_ADDR);
 }
 
@@ -473,6 +510,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 		r = split_at(mm, end);
 	if (r)
 		return r;
+	mm_sync(mm, start, len);
 	walk_range(mm, start, end, pte_free, NULL);
 
 	struct vma **link = &mm->vmas;
@@ -480,7 +518,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 		struct vma *v = *link;
 		if (v->start >= start && v->end <= end) {
 			*link = v->next;
-			kfree(v);
+			vma_free(v);
 		} else {
 			link = &v->next;
 		}
@@ -491,6 +529,13 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
 	   uint32_t flags, enum vma_kind kind)
+{
+	return mm_map_file(mm, start, len, prot, flags, kind, NULL, 0, 0);
+}
+
+int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
+		uint32_t flags, enum vma_kind kind, struct mapfile *mf,
+		uint64_t pgoff, uint64_t fend)
 {
 	struct vma *nv = kmalloc(sizeof(*nv));
 	if (!nv)
@@ -505,6 +550,11 @@ int mm_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
 	nv->prot = prot;
 	nv->flags = flags;
 	nv->kind = kind;
+	nv->mf = mf;
+	nv->pgoff = pgoff;
+	nv->fend = fend;
+	if (mf)
+		mapfile_get(mf);
 	vma_insert(mm, nv);
 	merge_all(mm);
 	return 0;
@@ -531,6 +581,7 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot)
 int mm_discard(struct mm *mm, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
+	mm_sync(mm, start, len); /* a shared page then reads back the same */
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		uint64_t lo = v->start > start ? v->start : start;
 		uint64_t hi = v->end < end ? v->end : end;
@@ -588,6 +639,11 @@ static int64_t move_mapping(struct mm *mm, struct vma *v, uint64_t old, uint64_t
 	nv->flags = v->flags;
 	nv->kind = v->kind == VMA_STACK ? VMA_ANON : v->kind;
 	nv->flags &= v->kind == VMA_STACK ? ~(uint32_t)VM_GROWSDOWN : ~0u;
+	nv->mf = v->mf;
+	nv->pgoff = v->pgoff + (old - v->start);
+	nv->fend = v->fend == UINT64_MAX ? UINT64_MAX : v->fend + m.delta;
+	if (nv->mf)
+		mapfile_get(nv->mf);
 	walk_range(mm, old, old + old_len, pte_move, &m);
 	vma_insert(mm, nv);
 	if (!dontunmap)
@@ -684,4 +740,123 @@ uint64_t mm_brk(struct mm *mm, uint64_t brk)
 	}
 	mm->brk = brk;
 	return brk;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared file mappings and /proc/self/maps                            */
+
+static void pte_writeback(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	const struct vma *v = arg;
+	(void)mm;
+	if (!(*pte & PTE_D) || va >= v->fend)
+		return;
+	uint64_t n = v->fend - va < PGSIZE ? v->fend - va : PGSIZE;
+	mapfile_write(v->mf, phys_to_virt(*pte & PTE_ADDR), n, v->pgoff + (va - v->start));
+	*pte &= ~PTE_D;
+	invlpg(va);
+}
+
+void mm_sync(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->mf || !(v->flags & VM_SHARED))
+			continue;
+		uint64_t lo = v->start > start ? v->start : start;
+		uint64_t hi = v->end < end ? v->end : end;
+		if (lo < hi)
+			walk_range(mm, lo, hi, pte_writeback, v);
+	}
+}
+
+void mm_sync_all(struct mm *mm)
+{
+	if (mm)
+		mm_sync(mm, 0, USER_TOP);
+}
+
+void mm_drop_shared(struct mm *mm)
+{
+	if (!mm)
+		return;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->mf || !(v->flags & VM_SHARED))
+			continue;
+		walk_range(mm, v->start, v->end, pte_writeback, v);
+		walk_range(mm, v->start, v->end, pte_free, NULL);
+	}
+}
+
+/* A bounded string builder for the maps lines. */
+struct sbuf {
+	char *p;
+	uint64_t len, cap;
+};
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	if (b->len + 1 < b->cap)
+		b->p[b->len] = c;
+	b->len++;
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	while (*s)
+		sb_putc(b, *s++);
+}
+
+/* v in hex, at least width digits, as %0*lx. */
+static void sb_hex(struct sbuf *b, uint64_t v, int width)
+{
+	char t[16];
+	int n = 0;
+	do {
+		t[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width--)
+		sb_putc(b, '0');
+	while (n)
+		sb_putc(b, t[--n]);
+}
+
+uint64_t mm_format_maps(struct mm *mm, char *buf, uint64_t len)
+{
+	struct sbuf b = { buf, 0, len };
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uint64_t line_start = b.len;
+		sb_hex(&b, v->start, 8);
+		sb_putc(&b, '-');
+		sb_hex(&b, v->end, 8);
+		sb_putc(&b, ' ');
+		sb_putc(&b, v->prot & PROT_READ ? 'r' : '-');
+		sb_putc(&b, v->prot & PROT_WRITE ? 'w' : '-');
+		sb_putc(&b, v->prot & PROT_EXEC ? 'x' : '-');
+		sb_putc(&b, v->flags & VM_SHARED ? 's' : 'p');
+		sb_putc(&b, ' ');
+		sb_hex(&b, v->mf ? v->pgoff : 0, 8);
+		/* Device and inode: rrv does not show the host's. */
+		sb_puts(&b, " 00:00 0");
+		const char *name = NULL;
+		if (v->mf)
+			name = mapfile_name(v->mf);
+		else if (v->kind == VMA_STACK)
+			name = "[stack]";
+		else if (v->kind == VMA_BRK)
+			name = "[heap]";
+		if (name && *name) {
+			/* Linux pads the name to column 73. */
+			while (b.len - line_start < 73)
+				sb_putc(&b, ' ');
+			sb_puts(&b, name);
+		}
+		sb_putc(&b, '\n');
+	}
+	if (b.len < b.cap)
+		b.p[b.len] = '\0';
+	else if (b.cap)
+		b.p[b.cap - 1] = '\0';
+	return b.len;
 }

@@ -11,8 +11,13 @@
  *   USER_TOP        0x7ffffffff000  Linux's TASK_SIZE
  *
  * Every page of user memory is a private page of guest RAM: anonymous
- * memory and bss are filled on first touch, program segments are copied
- * from the file at exec.  There is no sharing and no copy-on-write.
+ * memory and bss are filled on first touch with zeros, file mappings
+ * (mmap of a file, and the program's and interpreter's segments) on first
+ * touch with the file's bytes, read through the READ hypercall so that
+ * they are in a recording.  There is no sharing and no copy-on-write: a
+ * MAP_PRIVATE page is the program's own copy, and a writable MAP_SHARED
+ * page is written back to the host file by msync, munmap and exit (one
+ * process, so nobody else could see the page before that anyway).
  */
 #ifndef REKERNEL_MM_H
 #define REKERNEL_MM_H
@@ -48,12 +53,48 @@
  * mappings of different kinds are never merged. */
 enum vma_kind { VMA_ANON, VMA_STACK, VMA_BRK, VMA_ELF };
 
+struct file;
+
+/*
+ * The file behind file mappings, shared by the VMAs that map it (a split
+ * or mremap keeps it), with the name /proc/self/maps shows.  The name is
+ * asked of the host the first time it is needed when the mapping was made
+ * from a descriptor (mapfile.c).
+ */
+struct mapfile {
+	int refs;
+	struct file *file; /* a host file, with a reference of its own */
+	bool named;        /* name is known */
+	char name[];       /* NUL-terminated, at most MAPFILE_NAME_MAX */
+};
+#define MAPFILE_NAME_MAX 1024
+
+/* A new mapfile on f (taking a reference), with name, or unnamed when
+ * name is NULL; NULL when memory is out. */
+struct mapfile *mapfile_new(struct file *f, const char *name);
+void mapfile_get(struct mapfile *mf);
+void mapfile_put(struct mapfile *mf);
+/* The file's path on the host, "" when it cannot be told. */
+const char *mapfile_name(struct mapfile *mf);
+/* Reads up to n bytes at file offset off into page (zeroed already):
+ * returns the bytes read, short at end of file. */
+uint64_t mapfile_read(struct mapfile *mf, void *page, uint64_t n, uint64_t off);
+/* Writes n bytes of page to the file at off, not past the file's end as
+ * it is now (a mapping never extends its file). */
+void mapfile_write(struct mapfile *mf, const void *page, uint64_t n, uint64_t off);
+
 /* One mapping: [start, end), page-aligned, in a list sorted by address. */
 struct vma {
 	uint64_t start, end;
 	uint32_t prot;  /* PROT_* */
 	uint32_t flags; /* VM_* */
 	enum vma_kind kind;
+	/* File mappings: the file, the file offset of start, and the address
+	 * where the file's bytes end (an ELF segment's bss reads as zero
+	 * from there on; end for plain mmap). */
+	struct mapfile *mf;
+	uint64_t pgoff;
+	uint64_t fend;
 	struct vma *next;
 };
 
@@ -85,8 +126,9 @@ void mm_activate(struct mm *mm);
  * A page fault at va in mm by an access of kind acc (ACC_*): fills a page
  * on demand, grows a stack, or repairs a stale entry.  Returns 0 when the
  * access may be retried, -EFAULT for an address no mapping covers
- * (SEGV_MAPERR) and -EACCES for one whose mapping forbids the access
- * (SEGV_ACCERR).  Out of guest memory ends the program (mm_oom).
+ * (SEGV_MAPERR), -EACCES for one whose mapping forbids the access
+ * (SEGV_ACCERR), and -EIO for a page of a file mapping wholly past the
+ * end of its file (SIGBUS, BUS_ADRERR).  Out of guest memory ends the program (mm_oom).
  */
 int mm_fault(struct mm *mm, uint64_t va, unsigned acc);
 
@@ -132,6 +174,29 @@ bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t len);
  */
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
 	   uint32_t flags, enum vma_kind kind);
+
+/* mm_map for a file mapping: pages are read from mf at pgoff + (va -
+ * start) when first touched, up to address fend.  Takes its own reference
+ * to mf. */
+int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
+		uint32_t flags, enum vma_kind kind, struct mapfile *mf,
+		uint64_t pgoff, uint64_t fend);
+
+/* Writes back the written pages of shared file mappings in [start,
+ * start + len) (msync; munmap and mm_sync_all do it too). */
+void mm_sync(struct mm *mm, uint64_t start, uint64_t len);
+void mm_sync_all(struct mm *mm);
+
+/* Keeps shared file mappings coherent with read(2) and write(2), as one
+ * page cache would: before the program reads or writes a host file, the
+ * written pages go to the files (mm_sync_all); after it writes one, the
+ * mapped pages are dropped, to be read again when next touched. */
+void mm_drop_shared(struct mm *mm);
+
+/* Writes /proc/self/maps of mm into buf (at most len bytes, NUL
+ * included); returns the length without the NUL, or the length needed
+ * when that is more than fits. */
+uint64_t mm_format_maps(struct mm *mm, char *buf, uint64_t len);
 
 /* Unmaps [start, start + len) and frees its pages; unmapped parts are
  * fine.  Returns 0 or -ENOMEM (a split needed memory). */

@@ -92,6 +92,10 @@ void proc_init(void)
 	size_t n = strnlen(name, sizeof(thread0.comm) - 1);
 	memcpy(thread0.comm, name, n);
 
+	proc0.threads = &thread0;
+	proc0.nlive = 1;
+	proc0.last_tid = proc0.pid;
+
 	curproc = &proc0;
 	curthread = &thread0;
 }
@@ -109,6 +113,10 @@ void proc_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool c
 			proc0.mm->nfaults, proc0.mm->peak_rss * (PGSIZE / 1024),
 			(kalloc_free_pages() * PGSIZE) >> 20,
 			(kalloc_total_pages() * PGSIZE) >> 20);
+
+	/* Shared file mappings reach their files at exit, as in Linux. */
+	if (proc0.mm)
+		mm_sync_all(proc0.mm);
 
 	memset(&e, 0, sizeof(e));
 	e.how = how;

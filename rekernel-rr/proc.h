@@ -84,7 +84,20 @@ struct thread {
 	 * (signal.c's; siginfo[] holds the first of each). */
 	struct sigqueue *sigqueue;
 
-	void *wait_chan;      /* sched.c: what a blocked thread waits for */
+	/* sched.c */
+	void *wait_chan;      /* what a blocked thread waits for */
+	uint64_t deadline;    /* CLOCK_MONOTONIC ns ending a timed wait; 0: none */
+	int wake_reason;      /* why a blocked thread became runnable (sched.c) */
+	uint64_t ksp;         /* saved kernel rsp while switched out (swtch.S) */
+	void *kstack;         /* its kernel stack's pages; NULL for thread0's */
+	struct thread *next;  /* the process's threads, in creation order */
+	struct thread *rq_next; /* the run queue */
+
+	/* futex.c: a thread waits on at most one futex at a time. */
+	uint64_t futex_key;   /* the user address waited on */
+	uint32_t futex_bitset;
+	bool futex_queued, futex_woken;
+	struct thread *futex_next;
 
 	char comm[16];        /* prctl(PR_SET_NAME): NUL-terminated */
 };
@@ -105,6 +118,14 @@ struct proc {
 	/* getrlimit/setrlimit/prlimit64: soft and hard, RLIMIT_* order
 	 * (indices below). */
 	struct { uint64_t cur, max; } rlimit[16];
+
+	/* Threads (sched.c, sys_proc.c): every thread not yet freed, in
+	 * creation order; how many have not exited; the last tid given out
+	 * (tids are pid + 1, pid + 2, ... in creation order, so that they
+	 * are the same in every run). */
+	struct thread *threads;
+	int nlive;
+	int last_tid;
 
 	/* For --stats: reported to the VMM at exit. */
 	uint64_t nsyscalls, nsyscalls_host;

@@ -13,6 +13,7 @@
  * raise, a fault) and delivered on its way back to ring 3.
  */
 #include "signal.h"
+#include "sched.h"
 
 #include <rrv/hypercall.h>
 
@@ -260,10 +261,35 @@ int signal_send(struct thread *t, const struct k_siginfo *info, bool to_process)
 	if (!(t->sigmask & SIGBIT(sig)) &&
 	    signal_is_ignored(sig, p->sigaction[sig - 1].handler))
 		return 0;
-	/* With one thread the target is the running thread, which sees the
-	 * signal on its way out of the kernel; a sleeping target would have
-	 * to be woken here once there are threads. */
-	return queue(to_process ? proc_pending(p) : thread_pending(t), info);
+	int r = queue(to_process ? proc_pending(p) : thread_pending(t), info);
+	if (r == 0)
+		signal_wake_target(t, sig, to_process);
+	return r;
+}
+
+/*
+ * Makes a thread that will take sig notice it (Linux's complete_signal):
+ * the target itself for a thread-directed signal; for a process-directed
+ * one, the first thread that does not block it, the sender first (it
+ * sees the signal on its way out of the kernel).  A blocked thread is
+ * woken so that its wait returns -ERESTARTSYS.  Nobody is woken when
+ * every thread blocks the signal: it stays pending for the process.
+ */
+void signal_wake_target(struct thread *t, int sig, bool to_process)
+{
+	if (!to_process) {
+		if (!(t->sigmask & SIGBIT(sig)))
+			sched_wake_thread(t, true);
+		return;
+	}
+	if (curthread->proc == t->proc && !(curthread->sigmask & SIGBIT(sig)))
+		return;
+	for (struct thread *q = t->proc->threads; q; q = q->next) {
+		if (q->state != T_ZOMBIE && !(q->sigmask & SIGBIT(sig))) {
+			sched_wake_thread(q, true);
+			return;
+		}
+	}
 }
 
 void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)

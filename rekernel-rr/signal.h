@@ -128,6 +128,9 @@ void signal_init(struct proc *p, struct thread *t);
  */
 int signal_send(struct thread *t, const struct k_siginfo *info, bool to_process);
 
+/* Wakes the thread that will take sig, once it is queued (signal.c). */
+void signal_wake_target(struct thread *t, int sig, bool to_process);
+
 /*
  * A synchronous signal from a fault in ring 3 (SIGSEGV, SIGBUS, SIGFPE,
  * SIGILL, SIGTRAP): if the program blocks or ignores it, the default

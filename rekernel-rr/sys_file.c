@@ -20,6 +20,7 @@
 #include "ktime.h"
 #include "sched.h"
 #include "signal.h"
+#include "special.h"
 #include "string.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -161,6 +162,16 @@ static int64_t do_openat(int dirfd, uint64_t upath, uint32_t flags, uint32_t mod
 	int fd = fd_find_free(0);
 	if (fd < 0)
 		return fd;
+	/* /dev and /proc files the guest answers itself (special.c). */
+	struct file *sf;
+	int sr = pathbuf[0][0] == '/' ? special_open(pathbuf[0], flags, &sf) : 0;
+	if (sr < 0)
+		return sr;
+	if (sr > 0) {
+		int r = fd_install(fd, sf, flags & O_CLOEXEC);
+		file_put(sf);
+		return r < 0 ? r : fd;
+	}
 	int32_t dir;
 	int err = at_dir(dirfd, pathbuf[0], &dir);
 	if (err < 0)
@@ -1131,6 +1142,12 @@ static int64_t do_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, int bufsi
 	int64_t len = get_path(0, upath, true);
 	if (len < 0)
 		return len;
+	size_t max = bufsiz < PATH_MAX ? (size_t)bufsiz : PATH_MAX;
+	int64_t sn = pathbuf[0][0] == '/' ? special_readlink(pathbuf[0], namebuf, max) : 0;
+	if (sn < 0)
+		return sn;
+	if (sn > 0)
+		return copy_to_user(ubuf, namebuf, (size_t)sn - 1) ? -EFAULT : sn - 1;
 	int32_t dir;
 	int err = at_dir(dirfd, pathbuf[0], &dir);
 	if (err < 0)
@@ -1336,9 +1353,11 @@ SYS(sys_pipe)
 
 /*
  * Readiness comes from file_poll: a pipe knows, a host file always says
- * ready (the VMM cannot tell without reading).  With one thread nothing
- * but a signal or the clock changes the answer during a wait, so a wait
- * with a timeout sleeps that long on the host, and one without sleeps on
+ * ready (the VMM cannot tell without reading), a host socket asks the
+ * host.  A scan that finds nothing gathers what to wait on in a pollset
+ * (pollwait.c): host sockets' handles and timerfds' deadlines make the
+ * wait one POLL hypercall; with guest objects only, a wait with a
+ * timeout sleeps that long on the host, and one without sleeps on
  * file_poll_chan (which the scheduler reports as a deadlock when nothing
  * can ever wake it, as a native run would hang).
  */
@@ -1346,26 +1365,6 @@ SYS(sys_pipe)
 struct k_timespec {
 	int64_t sec, nsec;
 };
-
-/*
- * Waits after a scan found nothing: 1 when the timeout (ns; < 0 for none)
- * has passed, 0 when something may have changed, -ERESTARTNOHAND for a
- * signal (EINTR once a handler runs, as Linux's poll and select).
- */
-static int poll_wait(int64_t timeout_ns)
-{
-	if (signal_pending())
-		return -ERESTARTNOHAND;
-	if (timeout_ns < 0)
-		return sched_sleep(&file_poll_chan) < 0 ? -ERESTARTNOHAND : 0;
-	struct rrv_hc_sleep a;
-	memset(&a, 0, sizeof(a));
-	a.clock = CLOCK_MONOTONIC;
-	a.sec = timeout_ns / NSEC_PER_SEC;
-	a.nsec = timeout_ns % NSEC_PER_SEC;
-	hc_call(RRV_HC_SLEEP, &a);
-	return 1;
-}
 
 /* A user timespec as a timeout in ns: -1 for NULL (none), -EINVAL. */
 static int64_t get_timeout(uint64_t uts, struct k_timespec *ts)
@@ -1428,7 +1427,7 @@ struct k_pollfd {
 
 /* One pass over the user's pollfds, storing each revents: how many are
  * ready, or -EFAULT. */
-static int64_t poll_scan(uint64_t ufds, uint64_t nfds)
+static int64_t poll_scan(uint64_t ufds, uint64_t nfds, struct pollset *ps)
 {
 	struct k_pollfd pf[POLL_CHUNK];
 	int64_t ready = 0;
@@ -1447,6 +1446,8 @@ static int64_t poll_scan(uint64_t ufds, uint64_t nfds)
 					 : POLLNVAL;
 			pf[j].revents = (int16_t)mask;
 			ready += mask != 0;
+			if (f && !mask)
+				pollset_add_file(ps, f, (uint16_t)pf[j].events);
 		}
 		if (copy_to_user(at, pf, n * sizeof(pf[0])))
 			return -EFAULT;
@@ -1459,12 +1460,14 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, int64_t timeout_ns)
 	if (nfds > (uint64_t)fd_limit())
 		return -EINVAL;
 	for (;;) {
-		int64_t n = poll_scan(ufds, nfds);
+		struct pollset ps;
+		pollset_init(&ps);
+		int64_t n = poll_scan(ufds, nfds, &ps);
 		if (n != 0 || timeout_ns == 0)
 			return n;
-		int w = poll_wait(timeout_ns);
+		int w = pollset_wait(&ps, &timeout_ns);
 		if (w != 0)
-			return w < 0 ? w : poll_scan(ufds, nfds);
+			return w < 0 ? w : poll_scan(ufds, nfds, &ps);
 	}
 }
 
@@ -1533,6 +1536,8 @@ static int64_t do_select(int64_t nfds, const uint64_t uset[3], int64_t timeout_n
 
 	int64_t ready;
 	for (;;) {
+		struct pollset ps;
+		pollset_init(&ps);
 		ready = 0;
 		memset(out, 0, sizeof(out));
 		for (int fd = 0; fd < nfds; fd++) {
@@ -1540,16 +1545,21 @@ static int64_t do_select(int64_t nfds, const uint64_t uset[3], int64_t timeout_n
 			if (!((in[0][fd / 64] | in[1][fd / 64] | in[2][fd / 64]) & bit))
 				continue;
 			int mask = file_poll(fd_file(fd));
+			int want = 0;
 			for (int s = 0; s < 3; s++) {
-				if ((in[s][fd / 64] & bit) && (mask & select_sets[s])) {
+				if (!(in[s][fd / 64] & bit))
+					continue;
+				want |= select_sets[s];
+				if (mask & select_sets[s]) {
 					out[s][fd / 64] |= bit;
 					ready++;
 				}
 			}
+			pollset_add_file(&ps, fd_file(fd), want);
 		}
 		if (ready || timeout_ns == 0)
 			break;
-		int w = poll_wait(timeout_ns);
+		int w = pollset_wait(&ps, &timeout_ns);
 		if (w < 0)
 			return w;
 		if (w > 0)

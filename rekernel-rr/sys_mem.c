@@ -1,11 +1,14 @@
 /*
  * Memory system calls: argument checks and Linux's error values here, the
  * work in mm.c.  All of these are served in the guest without a
- * hypercall; only file-backed mmap is missing (-ENODEV).
+ * hypercall, except that a file mapping reads its pages from the host
+ * file when they are first touched (mapfile.c).
  */
 #include "errno.h"
+#include "file.h"
 #include "mm.h"
 #include "proc.h"
+#include "special.h"
 #include "syscall.h"
 #include "sysnum.h"
 #include "uaccess.h"
@@ -93,6 +96,36 @@ static int64_t sys_brk(uint64_t brk)
 	return (int64_t)mm_brk(curproc->mm, brk);
 }
 
+/*
+ * Whether f can be mapped as asked, as Linux checks: 0 for a host file, 1
+ * for a device whose mapping is anonymous memory (/dev/zero), or -errno:
+ * ENODEV for what cannot be mapped (pipes, sockets, directories), EACCES
+ * for a file not open for reading, or not for writing when a shared
+ * mapping is writable.
+ */
+static int64_t map_file_check(struct file *f, uint32_t type, uint64_t prot)
+{
+	if (file_is_zero_device(f))
+		return 1;
+	if (f->ops->kind != FILE_HOST)
+		return -ENODEV;
+	int64_t fl = f->ops->getfl(f);
+	if (fl < 0)
+		return fl;
+	if (fl & O_PATH)
+		return -EBADF;
+	uint32_t acc = (uint32_t)fl & O_ACCMODE;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if (type != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
+		return -EACCES;
+	struct rrv_stat st;
+	if (f->ops->stat(f, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG &&
+	    (st.st_mode & S_IFMT) != S_IFCHR)
+		return -ENODEV;
+	return 0;
+}
+
 static int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 			uint64_t fd, uint64_t off)
 {
@@ -110,9 +143,17 @@ static int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t fla
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MAP_KNOWN))
 		return -EOPNOTSUPP;
-	if (!(flags & MAP_ANONYMOUS))
-		/* File mappings come with a later issue. */
-		return (int32_t)fd < 0 ? -EBADF : -ENODEV;
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fd_file((int)fd);
+		if (!f)
+			return -EBADF;
+		int64_t r = map_file_check(f, type, prot);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			f = NULL; /* /dev/zero: anonymous memory */
+	}
 	if (flags & MAP_HUGETLB)
 		return -ENOMEM; /* as on a machine with no huge pages reserved */
 
@@ -143,7 +184,16 @@ static int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t fla
 		vflags |= VM_SHARED;
 	/* MAP_POPULATE and MAP_LOCKED would fault the pages in now; faulting
 	 * them in on first touch gives the program the same memory. */
-	int r = mm_map(mm, start, len, (uint32_t)prot & PROT_RWX, vflags, VMA_ANON);
+	if (!f) {
+		int r = mm_map(mm, start, len, (uint32_t)prot & PROT_RWX, vflags, VMA_ANON);
+		return r ? r : (int64_t)start;
+	}
+	struct mapfile *mf = mapfile_new(f, NULL);
+	if (!mf)
+		return -ENOMEM;
+	int r = mm_map_file(mm, start, len, (uint32_t)prot & PROT_RWX, vflags, VMA_ANON,
+			    mf, off, UINT64_MAX);
+	mapfile_put(mf);
 	return r ? r : (int64_t)start;
 }
 
@@ -263,8 +313,11 @@ static int64_t sys_msync(uint64_t addr, uint64_t len, uint64_t flags)
 	uint64_t plen = page_len(len);
 	if ((len && !plen) || addr > USER_TOP - plen)
 		return -ENOMEM;
-	/* Anonymous memory has nothing to write back. */
-	return plen == 0 || mm_range_mapped(curproc->mm, addr, plen) ? 0 : -ENOMEM;
+	if (plen && !mm_range_mapped(curproc->mm, addr, plen))
+		return -ENOMEM;
+	/* MS_ASYNC too: writing now is one of the times Linux may choose. */
+	mm_sync(curproc->mm, addr, plen);
+	return 0;
 }
 
 /* mlock and munlock: every page is always in memory already (there is no

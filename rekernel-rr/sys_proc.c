@@ -1,19 +1,23 @@
 /*
- * Process system calls: exit, identity, thread bookkeeping for libc,
- * arch_prctl, resource limits, scheduling queries, uname, sysinfo,
- * getrandom, prctl and resource usage.  There is one process with one
- * thread; its identity is the host process's (BOOT), so these answer what
- * a native run would, and most need no hypercall.
+ * Process system calls: exit, identity, threads (clone, clone3, exit),
+ * thread bookkeeping for libc, arch_prctl, resource limits, scheduling
+ * queries, uname, sysinfo, getrandom, prctl and resource usage.  There is
+ * one process, with threads; its identity is the host process's (BOOT),
+ * so these answer what a native run would, and most need no hypercall.
  */
 #include <rrv/hypercall.h>
 
 #include "errno.h"
+#include "fpu.h"
 #include "futex.h"
 #include "hypercall.h"
 #include "kalloc.h"
+#include "kprintf.h"
 #include "ktime.h"
 #include "mm.h"
 #include "proc.h"
+#include "sched.h"
+#include "signal.h"
 #include "string.h"
 #include "syscall.h"
 #include "sysnum.h"
@@ -28,10 +32,219 @@ static int64_t sys_exit_group(uint64_t status)
 	proc_exit(RRV_EXIT_NORMAL, (int32_t)(status & 0xff), 0, 0, false);
 }
 
-/* The last thread's exit ends the process, as exit_group. */
+/* ------------------------------------------------------------------ */
+/* Threads                                                              */
+
+#define CLONE_VM 0x00000100ull
+#define CLONE_FS 0x00000200ull
+#define CLONE_FILES 0x00000400ull
+#define CLONE_SIGHAND 0x00000800ull
+#define CLONE_PIDFD 0x00001000ull
+#define CLONE_VFORK 0x00004000ull
+#define CLONE_THREAD 0x00010000ull
+#define CLONE_SYSVSEM 0x00040000ull
+#define CLONE_SETTLS 0x00080000ull
+#define CLONE_PARENT_SETTID 0x00100000ull
+#define CLONE_CHILD_CLEARTID 0x00200000ull
+#define CLONE_DETACHED 0x00400000ull
+#define CLONE_CHILD_SETTID 0x01000000ull
+
+/* What a thread shares with its creator: everything.  That is all
+ * there is to create; a new process (fork, vfork) is not. */
+#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+#define CLONE_THREAD_OPTIONAL (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+			       CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
+
+_Static_assert(sizeof(struct thread) <= PGSIZE, "struct thread must fit kmalloc");
+
+/*
+ * A new thread of the current process: a copy of the caller's user
+ * registers that returns 0 from the call on stack sp (0: the caller's),
+ * its own kernel stack, the caller's FPU state and signal mask.  Returns
+ * its tid, or an errno.
+ */
+static int64_t clone_thread(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t ctid,
+			    uint64_t tls)
+{
+	struct thread *parent = curthread;
+	struct proc *p = curproc;
+	extern char thread_first_entry[]; /* swtch.S */
+
+	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS ||
+	    (flags & ~(CLONE_THREAD_FLAGS | CLONE_THREAD_OPTIONAL | 0xffull))) {
+		static bool said;
+		if (!said)
+			kprintf("clone: flags 0x%lx ask for a new process, which is not "
+				"implemented: returned ENOSYS\n", flags);
+		said = true;
+		return -ENOSYS;
+	}
+	/* A thread sends no signal at its exit. */
+	if (flags & 0xff)
+		return -EINVAL;
+	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
+	if ((uint64_t)p->nlive >= p->rlimit[RLIMIT_NPROC].cur)
+		return -EAGAIN;
+
+	sched_reap();
+	struct thread *t = kmalloc(sizeof(*t));
+	void *kstack = page_alloc_run(KSTACK_SIZE / PGSIZE);
+	if (!t || !kstack) {
+		kfree(t);
+		if (kstack)
+			for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
+				page_free((char *)kstack + i * PGSIZE);
+		return -ENOMEM;
+	}
+
+	t->tid = ++p->last_tid;
+	t->proc = p;
+	t->kstack = kstack;
+	t->kstack_top = (uint64_t)(uintptr_t)kstack + KSTACK_SIZE;
+	t->syscall_nr = -1;
+	/* Every entry from ring 3 builds its frame at the stack's top. */
+	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+	*t->tf = *parent->tf;
+	t->tf->rax = 0;
+	if (sp)
+		t->tf->rsp = sp;
+	/* Its first swtch pops six callee-saved registers (zero) and
+	 * returns to thread_first_entry, which leaves for ring 3 through
+	 * the trapframe just above. */
+	uint64_t *ksp = (uint64_t *)t->tf;
+	*--ksp = (uint64_t)(uintptr_t)thread_first_entry;
+	for (int i = 0; i < 6; i++)
+		*--ksp = 0;
+	t->ksp = (uint64_t)(uintptr_t)ksp;
+
+	fpu_save(t->fxstate);
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : parent->fs_base;
+	t->gs_base = parent->gs_base;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ctid;
+	/* Linux: a new thread has the creator's mask, nothing pending, and
+	 * no alternate signal stack (it would be the creator's stack). */
+	t->sigmask = parent->sigmask;
+	t->altstack_flags = SS_DISABLE;
+	memcpy(t->comm, parent->comm, sizeof(t->comm));
+
+	uint32_t tid32 = (uint32_t)t->tid;
+	if ((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &tid32, sizeof(tid32)))
+		goto fault;
+	if ((flags & CLONE_CHILD_SETTID) && copy_to_user(ctid, &tid32, sizeof(tid32)))
+		goto fault;
+
+	/* Appended: the thread list stays in creation order. */
+	struct thread **pp = &p->threads;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = t;
+	p->nlive++;
+	sched_add(t);
+	return t->tid;
+
+fault:
+	p->last_tid--;
+	for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
+		page_free((char *)kstack + i * PGSIZE);
+	kfree(t);
+	return -EFAULT;
+}
+
+/* clone(flags, stack, parent_tid, child_tid, tls): x86-64's order. */
+static int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t ctid,
+			 uint64_t tls)
+{
+	return clone_thread(flags & 0xffffffffull, sp, ptid, ctid, tls);
+}
+
+struct k_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+static int64_t sys_clone3(uint64_t uargs, uint64_t size)
+{
+	struct k_clone_args a;
+
+	memset(&a, 0, sizeof(a));
+	if (size < CLONE_ARGS_SIZE_VER0 || size > PGSIZE)
+		return -EINVAL;
+	if (copy_from_user(&a, uargs, size < sizeof(a) ? size : sizeof(a)))
+		return -EFAULT;
+	if (a.exit_signal > 0xff || a.set_tid || a.set_tid_size || a.cgroup ||
+	    (a.flags & CLONE_PIDFD))
+		return (a.flags & CLONE_THREAD) ? -EINVAL : -ENOSYS;
+	if ((a.flags & 0xff) || (!a.stack) != (!a.stack_size))
+		return -EINVAL;
+	return clone_thread(a.flags | a.exit_signal, a.stack ? a.stack + a.stack_size : 0,
+			    a.parent_tid, a.child_tid, a.tls);
+}
+
+/*
+ * The robust futex list of a dying thread (set_robust_list): every lock
+ * it still holds gets FUTEX_OWNER_DIED and one waiter woken, so that
+ * the next owner learns of the death (EOWNERDEAD).  Bounded, as Linux
+ * bounds it, against a list that loops.
+ */
+#define ROBUST_LIST_LIMIT 2048
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+
+static void robust_one(uint64_t entry, int64_t offset)
+{
+	uint64_t uaddr = (entry & ~1ull) + (uint64_t)offset;
+	uint32_t v;
+
+	if (uaddr & 3 || copy_from_user(&v, uaddr, sizeof(v)))
+		return;
+	if ((v & FUTEX_TID_MASK) != (uint32_t)curthread->tid)
+		return;
+	uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	if (copy_to_user(uaddr, &nv, sizeof(nv)))
+		return;
+	if (v & FUTEX_WAITERS)
+		futex_wake(uaddr, 1);
+}
+
+static void exit_robust_list(void)
+{
+	uint64_t head = curthread->robust_list;
+	struct { uint64_t next; int64_t offset; uint64_t pending; } h;
+
+	if (!head || copy_from_user(&h, head, sizeof(h)))
+		return;
+	uint64_t entry = h.next;
+	for (int n = 0; entry != head && entry && n < ROBUST_LIST_LIMIT; n++) {
+		uint64_t next;
+		if (copy_from_user(&next, entry & ~1ull, sizeof(next)))
+			break;
+		if (entry != h.pending)
+			robust_one(entry, h.offset);
+		entry = next;
+	}
+	if (h.pending)
+		robust_one(h.pending, h.offset);
+}
+
+/* One thread ends; the last one's exit ends the process, as exit_group. */
 static int64_t sys_exit(uint64_t status)
 {
-	proc_exit(RRV_EXIT_NORMAL, (int32_t)(status & 0xff), 0, 0, false);
+	struct thread *t = curthread;
+
+	if (curproc->nlive <= 1)
+		proc_exit(RRV_EXIT_NORMAL, (int32_t)(status & 0xff), 0, 0, false);
+	exit_robust_list();
+	/* What pthread_join waits for: the tid word cleared and a wake. */
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+		if (copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake(t->clear_child_tid, 1);
+	}
+	sched_exit();
 }
 
 static int64_t sys_getpid(void)
@@ -467,6 +680,7 @@ static int64_t sys_sched_setaffinity(uint64_t pid, uint64_t len, uint64_t umask)
 
 static int64_t sys_sched_yield(void)
 {
+	sched_yield();
 	return 0;
 }
 
@@ -799,6 +1013,8 @@ static int64_t sys_times(uint64_t ubuf)
 
 const struct syscall_def sys_proc_defs[] = {
 	SYSCALL_DEF(SYS_exit, "exit", sys_exit, "d"),
+	SYSCALL_DEF(SYS_clone, "clone", sys_clone, "xpppp"),
+	SYSCALL_DEF(SYS_clone3, "clone3", sys_clone3, "pu"),
 	SYSCALL_DEF(SYS_exit_group, "exit_group", sys_exit_group, "d"),
 	SYSCALL_DEF(SYS_getpid, "getpid", sys_getpid, ""),
 	SYSCALL_DEF(SYS_getppid, "getppid", sys_getppid, ""),

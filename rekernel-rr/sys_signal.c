@@ -24,7 +24,10 @@ static bool valid_signal(int64_t sig)
 /* The thread of this program with id tid, or NULL. */
 static struct thread *find_thread(int tid)
 {
-	return tid == curthread->tid ? curthread : NULL;
+	for (struct thread *t = curproc->threads; t; t = t->next)
+		if (t->tid == tid && t->state != T_ZOMBIE)
+			return t;
+	return NULL;
 }
 
 static struct k_siginfo kill_info(int sig, int code)
@@ -182,10 +185,11 @@ static int64_t sys_rt_sigtimedwait(uint64_t uthese, uint64_t uinfo, uint64_t uts
 		sigset_k saved = t->sigmask;
 		t->sigmask &= ~these;
 		if (uts) {
-			/* Nothing can send a signal while this, the only
-			 * thread, sleeps: the timeout simply runs out. */
-			if (!signal_pending())
-				ktime_sleep(CLOCK_MONOTONIC, 0, ts.sec, ts.nsec);
+			/* Alone, nothing can send a signal while this thread
+			 * sleeps and the timeout simply runs out; otherwise
+			 * another thread's signal ends the wait early. */
+			sched_timed_sleep(&t->sigpending, CLOCK_MONOTONIC, 0, ts.sec,
+					  ts.nsec);
 		} else {
 			wait_for_signal();
 		}

@@ -12,6 +12,7 @@
 #include "errno.h"
 #include "hypercall.h"
 #include "proc.h"
+#include "sched.h"
 #include "string.h"
 #include "syscall.h"
 #include "sysnum.h"
@@ -171,7 +172,14 @@ static int sleep_on(uint32_t clock, uint32_t flags, uint64_t ureq)
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
 		return -EINVAL;
-	return ktime_sleep(clock, flags, ts.tv_sec, ts.tv_nsec);
+	/* With other threads, they run meanwhile, and one of them may
+	 * interrupt the sleep with a signal. */
+	int r = sched_timed_sleep(&curthread->deadline, clock, flags, ts.tv_sec, ts.tv_nsec);
+	if (r == -ETIMEDOUT)
+		return 0;
+	if (r == -ERESTARTSYS)
+		return (flags & TIMER_ABSTIME) ? -ERESTARTNOHAND : -ERESTART_RESTARTBLOCK;
+	return r;
 }
 
 static int64_t sys_nanosleep(uint64_t ureq, uint64_t urem)

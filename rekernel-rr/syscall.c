@@ -13,6 +13,7 @@
  * call served in the guest costs no VM exit.
  */
 #include "syscall.h"
+#include "special.h"
 
 #include <stdbool.h>
 
@@ -21,6 +22,7 @@
 #include "kprintf.h"
 #include "main.h"
 #include "proc.h"
+#include "sched.h"
 #include "signal.h"
 #include "string.h"
 #include "sysnum.h"
@@ -57,6 +59,8 @@ void syscall_init(void)
 	add_defs(sys_time_defs, sys_time_ndefs);
 	add_defs(sys_file_defs, sys_file_ndefs);
 	add_defs(sys_signal_defs, sys_signal_ndefs);
+	add_defs(sys_net_defs, sys_net_ndefs);
+	add_defs(sys_special_defs, sys_special_ndefs);
 
 	const char *v;
 	size_t len;
@@ -348,6 +352,9 @@ void syscall_dispatch(struct trapframe *tf)
 	/* rt_sigreturn returns the rax it restored, so storing it changes
 	 * nothing, and signal.c never takes it for a restart code. */
 	tf->rax = (uint64_t)ret;
+	/* A scheduling point: other threads may run before this one goes
+	 * back to ring 3 (and the signals they send are then seen below). */
+	sched_syscall_point();
 	signal_return_to_user(tf, true);
 	t->syscall_nr = -1;
 	guest_state.in_syscall = 0;

@@ -191,7 +191,9 @@ static void user_trap(struct trapframe *tf)
 			panic("page fault with reserved bits set at 0x%lx (error 0x%lx)",
 			      va, tf->error_code);
 		int r = mm_fault(curproc->mm, va, acc);
-		if (r)
+		if (r == -EIO) /* past the end of a mapped file */
+			signal_fault(tf, SIGBUS, BUS_ADRERR, va);
+		else if (r)
 			signal_fault(tf, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, va);
 		break;
 	}

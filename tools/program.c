@@ -1,8 +1,9 @@
 /*
  * Catches the common mistakes before a VM is built, so that they get a
- * one-line error: a missing program, a script or foreign binary, and (until
- * the interpreter is supported) a dynamically linked one.  The guest kernel
- * checks the ELF again when it loads it; this is for the message.
+ * one-line error: a missing program, a script or a foreign binary.
+ * Dynamically linked programs are fine: the guest kernel loads their
+ * interpreter (PT_INTERP) as Linux does.  The guest kernel checks the ELF
+ * again when it loads it; this is for the message.
  */
 #include "program.h"
 
@@ -74,17 +75,6 @@ static int check_elf(const char *name, const char *path)
 		status = refuse(name, 126, "not an executable ELF",
 				"an object file or core dump cannot run");
 		goto out;
-	}
-	size_t phnum = 0;
-	elf_getphdrnum(elf, &phnum);
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP) {
-			status = refuse(name, 126, "dynamically linked programs "
-					"are not supported yet",
-					"link it with -static");
-			goto out;
-		}
 	}
 out:
 	if (elf)

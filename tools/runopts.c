@@ -1,9 +1,14 @@
 /* Option parsing shared by rrv run and rrv record (see runopts.h). */
 #include "runopts.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "program.h"
 #include "rrv.h"
@@ -18,12 +23,17 @@ void run_opts_help(const char *cmd)
 	       "                     exits by kind on exit\n"
 	       "  --log=syscalls     list every system call with its arguments and\n"
 	       "                     result on stderr, as strace would\n"
+	       "  --chaos[=SEED]     schedule the program's threads at random, from\n"
+	       "                     SEED (a number; default: a random one, printed),\n"
+	       "                     so that races show up; the same seed gives the\n"
+	       "                     same interleaving%s\n"
 	       "\n"
 	       "The program must be a static x86-64 Linux ELF (glibc or musl,\n"
 	       "static or static-PIE); its stdin, stdout and stderr are rrv's.\n"
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
 	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
-	       "itself failed.\n");
+	       "itself failed.\n",
+	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "");
 	if (strcmp(cmd, "record") == 0)
 		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"
 		       "else ~/.local/share/rrv/traces, with a link 'latest' to the\n"
@@ -46,6 +56,7 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "chaos", optional_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -86,6 +97,25 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 						       "--log=syscalls exists", cmd, optarg);
 			add_word(o->cmdline, sizeof(o->cmdline), "log=syscalls");
 			break;
+		case 'c': {
+			char word[40];
+			if (optarg) {
+				char *end;
+				errno = 0;
+				unsigned long long v = strtoull(optarg, &end, 10);
+				if (errno || end == optarg || *end || optarg[0] == '-')
+					return rrv_usage_error(cmd, "%s: --chaos=%s: the seed "
+							       "must be a number", cmd, optarg);
+				o->cfg.chaos_seed = v;
+			} else if (getrandom(&o->cfg.chaos_seed, sizeof(o->cfg.chaos_seed), 0) !=
+				   (ssize_t)sizeof(o->cfg.chaos_seed)) {
+				o->cfg.chaos_seed = (uint64_t)time(NULL);
+			}
+			o->cfg.chaos = true;
+			snprintf(word, sizeof(word), "chaos=%" PRIu64, o->cfg.chaos_seed);
+			add_word(o->cmdline, sizeof(o->cmdline), word);
+			break;
+		}
 		case 'h':
 			run_opts_help(cmd);
 			o->help = true;
@@ -100,6 +130,8 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	int status = program_find(argv[optind], o->path, sizeof(o->path));
 	if (status)
 		return status;
+	if (o->cfg.chaos)
+		fprintf(stderr, "rrv: chaos seed %" PRIu64 "\n", o->cfg.chaos_seed);
 	o->cfg.cmdline = o->cmdline;
 	o->cfg.exec_path = o->path;
 	o->cfg.argc = argc - optind;

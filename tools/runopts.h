@@ -9,7 +9,7 @@
 
 struct run_opts {
 	struct vmm_config cfg;   /* ready for vmm_create() */
-	char cmdline[64];        /* the guest kernel command line */
+	char cmdline[96];        /* the guest kernel command line */
 	char path[PATH_MAX];     /* the program, resolved */
 	const char *output;      /* record -o FILE, or NULL */
 	bool help;               /* --help was given (already printed) */

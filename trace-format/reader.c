@@ -4,6 +4,13 @@
  * any of its events is returned, and every chunk's events are parsed once
  * in full before the first is handed out, so a damaged chunk yields an
  * error and no events at all.
+ *
+ * Format 2.0 ranges may be made of blocks, each new or a reference to a
+ * block of an earlier event (dedup): the first parse of a chunk copies its
+ * new blocks into the block store, in order, and checks every reference
+ * against what is stored; handing an event out assembles each such range
+ * into a scratch buffer, so that callers see every range whole.  1.x
+ * traces have literal ranges only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +46,53 @@ struct rrv_trace_reader {
 	uint32_t left;      /* events left in it */
 	struct rrv_trace_range ranges[RRV_TRACE_RANGES_MAX];
 	ZSTD_DCtx *dz;
+
+	/* Blocks (2.0): numbered from 1 in the order they appear. */
+	struct rblock { const uint8_t *p; uint32_t len; } *blocks;
+	uint64_t nblocks, blocks_cap;
+	uint8_t *slab;       /* the block store: slabs of SLAB_SIZE, chained */
+	size_t slab_used;
+	uint64_t store_bytes;
+	struct buf scratch;  /* assembled ranges of the event handed out */
 };
+
+#define SLAB_SIZE (1u << 20)
+/* The most a trace may store as blocks: more is taken as corruption
+ * rather than let a hostile trace exhaust memory. */
+#define STORE_MAX (4ull << 30)
+
+/* Copies a new block into the store; false when memory is out or the
+ * store is full. */
+static bool store_block(struct rrv_trace_reader *r, const uint8_t *p, uint32_t len)
+{
+	if (r->store_bytes + len > STORE_MAX)
+		return false;
+	if (r->nblocks == r->blocks_cap) {
+		uint64_t cap = r->blocks_cap ? r->blocks_cap * 2 : 1024;
+		struct rblock *b = realloc(r->blocks, cap * sizeof(*b));
+		if (!b)
+			return false;
+		r->blocks = b;
+		r->blocks_cap = cap;
+	}
+	/* A slab starts with the pointer to the previous one, for free. */
+	if (!r->slab || SLAB_SIZE - r->slab_used < len) {
+		uint8_t *s = malloc(SLAB_SIZE);
+		if (!s)
+			return false;
+		memcpy(s, &r->slab, sizeof(r->slab));
+		r->slab = s;
+		r->slab_used = sizeof(r->slab);
+	}
+	uint8_t *dst = r->slab + r->slab_used;
+	memcpy(dst, p, len);
+	r->slab_used += len;
+	r->store_bytes += len;
+	r->blocks[r->nblocks++] = (struct rblock){ dst, len };
+	return true;
+}
+
+static int program_blocks(struct rrv_trace_reader *r);
 
 static int fail(struct rrv_trace_reader *r, int err, size_t offset)
 {
@@ -87,7 +140,7 @@ int rrv_trace_reader_open_mem(struct rrv_trace_reader **out, const void *buf,
 		return RRV_TRACE_E_VERSION;
 	if (crc32c(0, p, 28) != get_le32(p + 28))
 		return RRV_TRACE_E_CHECKSUM;
-	if (major != RRV_TRACE_MAJOR)
+	if (major < 1) /* 1.x and 2.x are read; 0 never existed */
 		return RRV_TRACE_E_CORRUPT;
 	if (get_le16(p + 12) != ARCH_X86_64)
 		return RRV_TRACE_E_ARCH;
@@ -109,6 +162,11 @@ int rrv_trace_reader_open_mem(struct rrv_trace_reader **out, const void *buf,
 	int err = fields_decode(p + FILE_HEADER_SIZE, flen, &r->header);
 	if (err) {
 		free(r);
+		return err;
+	}
+	err = program_blocks(r);
+	if (err) {
+		rrv_trace_reader_free(r);
 		return err;
 	}
 	r->dz = ZSTD_createDCtx();
@@ -162,6 +220,14 @@ void rrv_trace_reader_free(struct rrv_trace_reader *r)
 	rrv_trace_fields_free(r->header);
 	rrv_trace_fields_free(r->footer);
 	free(r->raw);
+	free(r->blocks);
+	buf_free(&r->scratch);
+	while (r->slab) {
+		uint8_t *prev;
+		memcpy(&prev, r->slab, sizeof(prev));
+		free(r->slab);
+		r->slab = prev;
+	}
 	ZSTD_freeDCtx(r->dz);
 	if (r->map)
 		munmap(r->map, r->map_len);
@@ -195,10 +261,43 @@ uint64_t rrv_trace_reader_error_offset(const struct rrv_trace_reader *r)
 	return r->error_offset;
 }
 
-/* Decodes one event at c into e (ranges into r->ranges).  false when the
- * bytes are malformed. */
+/*
+ * The pieces of a 2.0 blocked range of len bytes at c.  first: the
+ * chunk's first parse, which stores new blocks and checks references;
+ * otherwise the pieces are appended to r->scratch.  false when malformed.
+ */
+static bool decode_blocks(struct rrv_trace_reader *r, struct cursor *c, uint64_t len,
+			  bool first)
+{
+	for (uint64_t off = 0; off < len; off += RRV_TRACE_BLOCK_SIZE) {
+		uint32_t n = (uint32_t)(len - off < RRV_TRACE_BLOCK_SIZE ? len - off
+								 : RRV_TRACE_BLOCK_SIZE);
+		uint64_t ref = cur_varint(c);
+		const uint8_t *p;
+		if (c->bad)
+			return false;
+		if (ref == 0) {
+			p = cur_bytes(c, n);
+			if (c->bad || (first && !store_block(r, p, n)))
+				return false;
+		} else {
+			/* References reach back only to blocks stored before
+			 * (on the second parse, all of the chunk's are). */
+			if (ref > r->nblocks || r->blocks[ref - 1].len != n)
+				return false;
+			p = r->blocks[ref - 1].p;
+		}
+		if (!first)
+			buf_put(&r->scratch, p, n);
+	}
+	return first || !r->scratch.failed;
+}
+
+/* Decodes one event at c into e (ranges into r->ranges, blocked ones
+ * assembled in r->scratch unless first, the chunk's checking parse).
+ * false when the bytes are malformed. */
 static bool decode_event(struct rrv_trace_reader *r, struct cursor *c,
-			 struct rrv_trace_event *e)
+			 struct rrv_trace_event *e, bool first)
 {
 	uint64_t type = cur_varint(c), nr = cur_varint(c), tid = cur_varint(c);
 	const uint8_t *d = cur_bytes(c, 8);
@@ -207,19 +306,101 @@ static bool decode_event(struct rrv_trace_reader *r, struct cursor *c,
 	if (c->bad || type == 0 || type >= RRV_EV_MAX || nr > UINT32_MAX ||
 	    tid > UINT32_MAX || n > RRV_TRACE_RANGES_MAX)
 		return false;
+	uint64_t total = 0;
+	size_t at[RRV_TRACE_RANGES_MAX]; /* blocked ranges: offset in scratch */
+	bool blocked[RRV_TRACE_RANGES_MAX];
+	r->scratch.len = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t gpa = cur_varint(c), len = cur_varint(c);
-		const uint8_t *data = cur_bytes(c, len);
+		uint64_t mode = r->major >= 2 ? cur_varint(c) : RRV_RANGE_LITERAL;
+		const uint8_t *data = NULL;
+		if (c->bad || len > RRV_TRACE_EVENT_MAX - total)
+			return false;
+		total += len;
+		blocked[i] = mode == RRV_RANGE_BLOCKS;
+		if (mode == RRV_RANGE_LITERAL) {
+			data = cur_bytes(c, len);
+		} else if (mode == RRV_RANGE_BLOCKS) {
+			at[i] = r->scratch.len;
+			if (!decode_blocks(r, c, len, first))
+				return false;
+		} else {
+			return false;
+		}
 		if (c->bad)
 			return false;
 		r->ranges[i] = (struct rrv_trace_range){ gpa, len, data };
 	}
+	/* The scratch buffer may have moved while it grew. */
+	for (uint64_t i = 0; i < n && !first; i++)
+		if (blocked[i])
+			r->ranges[i].data = r->scratch.p ? r->scratch.p + at[i]
+							 : (const uint8_t *)"";
 	*e = (struct rrv_trace_event){
 		.type = (uint32_t)type, .nr = (uint32_t)nr, .tid = (uint32_t)tid,
 		.digest = get_le64(d), .ret = ret, .rip = rip, .count = count,
 		.nranges = (uint32_t)n, .ranges = r->ranges,
 	};
 	return true;
+}
+
+/* A 2.0 header's PROGRAM_BLOCKS: its blocks are the trace's first, and
+ * the header gains the PROGRAM_IMAGE they make up. */
+static int program_blocks(struct rrv_trace_reader *r)
+{
+	const struct rrv_trace_field *f = rrv_trace_fields_get(r->header,
+							       RRV_TAG_PROGRAM_BLOCKS);
+	if (!f || r->major < 2)
+		return 0;
+	/* Its length is not stored: pieces are read to the field's end,
+	 * each a new block (nothing comes before to refer to) or a
+	 * reference to one of its own earlier blocks. */
+	struct cursor c = { f->data, f->data + f->len, false };
+	r->scratch.len = 0;
+	while (c.p < c.end) {
+		uint64_t ref = cur_varint(&c);
+		if (c.bad)
+			return RRV_TRACE_E_CORRUPT;
+		const uint8_t *p;
+		uint32_t n;
+		if (ref == 0) {
+			/* Only the last piece may be short. */
+			uint64_t left = (uint64_t)(c.end - c.p);
+			n = (uint32_t)(left < RRV_TRACE_BLOCK_SIZE ? left : RRV_TRACE_BLOCK_SIZE);
+			p = cur_bytes(&c, n);
+			if (!p || !store_block(r, p, n))
+				return RRV_TRACE_E_CORRUPT;
+		} else {
+			if (ref > r->nblocks)
+				return RRV_TRACE_E_CORRUPT;
+			p = r->blocks[ref - 1].p;
+			n = r->blocks[ref - 1].len;
+		}
+		if (r->scratch.len % RRV_TRACE_BLOCK_SIZE)
+			return RRV_TRACE_E_CORRUPT; /* a short piece before the end */
+		buf_put(&r->scratch, p, n);
+	}
+	if (r->scratch.failed)
+		return RRV_TRACE_E_NOMEM;
+	/* A decoded list is read-only: the header becomes a copy with the
+	 * image added. */
+	struct rrv_trace_fields *h = rrv_trace_fields_create();
+	int err = h ? 0 : RRV_TRACE_E_NOMEM;
+	for (size_t i = 0; !err && i < rrv_trace_fields_count(r->header); i++) {
+		const struct rrv_trace_field *g = rrv_trace_fields_at(r->header, i);
+		err = rrv_trace_fields_add(h, g->tag, g->data, g->len);
+	}
+	if (!err)
+		err = rrv_trace_fields_add(h, RRV_TAG_PROGRAM_IMAGE,
+					   r->scratch.p ? (const void *)r->scratch.p : "",
+					   r->scratch.len);
+	if (err) {
+		rrv_trace_fields_free(h);
+		return err;
+	}
+	rrv_trace_fields_free(r->header);
+	r->header = h;
+	return 0;
 }
 
 /* Loads, checks and pre-parses the chunk at r->pos.  1 when loaded, 0 at
@@ -273,7 +454,7 @@ static int load_chunk(struct rrv_trace_reader *r)
 	struct cursor c = { r->raw, r->raw + raw_len, false };
 	for (uint32_t i = 0; i < nevents; i++) {
 		struct rrv_trace_event e;
-		if (!decode_event(r, &c, &e))
+		if (!decode_event(r, &c, &e, true))
 			return fail(r, RRV_TRACE_E_CORRUPT, at);
 	}
 	if (c.p != c.end)
@@ -295,7 +476,7 @@ int rrv_trace_reader_next(struct rrv_trace_reader *r, struct rrv_trace_event *e)
 		if (got <= 0)
 			return got;
 	}
-	if (!decode_event(r, &r->cur, e)) /* cannot happen: pre-parsed */
+	if (!decode_event(r, &r->cur, e, false)) /* only out of memory now */
 		return fail(r, RRV_TRACE_E_CORRUPT, r->pos);
 	r->left--;
 	r->events++;

@@ -21,8 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RRV_TRACE_MAJOR 1 /* a reader refuses other majors */
+#define RRV_TRACE_MAJOR 2 /* written; a reader reads 1.x and 2.x, refuses newer */
 #define RRV_TRACE_MINOR 0 /* additions a reader of the same major may skip */
+
+/* Format 2.0 stores each distinct block of range data once: ranges of at
+ * least a block are cut into blocks of this size, and a block seen
+ * before is written as its number (docs/trace-format.md).  The API hides
+ * it: readers get every range whole. */
+#define RRV_TRACE_BLOCK_SIZE 4096u
+enum rrv_range_encoding { RRV_RANGE_LITERAL = 0, RRV_RANGE_BLOCKS = 1 };
 
 enum rrv_trace_error {
 	RRV_TRACE_OK = 0,
@@ -67,6 +74,9 @@ enum rrv_trace_tag {
 	RRV_TAG_CHAOS_SEED = 13,   /* u64: --chaos seed, when used */
 	RRV_TAG_PROGRAM_IMAGE = 14, /* bytes: the program's ELF, for symbols
 				       and backtraces in reports */
+	RRV_TAG_PROGRAM_BLOCKS = 15, /* 2.0, in the file only: PROGRAM_IMAGE
+					stored as blocks; readers present it
+					as PROGRAM_IMAGE */
 	/* footer */
 	RRV_TAG_EXIT_HOW = 64,     /* u64: enum rrv_exit_how */
 	RRV_TAG_EXIT_STATUS = 65,  /* u64 (signed): status or signal */
@@ -156,6 +166,11 @@ int rrv_trace_writer_finish(struct rrv_trace_writer *w,
 			    const struct rrv_trace_fields *footer);
 uint64_t rrv_trace_writer_events(const struct rrv_trace_writer *w);
 uint64_t rrv_trace_writer_bytes(const struct rrv_trace_writer *w);
+/* Range bytes written as references to earlier blocks, not stored again. */
+uint64_t rrv_trace_writer_dedup_bytes(const struct rrv_trace_writer *w);
+/* Deduplication is on by default; off writes every block anew (still
+ * format 2.0), for measuring what it saves. */
+void rrv_trace_writer_set_dedup(struct rrv_trace_writer *w, int on);
 void rrv_trace_writer_free(struct rrv_trace_writer *w);
 
 /* ---------------------------------------------------------------- reader */

@@ -3,6 +3,14 @@
  * chunk_bytes the buffer is compressed into one chunk and written with its
  * header in a single append, so a crash leaves at worst one torn chunk at
  * the end, which the reader recognises as truncation.
+ *
+ * Deduplication (format 2.0): a range of a block or more is cut into
+ * BLOCK_SIZE pieces, and a piece whose bytes were written before is
+ * written as the number of that earlier block.  Duplicates are found by
+ * a digest and confirmed byte for byte, so a digest collision costs only
+ * a missed saving, never a wrong trace.  The writer keeps one copy of
+ * every distinct block: the memory a recording needs grows with the
+ * distinct contents it saw, as the trace does.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,8 +24,21 @@
 #define DEFAULT_CHUNK (256u << 10)
 #define ZSTD_LEVEL 3 /* fast; traces are written while the program runs */
 
+/* One distinct block, in the table of blocks written so far. */
+struct block {
+	uint64_t digest;
+	uint64_t number;   /* from 1; 0 marks a free slot */
+	uint32_t len;
+	uint8_t *data;
+};
+
 struct rrv_trace_writer {
 	int fd;
+	struct block *blocks; /* open addressing, by digest */
+	size_t blocks_cap;    /* a power of two */
+	uint64_t nblocks;     /* blocks defined */
+	uint64_t dedup_bytes; /* bytes written as references */
+	int no_dedup;         /* write every block anew (for measuring) */
 	uint64_t offset;      /* bytes written so far */
 	size_t chunk_bytes;
 	struct buf raw;       /* events not yet written */
@@ -30,6 +51,9 @@ struct rrv_trace_writer {
 	int failed;           /* sticky error: a torn writer writes no more */
 	int finished;
 };
+
+static void encode_blocks(struct rrv_trace_writer *w, struct buf *b, const uint8_t *p,
+			  uint64_t len);
 
 static int write_all(struct rrv_trace_writer *w, const uint8_t *p, size_t len)
 {
@@ -63,9 +87,29 @@ int rrv_trace_writer_create(struct rrv_trace_writer **out, int fd,
 		return RRV_TRACE_E_NOMEM;
 	}
 
+	/* The program's ELF goes in as blocks (PROGRAM_BLOCKS), so that the
+	 * pages the program then reads of itself are references. */
+	struct rrv_trace_fields *hf = rrv_trace_fields_create();
+	struct buf blocks = { 0 };
+	int ferr = hf ? 0 : RRV_TRACE_E_NOMEM;
+	for (size_t i = 0; !ferr && i < rrv_trace_fields_count(header); i++) {
+		const struct rrv_trace_field *f = rrv_trace_fields_at(header, i);
+		if (f->tag != RRV_TAG_PROGRAM_IMAGE) {
+			ferr = rrv_trace_fields_add(hf, f->tag, f->data, f->len);
+			continue;
+		}
+		blocks.len = 0;
+		encode_blocks(w, &blocks, f->data, f->len);
+		ferr = blocks.failed ? RRV_TRACE_E_NOMEM
+				     : rrv_trace_fields_add(hf, RRV_TAG_PROGRAM_BLOCKS,
+							    blocks.p, blocks.len);
+	}
+	buf_free(&blocks);
 	struct buf fields = { 0 };
-	fields_encode(header, &fields);
-	if (fields.failed) {
+	if (!ferr)
+		fields_encode(hf, &fields);
+	rrv_trace_fields_free(hf);
+	if (ferr || fields.failed) {
 		buf_free(&fields);
 		rrv_trace_writer_free(w);
 		return RRV_TRACE_E_NOMEM;
@@ -90,7 +134,77 @@ int rrv_trace_writer_create(struct rrv_trace_writer **out, int fd,
 	return 0;
 }
 
-static void encode_event(struct buf *b, const struct rrv_trace_event *e)
+/* The slot of the block with these bytes, or the free slot where it
+ * belongs.  The table is never full (see remember). */
+static struct block *lookup(struct rrv_trace_writer *w, uint64_t digest,
+			    const uint8_t *p, uint32_t len)
+{
+	size_t mask = w->blocks_cap - 1;
+	for (size_t i = digest & mask;; i = (i + 1) & mask) {
+		struct block *b = &w->blocks[i];
+		if (!b->number)
+			return b;
+		if (b->digest == digest && b->len == len && memcmp(b->data, p, len) == 0)
+			return b;
+	}
+}
+
+/* Makes room for one more block: false when memory is out. */
+static bool table_room(struct rrv_trace_writer *w)
+{
+	if (w->nblocks + 1 <= w->blocks_cap / 2)
+		return true;
+	size_t cap = w->blocks_cap ? w->blocks_cap * 2 : 1024;
+	struct block *old = w->blocks;
+	size_t old_cap = w->blocks_cap;
+	w->blocks = calloc(cap, sizeof(*w->blocks));
+	if (!w->blocks) {
+		w->blocks = old;
+		return false;
+	}
+	w->blocks_cap = cap;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (!old[i].number)
+			continue;
+		struct block *b = lookup(w, old[i].digest, old[i].data, old[i].len);
+		*b = old[i];
+	}
+	free(old);
+	return true;
+}
+
+/* A range's bytes as pieces: references to earlier blocks, or new blocks
+ * (which are remembered).  Out of memory, a piece is written as a new
+ * block without being remembered, which readers cannot tell apart. */
+static void encode_blocks(struct rrv_trace_writer *w, struct buf *b, const uint8_t *p,
+			  uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += RRV_TRACE_BLOCK_SIZE) {
+		uint32_t n = (uint32_t)(len - off < RRV_TRACE_BLOCK_SIZE ? len - off
+								 : RRV_TRACE_BLOCK_SIZE);
+		uint64_t d = rrv_trace_digest(RRV_TRACE_DIGEST_SEED, p + off, n);
+		struct block *blk = !w->no_dedup && table_room(w) ? lookup(w, d, p + off, n)
+								   : NULL;
+		if (blk && blk->number) {
+			buf_varint(b, blk->number);
+			w->dedup_bytes += n;
+			continue;
+		}
+		/* Every block written gets the next number, remembered or not,
+		 * so that numbers agree with the reader's count. */
+		uint64_t number = ++w->nblocks;
+		uint8_t *copy = blk ? malloc(n) : NULL;
+		if (copy) {
+			memcpy(copy, p + off, n);
+			*blk = (struct block){ d, number, n, copy };
+		}
+		buf_varint(b, 0);
+		buf_put(b, p + off, n);
+	}
+}
+
+static void encode_event(struct rrv_trace_writer *w, struct buf *b,
+			 const struct rrv_trace_event *e)
 {
 	buf_varint(b, e->type);
 	buf_varint(b, e->nr);
@@ -105,7 +219,13 @@ static void encode_event(struct buf *b, const struct rrv_trace_event *e)
 	for (uint32_t i = 0; i < e->nranges; i++) {
 		buf_varint(b, e->ranges[i].gpa);
 		buf_varint(b, e->ranges[i].len);
-		buf_put(b, e->ranges[i].data, e->ranges[i].len);
+		if (e->ranges[i].len < RRV_TRACE_BLOCK_SIZE) {
+			buf_varint(b, RRV_RANGE_LITERAL);
+			buf_put(b, e->ranges[i].data, e->ranges[i].len);
+		} else {
+			buf_varint(b, RRV_RANGE_BLOCKS);
+			encode_blocks(w, b, e->ranges[i].data, e->ranges[i].len);
+		}
 	}
 }
 
@@ -123,7 +243,7 @@ int rrv_trace_writer_add(struct rrv_trace_writer *w, const struct rrv_trace_even
 	if (data > RRV_TRACE_EVENT_MAX)
 		return RRV_TRACE_E_TOO_BIG;
 
-	encode_event(&w->raw, e);
+	encode_event(w, &w->raw, e);
 	if (w->raw.failed)
 		return w->failed = RRV_TRACE_E_NOMEM;
 	w->raw_events++;
@@ -244,6 +364,16 @@ uint64_t rrv_trace_writer_bytes(const struct rrv_trace_writer *w)
 	return w->offset;
 }
 
+uint64_t rrv_trace_writer_dedup_bytes(const struct rrv_trace_writer *w)
+{
+	return w->dedup_bytes;
+}
+
+void rrv_trace_writer_set_dedup(struct rrv_trace_writer *w, int on)
+{
+	w->no_dedup = !on;
+}
+
 void rrv_trace_writer_free(struct rrv_trace_writer *w)
 {
 	if (!w)
@@ -252,5 +382,8 @@ void rrv_trace_writer_free(struct rrv_trace_writer *w)
 	buf_free(&w->index);
 	buf_free(&w->out);
 	ZSTD_freeCCtx(w->zc);
+	for (size_t i = 0; i < w->blocks_cap; i++)
+		free(w->blocks[i].data);
+	free(w->blocks);
 	free(w);
 }

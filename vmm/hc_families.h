@@ -8,5 +8,7 @@ int hc_lifecycle_register(struct hc_table *t); /* boot, exit, panic */
 int hc_console_register(struct hc_table *t);   /* log */
 int hc_file_register(struct hc_table *t);      /* write, openat, read, ... */
 int hc_time_register(struct hc_table *t);      /* clock, sleep, random, uname */
+int hc_map_register(struct hc_table *t);       /* fdpath: mappings, /proc */
+int hc_net_register(struct hc_table *t);       /* socket, connect, ..., poll */
 
 #endif

@@ -238,6 +238,16 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 	if (!err)
 		err = rrv_trace_fields_add_u64(h, RRV_TAG_START_TIME,
 					       (uint64_t)time(NULL));
+	/* The guest reads the seed from its command line (recorded above),
+	 * so a replay schedules the same way; this copy is for rrv info. */
+	/* Threads switch only at points the guest reaches the same way in
+	 * every run, so no asynchronous preemption needs replaying. */
+	if (!err)
+		err = rrv_trace_fields_add_str(h, RRV_TAG_PREEMPT_METHOD,
+					       "none (threads switch at system calls and "
+					       "waits only)");
+	if (!err && cfg->chaos)
+		err = rrv_trace_fields_add_u64(h, RRV_TAG_CHAOS_SEED, cfg->chaos_seed);
 	free(host);
 	if (!err)
 		err = add_program(h, cfg->exec_path);
@@ -248,6 +258,9 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 		goto fail;
 	}
 	rrv_trace_fields_free(h);
+	/* For measuring what deduplication saves (docs/performance.md). */
+	if (getenv("RRV_TRACE_NO_DEDUP"))
+		rrv_trace_writer_set_dedup(r->w, 0);
 	r->last_flush_ns = now_ns();
 	vm->hc.tap = (struct hc_tap){
 		.recorded = recorded, .before_block = before_block, .ctx = r,

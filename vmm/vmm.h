@@ -33,6 +33,8 @@ struct vmm_config {
 	char *const *argv;
 	char *const *envp;        /* NULL-terminated */
 	bool stats;               /* print exit counts at the end */
+	bool chaos;               /* --chaos: random scheduling in the guest */
+	uint64_t chaos_seed;      /* its seed (also chaos=SEED in cmdline) */
 	const struct cpuid_profile *cpuid; /* replay: the recorded profile;
 					      NULL to build this host's */
 	/* The program's ELF, for symbols in reports (replay: from the trace);

@@ -83,6 +83,20 @@ enum rrv_hc_nr {
 	/* v5 reserves ranges for work in progress, so that parallel work
 	 * never takes the same number: 40-49 threads and scheduling, 50-59
 	 * file mappings, /proc and /dev, 60-79 sockets and polling. */
+	/* File mappings, /proc and /dev (v5). */
+	RRV_HC_FDPATH = 50,
+	/* Sockets to the host network, and waiting on host handles (v5). */
+	RRV_HC_SOCKET = 60,
+	RRV_HC_CONNECT = 61,
+	RRV_HC_BIND = 62,
+	RRV_HC_LISTEN = 63,
+	RRV_HC_ACCEPT = 64,
+	RRV_HC_SENDMSG = 65,
+	RRV_HC_RECVMSG = 66,
+	RRV_HC_SOCKOPT = 67,
+	RRV_HC_SHUTDOWN = 68,
+	RRV_HC_SOCKNAME = 69,
+	RRV_HC_POLL = 70,
 	RRV_HC_MAX /* one past the last number in use */
 };
 
@@ -456,6 +470,150 @@ struct rrv_hc_random {
 struct rrv_hc_uname {
 	struct rrv_hc_hdr hdr;
 	rrv_gpa_t buf; /* in: RRV_HC_UTSNAME_SIZE bytes */
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Sockets to the host network (v5, numbers 60-70)
+ *
+ * A socket is a host handle like a file's (CLOSE closes it, FSTATAT with
+ * AT_EMPTY_PATH stats it).  The VMM makes every host socket non-blocking
+ * and close-on-exec whatever the guest asked: a call that would wait
+ * answers -EAGAIN, and the guest decides whether to wait, through POLL,
+ * so that a wait never holds the one vCPU where another thread could run,
+ * and so that every host answer, EAGAIN and readiness included, is a
+ * traced hypercall that a replay gives back.  Socket addresses travel
+ * inside the argument struct (RRV_HC_SOCKADDR_MAX bytes, Linux's struct
+ * sockaddr_storage), so that the recorded struct holds them; data travels
+ * through iovecs as for READ and WRITE.  Domains AF_UNIX, AF_INET and
+ * AF_INET6; types SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET.  docs/
+ * sockets.md tells the whole story.
+ * ------------------------------------------------------------------------
+ */
+#define RRV_HC_SOCKADDR_MAX 128u
+#define RRV_HC_SOCKOPT_MAX 256u
+
+/* SOCKET: ret is a new handle.  type holds no SOCK_NONBLOCK or
+ * SOCK_CLOEXEC: those are the guest's business. */
+struct rrv_hc_socket {
+	struct rrv_hc_hdr hdr;
+	int32_t domain, type, protocol; /* in */
+	uint32_t pad;
+};
+
+/* CONNECT and BIND: the address is addr[0, addrlen).  A connect that
+ * cannot complete at once answers -EINPROGRESS; the guest polls for
+ * POLLOUT and reads SO_ERROR. */
+struct rrv_hc_sockaddr_in {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle;  /* in */
+	uint32_t addrlen; /* in: at most RRV_HC_SOCKADDR_MAX */
+	uint8_t addr[RRV_HC_SOCKADDR_MAX]; /* in */
+};
+
+/* LISTEN: listen(handle, backlog). SHUTDOWN: shutdown(handle, arg). */
+struct rrv_hc_sockop {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	int32_t arg;     /* in */
+};
+
+/* ACCEPT: ret is the new connection's handle; the peer's address is
+ * addr[0, min(addrlen, RRV_HC_SOCKADDR_MAX)) with addrlen its full size.
+ * SOCKNAME: getsockname (peer 0) or getpeername (peer 1) of handle into
+ * addr/addrlen likewise; ret is 0. */
+struct rrv_hc_sockaddr_out {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle;  /* in */
+	uint32_t peer;    /* in: SOCKNAME only */
+	uint32_t addrlen; /* out */
+	uint32_t pad;
+	uint8_t addr[RRV_HC_SOCKADDR_MAX]; /* out */
+};
+
+/* SENDMSG: sendmsg(handle) of the iovecs to addr (addrlen 0: none) with
+ * flags (MSG_*; the VMM adds MSG_NOSIGNAL and MSG_DONTWAIT: SIGPIPE is
+ * the guest's to raise).  ret is the byte count. */
+struct rrv_hc_sendmsg {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle;  /* in */
+	uint32_t flags;   /* in */
+	rrv_gpa_t iov;    /* in: struct rrv_hc_iovec[iovcnt] */
+	uint32_t iovcnt;  /* in: at most RRV_HC_IOV_MAX */
+	uint32_t addrlen; /* in */
+	uint8_t addr[RRV_HC_SOCKADDR_MAX]; /* in */
+};
+
+/* RECVMSG: recvmsg(handle) into the iovecs with flags (MSG_PEEK,
+ * MSG_TRUNC, MSG_WAITALL is the guest's, ...).  ret is the byte count
+ * (with MSG_TRUNC, the datagram's real size); the sender's address is
+ * addr/addrlen as for ACCEPT, msg_flags what recvmsg reported.  No
+ * control messages. */
+struct rrv_hc_recvmsg {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle;    /* in */
+	uint32_t flags;     /* in */
+	rrv_gpa_t iov;      /* in: struct rrv_hc_iovec[iovcnt] */
+	uint32_t iovcnt;    /* in */
+	uint32_t addrlen;   /* out */
+	uint32_t msg_flags; /* out */
+	uint32_t pad;
+	uint8_t addr[RRV_HC_SOCKADDR_MAX]; /* out */
+};
+
+/* SOCKOPT: setsockopt (set 1: val[0, len) in) or getsockopt (set 0: len
+ * in as the room the program has, at most RRV_HC_SOCKOPT_MAX; out as
+ * what getsockopt wrote). */
+struct rrv_hc_sockopt {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t set;    /* in */
+	int32_t level;   /* in */
+	int32_t name;    /* in */
+	uint32_t len;    /* in/out */
+	uint32_t pad;
+	uint8_t val[RRV_HC_SOCKOPT_MAX]; /* in/out */
+};
+
+/*
+ * POLL: poll(2) on nfds host handles, waiting at most timeout_ns (< 0:
+ * no limit; 0: just look).  Each entry's revents is written in place;
+ * ret is the number of entries with revents set (0: the time ran out).
+ * A replay does not wait: it gives back the recorded answer.
+ */
+#define RRV_HC_POLL_MAX 48u
+struct rrv_hc_pollfd {
+	int32_t handle; /* in */
+	int16_t events; /* in: POLL* */
+	int16_t revents; /* out */
+};
+struct rrv_hc_poll {
+	struct rrv_hc_hdr hdr;
+	uint32_t nfds;      /* in: at most RRV_HC_POLL_MAX */
+	uint32_t pad;
+	int64_t timeout_ns; /* in */
+	struct rrv_hc_pollfd fds[RRV_HC_POLL_MAX]; /* in/out */
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * File mappings, /proc and /dev (v5, numbers 50-59)
+ *
+ * The contents of mapped files reach the guest through READ with
+ * at_offset (a pread into the mapped pages), and writable shared mappings
+ * go back through WRITE with at_offset: no new call is needed for them.
+ * ------------------------------------------------------------------------
+ */
+
+/* FDPATH: the host's path of a handle, as readlink of /proc/self/fd/N on
+ * the host would give it (for /proc/self/fd/N and /proc/self/maps); ret
+ * is its length, not NUL-terminated, truncated to len. */
+struct rrv_hc_fdpath {
+	struct rrv_hc_hdr hdr;
+	uint32_t handle; /* in */
+	uint32_t pad;
+	rrv_gpa_t buf;   /* in */
+	uint64_t len;    /* in: at most RRV_HC_PATH_MAX */
 };
 
 #endif

@@ -59,3 +59,17 @@ t_vmm_not_a_kvm_device() {
 	expect_status 70
 	expect_stderr_has '^rrv: KVM API version'
 }
+
+t_cli_dynamic_program_missing_interpreter() {
+	# Dynamically linked programs run (tests/dynamic); one whose
+	# interpreter does not exist fails as execve does, with ENOENT.
+	local src=$E2E_ROOT/dyn.c prog=$E2E_ROOT/dyn-noint
+	printf 'int main(void) { return 3; }\n' >"$src"
+	gcc -o "$prog" "$src" || return 1
+	run "$RRV" run "$prog"
+	expect_status 3
+	sed -i 's#/lib64/ld-linux-x86-64.so.2#/lib64/ld-nonexist-x86.so.2#' "$prog"
+	run "$RRV" run "$prog"
+	expect_status 127
+	expect_stderr_has "^rrv: cannot run .*dyn-noint: No such file or directory"
+}

@@ -105,7 +105,7 @@ t_replay_refuses_bad_traces() {
 	run "$RRV" replay tests/traces/not-a-trace.rrv
 	expect_status 66
 	expect_stderr_has '^rrv: cannot replay tests/traces/not-a-trace.rrv: not an rrv trace \(give a file written by rrv record\)$'
-	run "$RRV" replay tests/traces/newer-major.rrv
+	run "$RRV" replay tests/traces/newer-major-v3.rrv
 	expect_status 66
 	expect_stderr_has 'newer trace format \(replay it with a newer rrv\)'
 	run "$RRV" replay /nonexistent.rrv

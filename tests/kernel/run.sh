@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (kvm-all starts it with sh: the script needs bash.)
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # tests/kernel/run.sh: the guest kernel's own tests.  Builds the programs
 # beside this script (glibc and musl, static and static-PIE) into
 # build/tests/kernel/, runs each natively and under `rrv run`, and compares

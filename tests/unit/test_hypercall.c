@@ -106,7 +106,11 @@ static void the_real_table_has_no_conflicts(void **state)
 	struct fixture *f = *state;
 	/* A second registration of every family must be refused. */
 	assert_int_equal(hc_register_all(&f->vm.hc), -EEXIST);
-	for (unsigned nr = 1; nr < RRV_HC_MAX; nr++)
+	/* v5 reserves ranges that fill up over time: every number of v1-v4
+	 * and of each range's numbers in use is registered. */
+	for (unsigned nr = 1; nr <= RRV_HC_CHOWNAT; nr++)
+		assert_non_null(hc_lookup(&f->vm.hc, nr));
+	for (unsigned nr = RRV_HC_SOCKET; nr <= RRV_HC_POLL; nr++)
 		assert_non_null(hc_lookup(&f->vm.hc, nr));
 }
 
