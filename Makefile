@@ -130,7 +130,7 @@ fuzz-test: $(FUZZ_BIN)
 # conformance suite under rrv run, and again recorded and replayed.
 kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS)
 	tests/with-kvm/run.sh
-	RRV_KVM_CPUS=$$(nproc | awk '{ print ($$1 > 2) ? 2 : $$1 }') tools/with-kvm tests/kvm-all
+	@tests/kvm-shards
 
 clean:
 	rm -rf $(BUILD)
