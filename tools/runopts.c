@@ -28,8 +28,9 @@ void run_opts_help(const char *cmd)
 	       "                     so that races show up; the same seed gives the\n"
 	       "                     same interleaving%s\n"
 	       "\n"
-	       "The program must be a static x86-64 Linux ELF (glibc or musl,\n"
-	       "static or static-PIE); its stdin, stdout and stderr are rrv's.\n"
+	       "The program is an x86-64 Linux ELF (glibc or musl, static or\n"
+	       "dynamically linked), run as one process (no fork or exec); its\n"
+	       "stdin, stdout and stderr are rrv's.\n"
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
 	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
 	       "itself failed.\n",
