@@ -60,6 +60,20 @@ static int get_fd(struct hc_call *c, uint32_t handle)
 			return err_;       \
 	} while (0)
 
+/* A path and the directory it is relative to: the checks every *at()
+ * handler starts with, in their order.  *fd is AT_FDCWD or a host
+ * descriptor; returns 0 or -errno, so that TRY() applies. */
+static int get_path_at(struct hc_call *c, int32_t dir, const struct rrv_hc_path *p,
+		       char *buf, int *fd)
+{
+	TRY(get_path(c, p, buf));
+	int d = get_dir(c, dir);
+	if (d == -EBADF)
+		return -EBADF;
+	*fd = d;
+	return 0;
+}
+
 /* Host syscall results as the guest wants them: the value or -errno. */
 static int64_t sys(int64_t r)
 {
@@ -132,10 +146,8 @@ static int64_t hc_openat(struct hc_call *c)
 {
 	const struct rrv_hc_openat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(OPEN_FLAGS_ALLOWED | O_CLOEXEC | O_NOCTTY))
 		return -EINVAL;
 	/* CLOEXEC: rrv never runs another program, but a host descriptor
@@ -192,10 +204,8 @@ static int64_t hc_fstatat(struct hc_call *c)
 {
 	const struct rrv_hc_fstatat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
 	struct rrv_stat *out = hc_out(c, a->stat, sizeof(*out));
@@ -212,10 +222,8 @@ static int64_t hc_statx(struct hc_call *c)
 {
 	const struct rrv_hc_statx *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	_Static_assert(sizeof(struct statx) == RRV_HC_STATX_SIZE, "statx size");
 	void *out = hc_out(c, a->buf, RRV_HC_STATX_SIZE);
 	if (!out)
@@ -289,10 +297,8 @@ static int64_t hc_readlinkat(struct hc_call *c)
 {
 	const struct rrv_hc_readlinkat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->len > RRV_HC_PATH_MAX)
 		return -EINVAL;
 	char *out = hc_out(c, a->buf, a->len);
@@ -305,10 +311,8 @@ static int64_t hc_unlinkat(struct hc_call *c)
 {
 	const struct rrv_hc_pathop *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	return sys(unlinkat(dir, path, (int)a->flags));
 }
 
@@ -316,10 +320,8 @@ static int64_t hc_mkdirat(struct hc_call *c)
 {
 	const struct rrv_hc_pathop *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	return sys(mkdirat(dir, path, (mode_t)a->mode));
 }
 
@@ -327,10 +329,8 @@ static int64_t hc_accessat(struct hc_call *c)
 {
 	const struct rrv_hc_pathop *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	return sys(syscall(SYS_faccessat2, dir, path, (int)a->mode, (int)a->flags));
 }
 
@@ -338,10 +338,8 @@ static int64_t hc_chmodat(struct hc_call *c)
 {
 	const struct rrv_hc_pathop *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
 		if (dir == AT_FDCWD)
 			return -EBADF;
@@ -392,10 +390,8 @@ static int64_t hc_utimensat(struct hc_call *c)
 {
 	const struct rrv_hc_utimensat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct timespec ts[2] = {
@@ -415,10 +411,8 @@ static int64_t hc_chownat(struct hc_call *c)
 {
 	const struct rrv_hc_chownat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
-	int dir = get_dir(c, a->dir);
-	if (dir == -EBADF)
-		return -EBADF;
+	int dir;
+	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	return sys(fchownat(dir, path, a->uid, a->gid, (int)a->flags));
