@@ -36,10 +36,15 @@ static void check_ids(void)
 	CHECK(tid == pid, "gettid equals getpid (single thread)", "differ");
 	CHECK(syscall(SYS_getpid) == pid, "raw getpid equals getpid",
 	      "differ");
-	CHECK(getppid() > 0, "getppid positive", "got %d", (int)getppid());
+	/*
+	 * In a PID namespace (containers, CI runners) the parent, process
+	 * group leader or session leader may live outside it, and then the
+	 * kernel reports 0 for it: only "not negative" holds everywhere.
+	 */
+	CHECK(getppid() >= 0, "getppid not negative", "got %d", (int)getppid());
 	CHECK(getppid() != pid, "getppid differs from getpid", "same");
-	CHECK(getpgrp() > 0, "getpgrp positive", "not");
-	CHECK(getsid(0) > 0, "getsid(0) positive", "not");
+	CHECK(getpgrp() >= 0, "getpgrp not negative", "not");
+	CHECK(getsid(0) >= 0, "getsid(0) not negative", "not");
 	CHECK_ERR(kill(pid, 999), EINVAL, "kill with signal 999: EINVAL");
 	CHECK_SYS(kill(pid, 0), "kill(getpid(), 0)");
 

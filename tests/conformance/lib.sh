@@ -177,6 +177,12 @@ conf_case() {
 		esac
 	done
 	if [ "$sa" != "$expected" ]; then
+		# The programs print "FAIL: what" for each failed check; those
+		# lines say why, wherever they are in the output.
+		if grep -q '^FAIL: ' "$a.out"; then
+			echo "  $la failed checks:"
+			grep '^FAIL: ' "$a.out" | sed 's/^/    | /'
+		fi
 		echo "  $la stdout (last 20 lines):"
 		tail -n 20 "$a.out" | sed 's/^/    | /'
 		echo "  $la stderr (last 20 lines):"
