@@ -5,8 +5,8 @@
 #     stdout and the exit status;
 #   - records the lock-free counter with --chaos under 5 seeds, checks that
 #     the seeds give different counts, that the same seed gives the same
-#     count twice, and that 4 replays of each recording print exactly what
-#     the recording printed.
+#     count twice, and that 20 replays of each recording print exactly
+#     what the recording printed.
 #
 #   RRV_WITH_KVM_DEVICE=/nonexistent tools/with-kvm sh tests/threads/run.sh
 #
@@ -83,7 +83,7 @@ for l in $LIBCS; do
 			bad "$name chaos=$seed info" "rrv info does not show the seed"
 		fi
 		good=1
-		for i in 1 2 3 4; do
+		for i in $(seq 1 20); do
 			timeout 120 "$RRV" replay "$trace" >"$TMP/rep" 2>"$TMP/err"
 			if [ $? != 0 ] || ! cmp -s "$TMP/rec" "$TMP/rep"; then
 				bad "$name chaos=$seed replay $i" "printed '$(cat "$TMP/rep")', recorded '$(cat "$TMP/rec")'"
@@ -91,7 +91,7 @@ for l in $LIBCS; do
 				break
 			fi
 		done
-		[ $good = 1 ] && ok "$name chaos=$seed: $(cat "$TMP/rec"), 4 replays identical"
+		[ $good = 1 ] && ok "$name chaos=$seed: $(cat "$TMP/rec"), 20 replays identical"
 	done
 	ndistinct=$(echo "$values" | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)
 	if [ "$ndistinct" -ge 2 ]; then
