@@ -69,6 +69,7 @@
 #define S_IFCHR 0020000
 #define S_IFDIR 0040000
 #define S_IFREG 0100000
+#define S_IFSOCK 0140000
 
 #define PATH_MAX 4096
 #define PIPE_BUF 4096 /* writes up to this size to a pipe are atomic */
@@ -186,11 +187,19 @@ void pollset_add_file(struct pollset *ps, struct file *f, int events);
  * Waits after a scan found nothing ready: 1 when the timeout (*timeout_ns
  * nanoseconds; < 0 for none) has run out, 0 when something may have
  * changed (rescan; *timeout_ns is what is left), -ERESTARTNOHAND for a
- * pending signal.  With host handles or a deadline it waits in one POLL
- * hypercall; otherwise as poll always did: a host sleep for a timeout,
- * sched_sleep on file_poll_chan without one.
+ * pending signal.  Other threads run meanwhile: with host handles the
+ * guest blocks in a POLL hypercall only when no thread can run.  The
+ * handles' revents are filled in when a POLL answered.
  */
 int pollset_wait(struct pollset *ps, int64_t *timeout_ns);
+
+/*
+ * Waits until host handle h has one of events (or an error or hang-up),
+ * letting the other threads run: 0, or -ERESTARTSYS for a signal.  For a
+ * blocking read from a host pipe or terminal, which would otherwise stop
+ * the whole guest in the host.
+ */
+int pollset_wait_handle(int32_t handle, int events);
 
 /*
  * What a kind of file does.  Every entry is set; results are >= 0 or

@@ -162,10 +162,31 @@ static int64_t host_xfer(struct file *f, struct uio *u, int64_t pos, bool is_rea
 /* The program's reads and writes see what its shared file mappings
  * hold, and the other way round (mm_drop_shared).  The kernel's own reads
  * (a mapping's pages) need none of it. */
+/*
+ * Whether a read of f could block in the host while another thread of
+ * the program could have run: a blocking read of a pipe, terminal or
+ * socket with more than one thread alive.  Regular files never block.
+ */
+static bool read_may_stall(struct file *f, int64_t pos)
+{
+	if (curproc->nlive <= 1 || pos >= 0 || (f->flags & O_NONBLOCK))
+		return false;
+	uint32_t type = host_type(f);
+	return type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK;
+}
+
 static int64_t host_read(struct file *f, struct uio *u, int64_t pos)
 {
-	if (!u->kernel)
+	if (!u->kernel) {
 		mm_sync_all(curproc->mm);
+		/* Wait in the guest, where the others go on, and read only
+		 * once the host has something. */
+		if (u->resid > 0 && read_may_stall(f, pos)) {
+			int w = pollset_wait_handle(f->handle, POLLIN);
+			if (w < 0)
+				return w;
+		}
+	}
 	return host_xfer(f, u, pos, true);
 }
 
@@ -254,7 +275,13 @@ static int64_t host_getfl(struct file *f)
 
 static int64_t host_setfl(struct file *f, uint32_t flags)
 {
-	return host_fcntl(f, 4 /* F_SETFL */, flags);
+	int64_t r = host_fcntl(f, 4 /* F_SETFL */, flags);
+
+	/* The host holds the flags; the guest's copy of O_NONBLOCK says
+	 * whether a read may wait in the guest (read_may_stall). */
+	if (r >= 0)
+		f->flags = (f->flags & ~(uint32_t)O_NONBLOCK) | (flags & O_NONBLOCK);
+	return r;
 }
 
 /* The host cannot say whether a read would block without trying, so a

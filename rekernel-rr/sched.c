@@ -176,6 +176,16 @@ static uint64_t earliest_deadline(void)
 	return d;
 }
 
+bool sched_others_runnable(void)
+{
+	return rq_head != 0;
+}
+
+uint64_t sched_next_deadline(void)
+{
+	return earliest_deadline();
+}
+
 /* Ends the timed waits whose deadline is at or before now. */
 static void expire(uint64_t now)
 {

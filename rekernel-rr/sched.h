@@ -69,6 +69,13 @@ void sched_yield(void);
  * random). */
 void sched_syscall_point(void);
 
+/* Whether a thread other than the current one can run now. */
+bool sched_others_runnable(void);
+
+/* The earliest deadline (CLOCK_MONOTONIC ns) of a blocked thread's timed
+ * wait, or 0: how long a wait on the host may last. */
+uint64_t sched_next_deadline(void);
+
 /* Puts a new thread on the run queue. */
 void sched_add(struct thread *t);
 

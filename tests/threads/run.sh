@@ -6,7 +6,10 @@
 #   - records the lock-free counter with --chaos under 5 seeds, checks that
 #     the seeds give different counts, that the same seed gives the same
 #     count twice, and that 20 replays of each recording print exactly
-#     what the recording printed.
+#     what the recording printed;
+#   - hostpipe: a thread blocked reading a host pipe (a FIFO the script
+#     feeds only after the other thread's result appeared) must not stop
+#     the other thread, under rrv run and rrv record, and replays.
 #
 #   RRV_WITH_KVM_DEVICE=/nonexistent tools/with-kvm sh tests/threads/run.sh
 #
@@ -37,7 +40,7 @@ bad() {
 	[ -s "$TMP/err" ] && sed 's/^/    | /' "$TMP/err" | head -15
 }
 
-PROGS="counter prodcons many sigthreads pipewait"
+PROGS="counter prodcons many sigthreads pipewait hostpipe"
 LIBCS="glibc musl"
 for p in $PROGS; do
 	gcc -O2 -Wall -static -pthread "$HERE/$p.c" -o "$OUT/$p-glibc" ||
@@ -106,6 +109,61 @@ for l in $LIBCS; do
 		ok "$name: rrv run --chaos=3 twice: $a"
 	else
 		bad "$name" "rrv run --chaos=3 gave '$a' then '$b'"
+	fi
+done
+
+# ------------------------------------- a thread blocked on a host pipe
+
+# feed OUTFILE CMD...: runs CMD with stdin from a fresh FIFO and stdout to
+# OUTFILE, and writes "hello" into the FIFO only once CMD has printed its
+# computer's line: if the blocked reader stopped the other thread, that
+# line never comes and the wait gives up after 60 s.  Sets fed=1 when the
+# line came, and st to CMD's exit status.
+feed() {
+	local out=$1 fifo=$TMP/fifo i
+	shift
+	rm -f "$fifo" && mkfifo "$fifo" || exit 2
+	exec 3<>"$fifo"
+	timeout 120 "$@" <"$fifo" >"$out" 2>"$TMP/err" &
+	local pid=$!
+	fed=0
+	for i in $(seq 1 600); do
+		if grep -q '^computer: done' "$out"; then
+			fed=1
+			break
+		fi
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	echo hello >&3
+	exec 3>&-
+	wait $pid
+	st=$?
+}
+
+for l in $LIBCS; do
+	name="hostpipe-$l"
+	feed "$TMP/native" "$OUT/$name"
+	ns=$st
+	feed "$TMP/rrv" "$RRV" run "$OUT/$name"
+	if [ $fed = 0 ]; then
+		bad "$name" "the computing thread did not finish while the reader waited on the host pipe"
+	elif [ "$ns" != "$st" ] || ! cmp -s "$TMP/native" "$TMP/rrv"; then
+		bad "$name" "rrv run: status $st (native $ns), printed '$(cat "$TMP/rrv")', natively '$(cat "$TMP/native")'"
+	else
+		ok "$name: rrv run, the reader waited while the other thread computed"
+	fi
+	feed "$TMP/rec" "$RRV" record -o "$TMP/$name.rrv" "$OUT/$name"
+	if [ $fed = 0 ] || [ "$st" != 0 ] || ! cmp -s "$TMP/native" "$TMP/rec"; then
+		bad "$name record" "status $st, printed '$(cat "$TMP/rec")'"
+		continue
+	fi
+	timeout 120 "$RRV" replay "$TMP/$name.rrv" </dev/null >"$TMP/rep" 2>"$TMP/err"
+	rs=$?
+	if [ $rs = 0 ] && cmp -s "$TMP/rec" "$TMP/rep"; then
+		ok "$name: recorded and replayed"
+	else
+		bad "$name replay" "status $rs, printed '$(cat "$TMP/rep")'"
 	fi
 done
 
