@@ -29,15 +29,16 @@
 #include "vm.h"
 #include "x86.h"
 
-enum sp_kind { SP_NULL, SP_ZERO, SP_FULL, SP_RANDOM, SP_URANDOM, SP_TEXT };
+enum sp_kind { SP_NULL, SP_ZERO, SP_FULL, SP_RANDOM, SP_URANDOM, SP_TEXT,
+	       SP_FDDIR /* /proc/self/fd: its entries in the text pages */ };
 
 #define TEXT_PAGES 16 /* the longest /proc text: 64 KiB */
 
 struct special {
 	enum sp_kind kind;
 	uint32_t rdev;   /* devices: Linux's (major << 8 | minor) */
-	uint64_t pos;    /* SP_TEXT: the file position */
-	uint64_t len;    /* SP_TEXT: bytes of text */
+	uint64_t pos;    /* SP_TEXT, SP_FDDIR: the file position */
+	uint64_t len;    /* SP_TEXT, SP_FDDIR: bytes of text or entries */
 	char *page[TEXT_PAGES];
 	char path[64];   /* for readlink of /proc/self/fd/N */
 };
@@ -290,6 +291,8 @@ static int64_t sp_read(struct file *f, struct uio *u, int64_t pos)
 
 	if (sp->kind == SP_NULL)
 		return 0;
+	if (sp->kind == SP_FDDIR)
+		return -EISDIR;
 	uint64_t at = pos >= 0 ? (uint64_t)pos : sp->pos;
 	while (uio_cur(u, &base, &len) == 0) {
 		uint64_t n = len < sizeof(chunk) ? len : sizeof(chunk);
@@ -331,6 +334,8 @@ static int64_t sp_write(struct file *f, struct uio *u, int64_t pos)
 	(void)pos;
 	if (sp->kind == SP_TEXT)
 		return -EACCES;
+	if (sp->kind == SP_FDDIR)
+		return -EISDIR;
 	if (sp->kind == SP_FULL)
 		return -ENOSPC;
 	/* The rest swallow everything (writing to /dev/urandom only stirs
@@ -343,6 +348,14 @@ static int64_t sp_write(struct file *f, struct uio *u, int64_t pos)
 static int64_t sp_lseek(struct file *f, int64_t off, uint32_t whence)
 {
 	struct special *sp = sp_of(f);
+	if (sp->kind == SP_FDDIR) {
+		/* A directory's offsets are its own; rewinddir is what
+		 * programs do, and it lists afresh. */
+		if (whence != SEEK_SET || off < 0)
+			return -EINVAL;
+		sp->pos = (uint64_t)off;
+		return off;
+	}
 	if (sp->kind != SP_TEXT)
 		return 0; /* character devices ignore seeks */
 	int64_t to;
@@ -374,6 +387,10 @@ static int sp_stat(struct file *f, struct rrv_stat *st)
 	if (sp->kind == SP_TEXT) {
 		/* /proc files say size 0, as in Linux: read until EOF. */
 		st->st_mode = S_IFREG | 0444;
+		st->st_dev = 0x16;
+	} else if (sp->kind == SP_FDDIR) {
+		st->st_mode = S_IFDIR | 0500;
+		st->st_nlink = 2;
 		st->st_dev = 0x16;
 	} else {
 		st->st_mode = S_IFCHR | 0666;
@@ -468,9 +485,20 @@ int special_open(const char *path, uint32_t flags, struct file **out)
 		*out = sp_new(devices[i].kind, devices[i].rdev, path, flags);
 		return *out ? 1 : -ENOMEM;
 	}
+	const char *self = proc_self(path);
+	if (self && (strcmp(self, "fd") == 0 || strcmp(self, "fd/") == 0)) {
+		if ((flags & O_ACCMODE) != O_RDONLY)
+			return -EISDIR;
+		char name[32];
+		ksnprintf(name, sizeof(name), "/proc/%d/fd", curproc->pid);
+		*out = sp_new(SP_FDDIR, 0, name, flags);
+		return *out ? 1 : -ENOMEM;
+	}
 	struct tb b = { textbuf, 0, sizeof(textbuf) };
 	if (!make_text(path, &b))
 		return 0;
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
 	struct file *f = sp_new(SP_TEXT, 0, path, flags);
@@ -489,6 +517,94 @@ int special_open(const char *path, uint32_t flags, struct file **out)
 	sp->len = b.len;
 	*out = f;
 	return 1;
+}
+
+/* ---- /proc/self/fd ---- */
+
+#define DT_DIR 4
+#define DT_LNK 10
+
+/* Appends one linux_dirent64 record to b; false when it does not fit. */
+static bool dirent_add(struct tb *b, uint64_t ino, uint8_t type, const char *name)
+{
+	size_t namelen = strlen(name);
+	size_t reclen = (19 + namelen + 1 + 7) & ~(size_t)7;
+	if (b->len + reclen > b->cap)
+		return false;
+	char *d = b->p + b->len;
+	uint64_t next = b->len + reclen; /* d_off: where the next one starts */
+	uint16_t rl = (uint16_t)reclen;
+	memset(d, 0, reclen);
+	memcpy(d, &ino, 8);
+	memcpy(d + 8, &next, 8);
+	memcpy(d + 16, &rl, 2);
+	d[18] = (char)type;
+	memcpy(d + 19, name, namelen);
+	b->len += reclen;
+	return true;
+}
+
+/* Lists the descriptors open now into sp's pages, as Linux lists them at
+ * the start of a listing (the directory's own descriptor included). */
+static int fddir_fill(struct special *sp)
+{
+	struct tb b = { textbuf, 0, sizeof(textbuf) };
+	char name[16];
+
+	dirent_add(&b, 1, DT_DIR, ".");
+	dirent_add(&b, 2, DT_DIR, "..");
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (!fd_file(fd))
+			continue;
+		ksnprintf(name, sizeof(name), "%d", fd);
+		if (!dirent_add(&b, 0x100 + (uint64_t)fd, DT_LNK, name))
+			break;
+	}
+	for (size_t at = 0; at < b.len; at += PGSIZE) {
+		if (!sp->page[at / PGSIZE] && !(sp->page[at / PGSIZE] = page_alloc()))
+			return -ENOMEM;
+		size_t n = b.len - at < PGSIZE ? b.len - at : PGSIZE;
+		memcpy(sp->page[at / PGSIZE], textbuf + at, n);
+	}
+	sp->len = b.len;
+	return 0;
+}
+
+int64_t special_getdents(struct file *f, void *buf, size_t count)
+{
+	if (f->ops != &special_ops)
+		return 0;
+	struct special *sp = sp_of(f);
+	if (sp->kind != SP_FDDIR)
+		return -ENOTDIR;
+	if (sp->pos == 0) {
+		int r = fddir_fill(sp);
+		if (r < 0)
+			return r;
+	}
+	/* Whole records that fit, from the position on. */
+	size_t done = 0;
+	while (sp->pos < sp->len) {
+		char *d = sp->page[sp->pos / PGSIZE] + sp->pos % PGSIZE;
+		uint16_t reclen;
+		memcpy(&reclen, d + 16, 2);
+		if (sp->pos % PGSIZE + reclen > PGSIZE) {
+			/* A record across two pages: gather it. */
+			static char rec[PGSIZE];
+			size_t first = PGSIZE - sp->pos % PGSIZE;
+			memcpy(rec, d, first);
+			memcpy(rec + first, sp->page[sp->pos / PGSIZE + 1], reclen - first);
+			d = rec;
+		}
+		if (done + reclen > count)
+			break;
+		memcpy((char *)buf + done, d, reclen);
+		done += reclen;
+		sp->pos += reclen;
+	}
+	if (done == 0 && sp->pos < sp->len)
+		return -EINVAL; /* the buffer cannot hold one record */
+	return (int64_t)done + 1;
 }
 
 /* The target of /proc/self/fd/N for the open file f. */

@@ -31,6 +31,11 @@ int special_open(const char *path, uint32_t flags, struct file **out);
  * most len bytes, no NUL), 0 when it is not ours, or -errno. */
 int64_t special_readlink(const char *path, char *buf, size_t len);
 
+/* getdents64 of f when it is one of our directories (/proc/self/fd):
+ * the bytes of linux_dirent64 records put in buf (at most count) + 1, 0
+ * when f is not ours, or -errno (-ENOTDIR for our other files). */
+int64_t special_getdents(struct file *f, void *buf, size_t count);
+
 /* The extended-attribute system calls (none on any file). */
 extern const struct syscall_def sys_special_defs[];
 extern const size_t sys_special_ndefs;

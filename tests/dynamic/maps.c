@@ -1,8 +1,10 @@
 /*
  * What a dynamically linked program sees of itself: its mappings in
  * /proc/self/maps (the program and its interpreter and C library, named),
- * one CPU, the /dev files, and a file mapped privately and shared.
+ * one CPU, the /dev files, a file mapped privately and shared, and its
+ * descriptor in /proc/self/fd.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,37 @@ int main(void)
 	printf("shared write after munmap: %.3s, size still %ld\n", buf,
 	       (long)lseek(fd, 0, SEEK_END));
 	munmap(p, (size_t)size);
+
+	/* /proc/self/fd lists the open descriptors, its own included, and
+	 * each is a link to what it opened.  Only ours are printed: a native
+	 * run may inherit more from whoever started it. */
+	DIR *d = opendir("/proc/self/fd");
+	int dfd = d ? dirfd(d) : -1, std = 0, file = 0, self = 0, dots = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			dots += e->d_type == DT_DIR;
+		else if (atoi(e->d_name) <= 2)
+			std++;
+		else if (atoi(e->d_name) == fd)
+			file = e->d_type == DT_LNK;
+		else if (atoi(e->d_name) == dfd)
+			self = 1;
+	}
+	printf("/proc/self/fd: . and .. %d, stdin/out/err %d, the file %d, itself %d\n",
+	       dots, std, file, self);
+	rewinddir(d);
+	int again = 0;
+	while (d && (e = readdir(d)))
+		again += atoi(e->d_name) == fd;
+	if (d)
+		closedir(d);
+	char link[64], target[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	printf("after rewinddir the file again %d; its link ends in /mapped.txt: %d\n",
+	       again, n > 11 && !strcmp(target + n - 11, "/mapped.txt"));
 	close(fd);
 	return 0;
 }
