@@ -4,14 +4,17 @@
 # stdout, stderr and the exit status. See tests/conformance/README.md.
 #
 #   tests/conformance/run.sh [--native-twice | --rrv PATH] \
-#       [--libc glibc|musl|both] [--build DIR] [--no-build] [REGEX]
+#       [--libc LIBCS] [--build DIR] [--no-build] [REGEX]
 #
 #   --native-twice  run each case natively twice (the default): proves the
 #                   programs print the same thing on every run
 #   --rrv PATH      run each case natively and as `PATH run ./NAME ARGS`
 #   --record-replay PATH  record each case with `PATH record` (compared with
 #                   native), then compare `PATH replay` with the recording
-#   --libc          which builds to run (default both)
+#   --libc LIBCS    which builds to run: glibc, musl, glibc-dyn or
+#                   musl-dyn (dynamically linked), both (the two static
+#                   ones, the default), dynamic (the two dynamic ones) or
+#                   all four
 #   --build DIR     where conformance.mk put the programs (default build,
 #                   relative to the repository root)
 #   --no-build      do not run make first
@@ -48,8 +51,10 @@ while [ $# -gt 0 ]; do
 	--libc)
 		[ $# -ge 2 ] || usage
 		case $2 in
-		glibc | musl) libcs=$2 ;;
+		glibc | musl | glibc-dyn | musl-dyn) libcs=$2 ;;
 		both) libcs="glibc musl" ;;
+		dynamic) libcs="glibc-dyn musl-dyn" ;;
+		all) libcs="glibc musl glibc-dyn musl-dyn" ;;
 		*) usage ;;
 		esac
 		shift

@@ -134,8 +134,6 @@ static void check_auxv(const char *argv0)
 	      "got %ld", sysconf(_SC_CLK_TCK));
 	v = getauxval(AT_SECURE);
 	CHECK(v == 0, "AT_SECURE is 0", "got %lu", v);
-	v = getauxval(AT_BASE);
-	CHECK(v == 0, "AT_BASE is 0 (no interpreter)", "got %#lx", v);
 	v = getauxval(AT_FLAGS);
 	CHECK(v == 0, "AT_FLAGS is 0", "got %#lx", v);
 
@@ -152,13 +150,27 @@ static void check_auxv(const char *argv0)
 
 	/*
 	 * The ELF header is mapped with the first PT_LOAD (file offset 0),
-	 * e_phoff bytes before the program headers.
+	 * e_phoff bytes before the program headers.  A position-independent
+	 * program (the dynamically linked builds) is loaded at a bias: the
+	 * distance between AT_PHDR and PT_PHDR's address.  AT_BASE is the
+	 * interpreter's address exactly when there is a PT_INTERP.
 	 */
 	if (phdr && phnum > 0 && phnum < 64 && phent == sizeof(Elf64_Phdr)) {
 		const Elf64_Phdr *ph = (const Elf64_Phdr *)phdr;
 		const Elf64_Phdr *first_load = NULL, *text = NULL;
-		int loads = 0;
+		unsigned long bias = 0;
+		int loads = 0, interp = 0;
 
+		for (unsigned long i = 0; i < phnum; i++) {
+			if (ph[i].p_type == PT_PHDR)
+				bias = phdr - ph[i].p_vaddr;
+			if (ph[i].p_type == PT_INTERP)
+				interp = 1;
+		}
+		v = getauxval(AT_BASE);
+		CHECK(interp ? v != 0 : v == 0,
+		      "AT_BASE is set exactly when there is an interpreter",
+		      "got %#lx, PT_INTERP %s", v, interp ? "yes" : "no");
 		for (unsigned long i = 0; i < phnum; i++) {
 			if (ph[i].p_type != PT_LOAD)
 				continue;
@@ -166,8 +178,8 @@ static void check_auxv(const char *argv0)
 			if (!first_load)
 				first_load = &ph[i];
 			if ((ph[i].p_flags & PF_X) &&
-			    ph[i].p_vaddr <= entry &&
-			    entry < ph[i].p_vaddr + ph[i].p_memsz)
+			    ph[i].p_vaddr + bias <= entry &&
+			    entry < ph[i].p_vaddr + bias + ph[i].p_memsz)
 				text = &ph[i];
 		}
 		printf("PT_LOAD segments: %d\n", loads);
@@ -177,13 +189,15 @@ static void check_auxv(const char *argv0)
 		      "first PT_LOAD maps file offset 0", "it does not");
 		if (first_load && first_load->p_offset == 0) {
 			const Elf64_Ehdr *eh =
-				(const Elf64_Ehdr *)first_load->p_vaddr;
+				(const Elf64_Ehdr *)(first_load->p_vaddr + bias);
 			CHECK(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0,
 			      "ELF header mapped at the first PT_LOAD",
 			      "no ELF magic");
-			CHECK(eh->e_type == ET_EXEC, "e_type is ET_EXEC",
+			CHECK(eh->e_type == (bias ? ET_DYN : ET_EXEC),
+			      "e_type is ET_EXEC, or ET_DYN when loaded at a bias",
 			      "got %d", eh->e_type);
-			CHECK(eh->e_entry == entry, "e_entry equals AT_ENTRY",
+			CHECK(eh->e_entry + bias == entry,
+			      "e_entry (plus the bias) equals AT_ENTRY",
 			      "e_entry %#lx", (unsigned long)eh->e_entry);
 			CHECK(eh->e_phnum == phnum, "e_phnum equals AT_PHNUM",
 			      "e_phnum %d", eh->e_phnum);
