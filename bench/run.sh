@@ -3,7 +3,7 @@
 # tools/with-kvm).  Counts (VM exits, events, bytes) hold on any machine;
 # times and ratios depend on it, so the machine is printed first.
 #
-#   bench/run.sh [startup|getpid|compute|record|all]
+#   bench/run.sh [startup|getpid|compute|record|threads|all]
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RRV=build/rrv
@@ -96,9 +96,26 @@ record() {
 	echo
 }
 
+threads() {
+	echo "== a lock-heavy multi-threaded program (4 threads, one mutex, 20000 sections each)"
+	local native run rec rep
+	native=$(time_ms 3 $B/locks)
+	run=$(time_ms 3 $RRV run $B/locks)
+	rec=$(time_ms 3 sh -c "rm -f $tmp/locks.rrv; $RRV record -o $tmp/locks.rrv $B/locks")
+	rep=$(time_ms 3 $RRV replay $tmp/locks.rrv)
+	echo "native $native ms, run $run ms, record $rec ms, replay $rep ms"
+	echo "  record/run $(ratio "$rec" "$run"), record/native $(ratio "$rec" "$native"), replay/record $(ratio "$rep" "$rec")"
+	$RRV run --stats $B/locks 2>"$tmp/stats" >/dev/null
+	echo "  rrv run: $(stat_of 'VM exits') VM exits, $(stat_of 'hypercalls$') hypercalls"
+	grep 'system calls' "$tmp/stats" | sed 's/^rrv: stats: /  /'
+	$RRV info $tmp/locks.rrv >"$tmp/info"
+	echo "  trace: $(grep -E '^events' "$tmp/info" | grep -oE '[0-9]+' | head -1) events, $(grep -E '^size' "$tmp/info" | grep -oE '[0-9]+' | head -1) bytes"
+	echo
+}
+
 machine
 case $what in
-startup | getpid | compute | record) $what ;;
-all) startup; getpid; compute; record ;;
-*) echo "usage: bench/run.sh [startup|getpid|compute|record|all]" >&2; exit 64 ;;
+startup | getpid | compute | record | threads) $what ;;
+all) startup; getpid; compute; record; threads ;;
+*) echo "usage: bench/run.sh [startup|getpid|compute|record|threads|all]" >&2; exit 64 ;;
 esac
