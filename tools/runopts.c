@@ -38,7 +38,10 @@ void run_opts_help(const char *cmd)
 	if (strcmp(cmd, "record") == 0)
 		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"
 		       "else ~/.local/share/rrv/traces, with a link 'latest' to the\n"
-		       "most recent finished recording; rrv replay uses it by default.\n");
+		       "most recent finished recording; rrv replay uses it by default.\n"
+		       "On a terminal, a recording that lasts over a second shows its\n"
+		       "progress (events, MiB written) on stderr; RRV_NO_PROGRESS=1\n"
+		       "turns that off.\n");
 }
 
 static void add_word(char *cmdline, size_t size, const char *word)

@@ -41,7 +41,7 @@ static int64_t hc_log(struct hc_call *c)
 }
 
 static const struct hc_desc log_desc =
-	HC_DESC("log", struct rrv_hc_log, HC_F_UNTRACED, hc_log);
+	HC_DESC("log", struct rrv_hc_log, HC_F_UNTRACED | HC_F_TERMINAL, hc_log);
 
 int hc_console_register(struct hc_table *t)
 {

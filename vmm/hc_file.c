@@ -509,7 +509,7 @@ static const struct {
 	struct hc_desc d;
 } files[] = {
 	{ RRV_HC_WRITE, { .name = "write", .args_size = sizeof(struct rrv_hc_write),
-			  .fn = hc_write, .replay_fn = replay_write,
+			  .flags = HC_F_TERMINAL, .fn = hc_write, .replay_fn = replay_write,
 			  .in = { HC_IN_IOV(struct rrv_hc_write, iov, iovcnt) } } },
 	FILE_HC(RRV_HC_OPENAT, "openat", rrv_hc_openat, hc_openat, 0, { P(rrv_hc_openat) }),
 	FILE_HC(RRV_HC_CLOSE, "close", rrv_hc_close, hc_close, 0, { { 0 } }),

@@ -186,8 +186,10 @@ static const struct {
 	{ RRV_HC_BOOT, HC_DESC("boot", struct rrv_hc_boot, HC_F_OUT_RET, hc_boot) },
 	/* The exit touches nothing on the host: replay runs it as well. */
 	{ RRV_HC_EXIT, { .name = "exit", .args_size = sizeof(struct rrv_hc_exit),
+			 .flags = HC_F_TERMINAL, /* a crash report */
 			 .fn = hc_exit, .replay_fn = hc_exit } },
-	{ RRV_HC_PANIC, HC_DESC("panic", struct rrv_hc_panic, HC_F_UNTRACED, hc_panic) },
+	{ RRV_HC_PANIC, HC_DESC("panic", struct rrv_hc_panic, HC_F_UNTRACED | HC_F_TERMINAL,
+				hc_panic) },
 };
 
 int hc_lifecycle_register(struct hc_table *t)

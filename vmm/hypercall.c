@@ -141,8 +141,8 @@ int64_t hc_dispatch(struct hc_table *t, struct hc_call *c, bool *in_struct)
 		else if (d->replay_fn)
 			d->replay_fn(c);
 	} else {
-		if ((d->flags & HC_F_MAY_BLOCK) && t->tap.before_block)
-			t->tap.before_block(t->tap.ctx);
+		if (t->tap.before_call)
+			t->tap.before_call(t->tap.ctx, d);
 		ret = d->fn(c);
 	}
 	((struct rrv_hc_hdr *)buf)->ret = ret;

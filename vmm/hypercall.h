@@ -71,6 +71,9 @@ enum hc_flags {
 	 * the recorder writes out what it has first, so that a recording
 	 * killed during the wait keeps everything before it. */
 	HC_F_MAY_BLOCK = 1u << 2,
+	/* The call may write to rrv's terminal (the program's output, the
+	 * guest's log): a progress line is taken off first. */
+	HC_F_TERMINAL = 1u << 3,
 };
 
 /*
@@ -121,7 +124,9 @@ struct hc_tap {
 			const void *pre, int64_t ret);
 	int (*replayed)(void *ctx, struct hc_call *c, const struct hc_desc *d,
 			const void *pre, int64_t *ret);
-	void (*before_block)(void *ctx); /* record: before an HC_F_MAY_BLOCK call */
+	/* record: before a call is performed on the host (HC_F_MAY_BLOCK and
+	 * HC_F_TERMINAL calls need something done first). */
+	void (*before_call)(void *ctx, const struct hc_desc *d);
 	void *ctx;
 };
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../trace-format/rrv_trace.h"
+#include "progress.h"
 #include "version.h"
 #include "vmm.h"
 
@@ -50,6 +51,7 @@ static void write_failed(struct recorder *r, int err)
 	if (r->failed)
 		return;
 	r->failed = true;
+	progress_hide();
 	fprintf(stderr, "rrv: cannot write the trace %s: %s (%s; the events "
 		"written so far are kept and replay up to there)\n", r->path,
 		err == RRV_TRACE_E_IO ? strerror(errno) : rrv_trace_strerror(err),
@@ -168,6 +170,7 @@ static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
 		r->exit_status = x->status;
 	}
 	int err = rrv_trace_writer_add(r->w, &e);
+	progress_update(rrv_trace_writer_events(r->w), rrv_trace_writer_bytes(r->w));
 	if (!err && now_ns() - r->last_flush_ns > FLUSH_NS) {
 		err = rrv_trace_writer_flush(r->w);
 		r->last_flush_ns = now_ns();
@@ -180,10 +183,12 @@ static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	return 0;
 }
 
-static void before_block(void *ctx)
+static void before_call(void *ctx, const struct hc_desc *d)
 {
 	struct recorder *r = ctx;
-	if (r->failed)
+	if (d->flags & HC_F_TERMINAL)
+		progress_hide();
+	if (!(d->flags & HC_F_MAY_BLOCK) || r->failed)
 		return;
 	int err = rrv_trace_writer_flush(r->w);
 	r->last_flush_ns = now_ns();
@@ -263,8 +268,9 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 		rrv_trace_writer_set_dedup(r->w, 0);
 	r->last_flush_ns = now_ns();
 	vm->hc.tap = (struct hc_tap){
-		.recorded = recorded, .before_block = before_block, .ctx = r,
+		.recorded = recorded, .before_call = before_call, .ctx = r,
 	};
+	progress_begin("recording");
 	return r;
 fail:
 	rrv_trace_fields_free(h);
@@ -274,6 +280,7 @@ fail:
 
 int recorder_finish(struct recorder *r, int exit_code)
 {
+	progress_end();
 	r->vm->hc.tap = (struct hc_tap){ 0 };
 	if (r->failed)
 		return -1;
