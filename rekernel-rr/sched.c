@@ -334,6 +334,11 @@ void sched_yield(void)
 	schedule();
 }
 
+bool sched_others_runnable(void)
+{
+	return rq_head != 0;
+}
+
 void sched_syscall_point(void)
 {
 	if (!rq_head && !earliest_deadline()) {

@@ -69,6 +69,10 @@ void sched_yield(void);
  * random). */
 void sched_syscall_point(void);
 
+/* True when a thread other than the current one could run now (an
+ * asynchronous preemption would switch to it: preempt.c). */
+bool sched_others_runnable(void);
+
 /* Puts a new thread on the run queue. */
 void sched_add(struct thread *t);
 

@@ -7,7 +7,8 @@
  * si_code and address.  A trap in ring 0 is a bug in the kernel: it is
  * reported through RRV_HC_PANIC, which stops the machine, and never
  * returns to the faulting instruction, which would only fault again.
- * There are no interrupt sources yet.
+ * The one interrupt is the preemption tick (preempt.c), which only
+ * ever arrives in ring 3: the kernel runs with interrupts off.
  */
 #include "trap.h"
 
@@ -17,6 +18,7 @@
 #include "ktime.h"
 #include "kprintf.h"
 #include "mm.h"
+#include "preempt.h"
 #include "proc.h"
 #include "signal.h"
 #include "string.h"
@@ -181,6 +183,15 @@ static int simd_code(void)
 static void user_trap(struct trapframe *tf)
 {
 	curthread->tf = tf;
+
+	/* The tick, and replay's breakpoint, must leave no trace of their
+	 * own: they skip the signal check below unless they switched. */
+	if (tf->vector == RRV_PREEMPT_VECTOR) {
+		preempt_tick(tf);
+		return;
+	}
+	if (tf->vector == T_DB && preempt_debug(tf))
+		return;
 
 	switch (tf->vector) {
 	case T_PF: {
