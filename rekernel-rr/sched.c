@@ -15,7 +15,8 @@
  * results, makes every decision the recording made.  Time enters only
  * through timed waits: their deadlines are compared with the CLOCK
  * hypercall's answer, which the trace holds, so those decisions replay
- * too.
+ * too; and through asynchronous preemption (preempt.c), whose points the
+ * trace holds as PREEMPT calls and replay finds again.
  *
  * --chaos=SEED replaces FIFO order and fixed timeslices by choices from
  * a PRNG seeded from the command line (which BOOT records), so that

@@ -6,7 +6,9 @@
  * exit, and the end of a timeslice counted in system calls.  The choice
  * of the next thread depends only on the guest's own state (and, with
  * --chaos, on a seed from the recorded command line), so a replay makes
- * the same choices without any trace event of its own.  See
+ * the same choices without any trace event of its own.  The one switch
+ * that depends on time, the asynchronous preemption of a thread spinning
+ * in ring 3, is preempt.c's, recorded through the PREEMPT hypercall.  See
  * docs/threads.md.
  */
 #ifndef REKERNEL_SCHED_H
