@@ -143,8 +143,7 @@ void preempt_init(void)
 	(void)pmu_offered;
 }
 
-/* Records the point and lets the others run. */
-static void preempt_now(struct trapframe *tf, uint64_t regs, uint64_t stack)
+void preempt_switch(struct trapframe *tf)
 {
 	static struct rrv_hc_preempt p;
 	struct thread *t = curthread;
@@ -153,8 +152,8 @@ static void preempt_now(struct trapframe *tf, uint64_t regs, uint64_t stack)
 		.tid = (uint32_t)t->tid,
 		.method = RRV_PREEMPT_BREAKPOINT,
 		.rip = tf->rip,
-		.regs_digest = regs,
-		.stack_digest = stack,
+		.regs_digest = regs_digest(tf),
+		.stack_digest = stack_digest(tf),
 	};
 	hc_call(RRV_HC_PREEMPT, &p);
 	user_ticks = 0;
@@ -164,7 +163,7 @@ static void preempt_now(struct trapframe *tf, uint64_t regs, uint64_t stack)
 	signal_return_to_user(tf, false);
 }
 
-void preempt_tick(struct trapframe *tf)
+enum preempt_verdict preempt_tick(struct trapframe *tf)
 {
 	struct thread *t = curthread;
 
@@ -174,10 +173,10 @@ void preempt_tick(struct trapframe *tf)
 		tick_syscalls = curproc->nsyscalls;
 		user_ticks = 0;
 	}
-	if (++user_ticks < TICKS_TO_PREEMPT || !sched_others_runnable() ||
+	if (++user_ticks < TICKS_TO_PREEMPT || !sched_could_switch() ||
 	    at_rep_string(tf->rip))
-		return;
-	preempt_now(tf, regs_digest(tf), stack_digest(tf));
+		return PREEMPT_RESUME;
+	return PREEMPT_SWITCH;
 }
 
 static void dr_set(uint64_t rip)
@@ -202,10 +201,10 @@ static uint64_t dr6_take(void)
 	return v;
 }
 
-bool preempt_debug(struct trapframe *tf)
+enum preempt_verdict preempt_debug(struct trapframe *tf)
 {
 	if (!dr_armed || !(dr6_take() & DR6_B0))
-		return false;
+		return PREEMPT_NOT_MINE;
 	volatile struct rrv_preempt_point *want = &guest_state.next_preempt;
 	struct thread *t = curthread;
 
@@ -215,13 +214,12 @@ bool preempt_debug(struct trapframe *tf)
 		uint64_t stack = stack_digest(tf);
 		if (regs == want->regs_digest && stack == want->stack_digest) {
 			dr_clear();
-			preempt_now(tf, regs, stack);
-			return true;
+			return PREEMPT_SWITCH;
 		}
 	}
 	/* Not this pass: run the instruction once without the breakpoint. */
 	tf->rflags |= RFLAGS_RF;
-	return true;
+	return PREEMPT_RESUME;
 }
 
 void preempt_user_return(struct trapframe *tf)

@@ -21,13 +21,30 @@ struct trapframe;
 /* Looks for a performance counter in the CPUID profile.  Called once. */
 void preempt_init(void);
 
-/* The tick, from ring 3: may switch threads.  Returns when tf's thread
- * runs again. */
-void preempt_tick(struct trapframe *tf);
+/* What a tick or a #DB from ring 3 asks of trap.c. */
+enum preempt_verdict {
+	PREEMPT_NOT_MINE, /* a #DB of the program's own (single step) */
+	PREEMPT_RESUME,   /* go back to the program, nothing changed */
+	PREEMPT_SWITCH,   /* call preempt_switch */
+};
 
-/* A #DB from ring 3: true when it was the replay breakpoint (handled:
- * resumed or preempted), false for the program's own (single step). */
-bool preempt_debug(struct trapframe *tf);
+/* The tick, from ring 3 (recording, running): whether to preempt. */
+enum preempt_verdict preempt_tick(struct trapframe *tf);
+
+/* A #DB from ring 3: whether it is replay's breakpoint and, if so,
+ * whether this is the recorded point (tf's RF is set to pass over it
+ * otherwise). */
+enum preempt_verdict preempt_debug(struct trapframe *tf);
+
+/*
+ * Records the point (the PREEMPT hypercall) and lets the other threads
+ * run; returns when tf's thread runs again.  It must be called from one
+ * call site only: the scheduler may make hypercalls with structs on the
+ * kernel stack (CLOCK), whose addresses replay checks, so the stack must
+ * be as deep in replay (coming from #DB) as in the recording (coming from
+ * the tick).
+ */
+void preempt_switch(struct trapframe *tf);
 
 /* Called by trapret (vectors.S) just before returning to ring 3 with tf:
  * arms or disarms the replay breakpoint for the thread about to run. */

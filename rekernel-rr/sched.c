@@ -335,9 +335,9 @@ void sched_yield(void)
 	schedule();
 }
 
-bool sched_others_runnable(void)
+bool sched_could_switch(void)
 {
-	return rq_head != 0;
+	return rq_head || earliest_deadline();
 }
 
 void sched_syscall_point(void)

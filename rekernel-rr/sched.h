@@ -71,9 +71,10 @@ void sched_yield(void);
  * random). */
 void sched_syscall_point(void);
 
-/* True when a thread other than the current one could run now (an
- * asynchronous preemption would switch to it: preempt.c). */
-bool sched_others_runnable(void);
+/* True when going through the scheduler could let another thread run:
+ * one is runnable, or a timed wait may have ended (whose deadline only a
+ * scheduling point checks).  For preempt.c's asynchronous preemption. */
+bool sched_could_switch(void);
 
 /* Puts a new thread on the run queue. */
 void sched_add(struct thread *t);

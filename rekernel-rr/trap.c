@@ -185,13 +185,16 @@ static void user_trap(struct trapframe *tf)
 	curthread->tf = tf;
 
 	/* The tick, and replay's breakpoint, must leave no trace of their
-	 * own: they skip the signal check below unless they switched. */
-	if (tf->vector == RRV_PREEMPT_VECTOR) {
-		preempt_tick(tf);
-		return;
+	 * own: they skip the signal check below (preempt_switch does its
+	 * own).  One call of preempt_switch for both: see preempt.h. */
+	if (tf->vector == RRV_PREEMPT_VECTOR || tf->vector == T_DB) {
+		enum preempt_verdict v = tf->vector == T_DB ? preempt_debug(tf)
+							  : preempt_tick(tf);
+		if (v == PREEMPT_SWITCH)
+			preempt_switch(tf);
+		if (v != PREEMPT_NOT_MINE)
+			return;
 	}
-	if (tf->vector == T_DB && preempt_debug(tf))
-		return;
 
 	switch (tf->vector) {
 	case T_PF: {

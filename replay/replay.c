@@ -41,6 +41,9 @@ struct replayer {
 	 * a thread may run without reaching its recorded preemption point. */
 	int64_t last_event_ns;
 	int64_t watchdog_ns;
+
+	/* guest_state.next_preempt holds a point (written by publish_next). */
+	bool published;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -218,6 +221,11 @@ static void publish_next(struct replayer *r)
 	if (!g)
 		return;
 	const struct rrv_hc_preempt *p = ahead_preempt(r);
+	/* Nothing to write unless a point comes or goes: a trace recorded
+	 * by a kernel older than ABI v6 has no next_preempt in its
+	 * guest_state, and its memory there must stay untouched. */
+	if (!p && !r->published)
+		return;
 	struct rrv_preempt_point pt = { 0 };
 	if (p) {
 		struct rrv_hc_preempt rec;
@@ -229,6 +237,7 @@ static void publish_next(struct replayer *r)
 		};
 	}
 	memcpy(g, &pt, sizeof(pt));
+	r->published = p != NULL;
 }
 
 /* Says what the recording did at a preemption point, for reports. */

@@ -58,6 +58,8 @@ static void print_help(FILE *f)
 		"  RRV_DEBUG       print every guest address the VMM refuses\n"
 		"  RRV_TRACE_DIR   where rrv record puts traces (default\n"
 		"                  $XDG_DATA_HOME/rrv/traces)\n"
+		"  RRV_PREEMPT_WATCHDOG  seconds rrv replay waits for a thread\n"
+		"                  to reach its recorded preemption point (30)\n"
 		"\n"
 		"Exit status: the guest program's own status; 64 for a bad\n"
 		"command line; 70 when rrv or its guest kernel fails.\n"

@@ -1,9 +1,12 @@
 /* Two threads hand a turn back and forth by spinning on flags in user
  * space, `while (!flag);`, with no system call while they wait: on
  * rrv's one vCPU every hand-over needs the waiting thread to be
- * preempted asynchronously, or the program hangs. */
+ * preempted asynchronously, or the program hangs.  In the first round
+ * the worker sleeps before answering: the main thread spins while no
+ * thread is runnable and only a timed wait can end. */
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 
 #define ROUNDS 5
 
@@ -17,6 +20,8 @@ static void *worker(void *arg)
 		while (!flag_worker)
 			;
 		flag_worker = 0;
+		if (r == 0)
+			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
 		total += 10 * (r + 1);
 		flag_main = 1;
 	}
