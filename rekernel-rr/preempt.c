@@ -53,6 +53,8 @@ static bool pmu_offered;        /* the CPUID profile offers a counter */
 static int user_ticks;          /* ticks seen by the same ring-3 run */
 static struct thread *tick_thread;
 static uint64_t tick_syscalls;  /* curproc->nsyscalls at the last tick */
+static struct thread *trap_thread; /* the last ring-3 trap served, */
+static uint64_t trap_rip;          /* and where its thread resumes */
 static bool dr_armed;           /* DR0/DR7 hold a breakpoint on dr_rip */
 static uint64_t dr_rip;
 
@@ -173,10 +175,24 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 		tick_syscalls = curproc->nsyscalls;
 		user_ticks = 0;
 	}
+	/* A tick that was pending while the kernel served a page fault
+	 * arrives as the thread resumes the faulting instruction, with the
+	 * registers it had when it first tried it: replay would stop at that
+	 * first try, before the fault (its breakpoint comes first), where
+	 * the thread's memory differs.  Such a point is left for a later
+	 * tick. */
+	bool after_trap = t == trap_thread && tf->rip == trap_rip;
+	trap_thread = 0;
 	if (++user_ticks < TICKS_TO_PREEMPT || !sched_could_switch() ||
-	    at_rep_string(tf->rip))
+	    after_trap || at_rep_string(tf->rip))
 		return PREEMPT_RESUME;
 	return PREEMPT_SWITCH;
+}
+
+void preempt_note_trap(const struct trapframe *tf)
+{
+	trap_thread = curthread;
+	trap_rip = tf->rip;
 }
 
 static void dr_set(uint64_t rip)

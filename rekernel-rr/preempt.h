@@ -46,6 +46,11 @@ enum preempt_verdict preempt_debug(struct trapframe *tf);
  */
 void preempt_switch(struct trapframe *tf);
 
+/* A trap from ring 3 was served (a page fault, say) and tf is where the
+ * thread resumes: if that is the instruction it trapped on, a tick that
+ * lands there must not preempt (see preempt.c). */
+void preempt_note_trap(const struct trapframe *tf);
+
 /* Called by trapret (vectors.S) just before returning to ring 3 with tf:
  * arms or disarms the replay breakpoint for the thread about to run. */
 void preempt_user_return(struct trapframe *tf);

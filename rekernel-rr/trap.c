@@ -250,6 +250,7 @@ static void user_trap(struct trapframe *tf)
 		panic("unexpected trap from ring 3: vector %lu at rip 0x%lx",
 		      tf->vector, tf->rip);
 	}
+	preempt_note_trap(tf);
 	signal_return_to_user(tf, false);
 }
 
