@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,13 +43,17 @@ static void on_tick(int sig)
 /* KVM's signal mask during KVM_RUN: this thread's, less the tick. */
 static int set_run_mask(struct vmm *vm, const sigset_t *mask)
 {
-	struct {
-		struct kvm_signal_mask m;
-		uint64_t set;
-	} km = { .m.len = sizeof(uint64_t) };
+	uint64_t set = 0; /* the kernel's sigset: bit s - 1 for signal s */
 	for (int s = 1; s <= 64; s++)
 		if (s != TICK_SIGNAL && sigismember(mask, s) == 1)
-			km.set |= 1ull << (s - 1);
+			set |= 1ull << (s - 1);
+	/* The set follows len directly (offset 4), unaligned: build the
+	 * bytes rather than a struct, which would pad before it. */
+	union {
+		struct kvm_signal_mask m;
+		uint8_t bytes[sizeof(struct kvm_signal_mask) + sizeof(set)];
+	} km = { .m.len = sizeof(set) };
+	memcpy(km.bytes + offsetof(struct kvm_signal_mask, sigset), &set, sizeof(set));
 	return ioctl(vm->vcpu_fd, KVM_SET_SIGNAL_MASK, &km);
 }
 
