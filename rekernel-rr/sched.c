@@ -361,6 +361,7 @@ __attribute__((noreturn)) void sched_exit(void)
 
 	t->state = T_ZOMBIE;
 	curproc->nlive--;
+	guest_state.nthreads = (uint32_t)curproc->nlive;
 	schedule();
 	panic("sched_exit: thread %d ran again after its exit", t->tid);
 }

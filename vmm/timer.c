@@ -127,10 +127,22 @@ bool timer_take_signal(void)
 	return took;
 }
 
+/* Whether the guest has several threads (guest_state.nthreads): only then
+ * can a tick lead to a preemption.  The guest's word for it is only an
+ * optimisation: a wrong answer costs ticks, never correctness. */
+static bool guest_has_threads(struct vmm *vm)
+{
+	if (!vm->guest_state)
+		return false;
+	const uint32_t *n = GUEST_AT(&vm->mem, vm->guest_state +
+		offsetof(struct rrv_guest_state, nthreads), sizeof(*n));
+	return n && *n > 1;
+}
+
 int timer_inject(struct vmm *vm)
 {
 	struct kvm_run *run = vm->run;
-	if (!tick_due || !vm->tick.inject) {
+	if (!tick_due || !vm->tick.inject || !guest_has_threads(vm)) {
 		tick_due = false;
 		run->request_interrupt_window = 0;
 		return 0;

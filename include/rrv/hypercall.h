@@ -167,6 +167,11 @@ struct rrv_guest_state {
 		uint64_t rip;
 		uint64_t regs_digest, stack_digest;
 	} next_preempt;
+	/* Since v6: the program's live threads, kept current by the guest.
+	 * The VMM injects preemption ticks only while there are several
+	 * (with one, a tick could only ever be dropped). */
+	uint32_t nthreads;
+	uint32_t pad;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
