@@ -94,7 +94,6 @@ void proc_init(void)
 
 	proc0.threads = &thread0;
 	proc0.nlive = 1;
-	guest_state.nthreads = 1;
 	proc0.last_tid = proc0.pid;
 
 	curproc = &proc0;

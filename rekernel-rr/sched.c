@@ -29,6 +29,7 @@
 
 #include "errno.h"
 #include "fpu.h"
+#include "hypercall.h"
 #include "kalloc.h"
 #include "kprintf.h"
 #include "ktime.h"
@@ -361,7 +362,8 @@ __attribute__((noreturn)) void sched_exit(void)
 
 	t->state = T_ZOMBIE;
 	curproc->nlive--;
-	guest_state.nthreads = (uint32_t)curproc->nlive;
+	if (curproc->nlive == 1)
+		hc_threads(1); /* the VMM stops its preemption tick */
 	schedule();
 	panic("sched_exit: thread %d ran again after its exit", t->tid);
 }

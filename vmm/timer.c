@@ -57,7 +57,7 @@ static int set_run_mask(struct vmm *vm, const sigset_t *mask)
 	return ioctl(vm->vcpu_fd, KVM_SET_SIGNAL_MASK, &km);
 }
 
-int timer_start(struct vmm *vm, long period_ns)
+int timer_start(struct vmm *vm, long period_ns, bool armed)
 {
 	struct sigaction sa = { .sa_handler = on_tick };
 	sigemptyset(&sa.sa_mask);
@@ -83,17 +83,30 @@ int timer_start(struct vmm *vm, long period_ns)
 			strerror(errno));
 		return -1;
 	}
-	struct itimerspec its = {
-		.it_interval = { period_ns / 1000000000, period_ns % 1000000000 },
-		.it_value = { period_ns / 1000000000, period_ns % 1000000000 },
-	};
-	if (timer_settime(vm->tick.id, 0, &its, NULL) < 0) {
-		fprintf(stderr, "rrv: cannot start the preemption timer: %s\n",
-			strerror(errno));
-		timer_delete(vm->tick.id);
+	vm->tick.on = true;
+	vm->tick.period_ns = period_ns;
+	if (armed && timer_arm(vm, true) < 0) {
+		timer_stop(vm);
 		return -1;
 	}
-	vm->tick.on = true;
+	return 0;
+}
+
+int timer_arm(struct vmm *vm, bool on)
+{
+	if (!vm->tick.on || vm->tick.armed == on)
+		return 0;
+	long p = on ? vm->tick.period_ns : 0;
+	struct itimerspec its = {
+		.it_interval = { p / 1000000000, p % 1000000000 },
+		.it_value = { p / 1000000000, p % 1000000000 },
+	};
+	if (timer_settime(vm->tick.id, 0, &its, NULL) < 0) {
+		fprintf(stderr, "rrv: cannot %s the preemption timer: %s\n",
+			on ? "start" : "stop", strerror(errno));
+		return -1;
+	}
+	vm->tick.armed = on;
 	return 0;
 }
 
@@ -103,6 +116,7 @@ void timer_stop(struct vmm *vm)
 		return;
 	timer_delete(vm->tick.id);
 	vm->tick.on = false;
+	vm->tick.armed = false;
 	tick_due = false;
 	/* A tick still pending is dropped: ignored, then unblocked. */
 	signal(TICK_SIGNAL, SIG_IGN);
@@ -127,22 +141,10 @@ bool timer_take_signal(void)
 	return took;
 }
 
-/* Whether the guest has several threads (guest_state.nthreads): only then
- * can a tick lead to a preemption.  The guest's word for it is only an
- * optimisation: a wrong answer costs ticks, never correctness. */
-static bool guest_has_threads(struct vmm *vm)
-{
-	if (!vm->guest_state)
-		return false;
-	const uint32_t *n = GUEST_AT(&vm->mem, vm->guest_state +
-		offsetof(struct rrv_guest_state, nthreads), sizeof(*n));
-	return n && *n > 1;
-}
-
 int timer_inject(struct vmm *vm)
 {
 	struct kvm_run *run = vm->run;
-	if (!tick_due || !vm->tick.inject || !guest_has_threads(vm)) {
+	if (!tick_due || !vm->tick.inject || !vm->tick.armed) {
 		tick_due = false;
 		run->request_interrupt_window = 0;
 		return 0;

@@ -18,11 +18,16 @@ struct vmm;
 #define TIMER_WATCH_NS 100000000ll
 
 /*
- * Starts ticking every period_ns for vm's vCPU, which runs on the calling thread: each
- * tick makes KVM_RUN come back to the loop (EINTR), which then injects
- * RRV_PREEMPT_VECTOR.  Returns 0, or -1 after printing why.
+ * Sets up the tick, every period_ns, for vm's vCPU, which runs on the
+ * calling thread, and starts it when armed: each tick makes KVM_RUN come
+ * back to the loop (EINTR), which then injects RRV_PREEMPT_VECTOR.
+ * Returns 0, or -1 after printing why.
  */
-int timer_start(struct vmm *vm, long period_ns);
+int timer_start(struct vmm *vm, long period_ns, bool armed);
+
+/* Starts or stops the ticks (the THREADS hypercall: only a guest with
+ * several threads needs them).  Returns 0, or -1 after printing why. */
+int timer_arm(struct vmm *vm, bool on);
 
 /* Stops ticking (safe when timer_start was not called or failed). */
 void timer_stop(struct vmm *vm);

@@ -69,8 +69,11 @@ int vmm_run(struct vmm *vm)
 	/* Ticks preempt threads spinning in ring 3 (run and record); in
 	 * replay they only wake the watchdog, if the replayer has one. */
 	if (vm->cfg.exec_path && (!vm->cfg.replay || vm->tick_hook)) {
+		/* Preempting ticks start with the program's second thread
+		 * (the THREADS hypercall); the watchdog's at once. */
 		vm->tick.inject = !vm->cfg.replay;
-		if (timer_start(vm, vm->tick.inject ? TIMER_TICK_NS : TIMER_WATCH_NS))
+		if (timer_start(vm, vm->tick.inject ? TIMER_TICK_NS : TIMER_WATCH_NS,
+				!vm->tick.inject))
 			return RRV_PANIC_STATUS;
 	}
 	int status = vcpu_loop(vm);

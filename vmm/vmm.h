@@ -82,6 +82,8 @@ struct vmm {
 	 * where ticks only drive tick_hook (the replayer's watchdog). */
 	struct {
 		bool on, inject;
+		bool armed;     /* ticking now (run, record: several threads) */
+		long period_ns;
 		timer_t id;
 	} tick;
 	/* Called on each tick that is not injected; returns -1 to stop the

@@ -85,6 +85,7 @@ enum rrv_hc_nr {
 	 * file mappings, /proc and /dev, 60-79 sockets and polling. */
 	/* Threads and scheduling (v6). */
 	RRV_HC_PREEMPT = 40,
+	RRV_HC_THREADS = 41,
 	/* File mappings, /proc and /dev (v5). */
 	RRV_HC_FDPATH = 50,
 	/* Sockets to the host network, and waiting on host handles (v5). */
@@ -167,11 +168,6 @@ struct rrv_guest_state {
 		uint64_t rip;
 		uint64_t regs_digest, stack_digest;
 	} next_preempt;
-	/* Since v6: the program's live threads, kept current by the guest.
-	 * The VMM injects preemption ticks only while there are several
-	 * (with one, a tick could only ever be dropped). */
-	uint32_t nthreads;
-	uint32_t pad;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
@@ -209,6 +205,19 @@ struct rrv_hc_preempt {
 	uint64_t regs_digest;  /* in: its general registers, rip, rflags */
 	uint64_t stack_digest; /* in: its stack around rsp */
 	uint64_t branches;     /* in: retired conditional branches, or 0 */
+};
+
+/*
+ * RRV_HC_THREADS (v6): the program's live thread count went from 1 to 2
+ * or from 2 to 1.  The VMM runs its preemption tick only while there are
+ * several threads: with one, a tick could only ever be dropped, and would
+ * cost a VM exit for nothing.  Not recorded (an observer, as LOG): replay
+ * injects no ticks anyway.  ret is 0.
+ */
+struct rrv_hc_threads {
+	struct rrv_hc_hdr hdr;
+	uint32_t nthreads; /* in */
+	uint32_t pad;
 };
 
 /* RRV_HC_EXIT: the guest is done; the VMM stops the vCPU and exits. */

@@ -321,6 +321,20 @@ static void preempt_is_traced_and_checks_its_method(void **state)
 	assert_int_equal(call(f, RRV_HC_PREEMPT, ARGS, &in), -EINVAL);
 }
 
+/* THREADS only steers the tick: not recorded, and harmless without one. */
+static void threads_is_an_untraced_observer(void **state)
+{
+	struct fixture *f = *state;
+	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_THREADS);
+	assert_non_null(d);
+	assert_true(d->flags & HC_F_UNTRACED);
+	struct rrv_hc_threads *a = g(f, ARGS, sizeof(*a));
+	bool in;
+	a->nthreads = 2;
+	assert_int_equal(call(f, RRV_HC_THREADS, ARGS, &in), 0);
+	assert_false(f->vm.tick.armed); /* no timer in this VM */
+}
+
 /* The method rrv info shows depends on this answer. */
 static void pmu_is_found_only_where_offered(void **state)
 {
@@ -356,6 +370,7 @@ int main(void)
 		T(exit_sets_the_status),
 		T(log_checks_its_buffer),
 		T(preempt_is_traced_and_checks_its_method),
+		T(threads_is_an_untraced_observer),
 		cmocka_unit_test(pmu_is_found_only_where_offered),
 	};
 	return cmocka_run_group_tests_name("hypercall", tests, NULL, NULL);
