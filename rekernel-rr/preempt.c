@@ -15,6 +15,8 @@
  */
 #include "preempt.h"
 
+#include <stddef.h>
+
 #include <rrv/hypercall.h>
 
 #include "hypercall.h"
@@ -45,6 +47,10 @@
 #define DR7_FIXED (1ull << 10)
 #define DR6_B0 (1ull << 0)
 #define DR6_CLEAR 0xffff0ff0ull
+
+/* vectors.S tests the saved cs at this offset to call
+ * preempt_user_return on returns to ring 3 only. */
+_Static_assert(offsetof(struct trapframe, cs) == 18 * 8, "TF_CS in vectors.S");
 
 #define FNV_PRIME 0x100000001b3ull
 #define FNV_SEED 0xcbf29ce484222325ull

@@ -27,9 +27,8 @@
 
 #include "vmm.h"
 
-/* One VM per process: ticks taken and not yet acted on. */
+/* One VM per process: a tick taken and not yet acted on. */
 static bool tick_due;
-static uint64_t tick_count;
 
 /* Never runs (the signal is only unblocked inside KVM_RUN), but a
  * blocked signal must not be ignored, or it would never be pending. */
@@ -135,7 +134,6 @@ bool timer_take_signal(void)
 	bool took = false;
 	while (sigtimedwait(&set, NULL, &zero) == TICK_SIGNAL) {
 		tick_due = true;
-		tick_count++;
 		took = true;
 	}
 	return took;
@@ -160,11 +158,4 @@ int timer_inject(struct vmm *vm)
 	run->request_interrupt_window = 0;
 	vm->stats.ticks_injected++;
 	return 0;
-}
-
-uint64_t timer_take_ticks(void)
-{
-	uint64_t n = tick_count;
-	tick_count = 0;
-	return n;
 }

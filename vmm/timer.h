@@ -44,7 +44,4 @@ int timer_inject(struct vmm *vm);
  * any (returns whether there were). */
 bool timer_take_signal(void);
 
-/* Ticks since the last call, and forgets them (the replay watchdog). */
-uint64_t timer_take_ticks(void);
-
 #endif
