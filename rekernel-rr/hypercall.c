@@ -178,3 +178,11 @@ int64_t hc_log(uint32_t level, const char *text, size_t len)
 	l.text = pa;
 	return hc_call(RRV_HC_LOG, &l);
 }
+
+int64_t hc_threads(uint32_t nthreads)
+{
+	struct rrv_hc_threads a;
+	memset(&a, 0, sizeof(a));
+	a.nthreads = nthreads;
+	return hc_call(RRV_HC_THREADS, &a);
+}

@@ -63,4 +63,8 @@ int64_t hc_write_iov(uint32_t handle, const struct rrv_hc_iovec *iov,
  * Returns hdr.ret. */
 int64_t hc_log(uint32_t level, const char *text, size_t len);
 
+/* RRV_HC_THREADS: tells the VMM the live thread count crossed 1 (it runs
+ * the preemption tick only with several).  Returns hdr.ret. */
+int64_t hc_threads(uint32_t nthreads);
+
 #endif

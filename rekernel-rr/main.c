@@ -13,6 +13,7 @@
 #include "gdt.h"
 #include "hypercall.h"
 #include "kalloc.h"
+#include "preempt.h"
 #include "proc.h"
 #include "sched.h"
 #include "signal.h"
@@ -185,6 +186,7 @@ __attribute__((noreturn)) static void run_program(void)
 	signal_init(curproc, curthread);
 	syscall_init();
 	sched_init();
+	preempt_init();
 	exec_start(bootinfo.exec_path);
 }
 

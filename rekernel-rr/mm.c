@@ -416,6 +416,16 @@ void *mm_user_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err)
 	return (char *)phys_to_virt(*pte & PTE_ADDR) + (va & (PGSIZE - 1));
 }
 
+void *mm_peek(struct mm *mm, uint64_t va)
+{
+	if (va >= USER_TOP)
+		return NULL;
+	pte_t *pte = walk(mm, va, false);
+	if (!pte || !(*pte & PTE_P))
+		return NULL;
+	return (char *)phys_to_virt(*pte & PTE_ADDR) + (va & (PGSIZE - 1));
+}
+
 bool mm_resident(struct mm *mm, uint64_t va)
 {
 	pte_t *pte = walk(mm, va, false);

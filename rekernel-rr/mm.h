@@ -211,6 +211,12 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot);
  * range is unmapped (the mapped parts are still discarded). */
 int mm_discard(struct mm *mm, uint64_t start, uint64_t len);
 
+/* The kernel's address of user byte va when its page is present now,
+ * else NULL; never faults anything in and never changes the address
+ * space (preempt.c's digests must leave no trace).  Valid up to the end
+ * of va's page. */
+void *mm_peek(struct mm *mm, uint64_t va);
+
 /* True when va's page is in memory (mincore). */
 bool mm_resident(struct mm *mm, uint64_t va);
 

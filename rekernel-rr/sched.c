@@ -15,7 +15,8 @@
  * results, makes every decision the recording made.  Time enters only
  * through timed waits: their deadlines are compared with the CLOCK
  * hypercall's answer, which the trace holds, so those decisions replay
- * too.
+ * too; and through asynchronous preemption (preempt.c), whose points the
+ * trace holds as PREEMPT calls and replay finds again.
  *
  * --chaos=SEED replaces FIFO order and fixed timeslices by choices from
  * a PRNG seeded from the command line (which BOOT records), so that
@@ -28,6 +29,7 @@
 
 #include "errno.h"
 #include "fpu.h"
+#include "hypercall.h"
 #include "kalloc.h"
 #include "kprintf.h"
 #include "ktime.h"
@@ -344,6 +346,11 @@ void sched_yield(void)
 	schedule();
 }
 
+bool sched_could_switch(void)
+{
+	return rq_head || earliest_deadline();
+}
+
 void sched_syscall_point(void)
 {
 	if (!rq_head && !earliest_deadline()) {
@@ -365,6 +372,8 @@ __attribute__((noreturn)) void sched_exit(void)
 
 	t->state = T_ZOMBIE;
 	curproc->nlive--;
+	if (curproc->nlive == 1)
+		hc_threads(1); /* the VMM stops its preemption tick */
 	schedule();
 	panic("sched_exit: thread %d ran again after its exit", t->tid);
 }

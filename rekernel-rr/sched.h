@@ -6,7 +6,9 @@
  * exit, and the end of a timeslice counted in system calls.  The choice
  * of the next thread depends only on the guest's own state (and, with
  * --chaos, on a seed from the recorded command line), so a replay makes
- * the same choices without any trace event of its own.  See
+ * the same choices without any trace event of its own.  The one switch
+ * that depends on time, the asynchronous preemption of a thread spinning
+ * in ring 3, is preempt.c's, recorded through the PREEMPT hypercall.  See
  * docs/threads.md.
  */
 #ifndef REKERNEL_SCHED_H
@@ -75,6 +77,10 @@ bool sched_others_runnable(void);
 /* The earliest deadline (CLOCK_MONOTONIC ns) of a blocked thread's timed
  * wait, or 0: how long a wait on the host may last. */
 uint64_t sched_next_deadline(void);
+/* True when going through the scheduler could let another thread run:
+ * one is runnable, or a timed wait may have ended (whose deadline only a
+ * scheduling point checks).  For preempt.c's asynchronous preemption. */
+bool sched_could_switch(void);
 
 /* Puts a new thread on the run queue. */
 void sched_add(struct thread *t);

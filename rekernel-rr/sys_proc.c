@@ -141,6 +141,8 @@ static int64_t clone_thread(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t
 		pp = &(*pp)->next;
 	*pp = t;
 	p->nlive++;
+	if (p->nlive == 2)
+		hc_threads(2); /* the VMM starts its preemption tick */
 	sched_add(t);
 	return t->tid;
 

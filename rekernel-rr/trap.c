@@ -7,7 +7,8 @@
  * si_code and address.  A trap in ring 0 is a bug in the kernel: it is
  * reported through RRV_HC_PANIC, which stops the machine, and never
  * returns to the faulting instruction, which would only fault again.
- * There are no interrupt sources yet.
+ * The one interrupt is the preemption tick (preempt.c), which only
+ * ever arrives in ring 3: the kernel runs with interrupts off.
  */
 #include "trap.h"
 
@@ -17,6 +18,7 @@
 #include "ktime.h"
 #include "kprintf.h"
 #include "mm.h"
+#include "preempt.h"
 #include "proc.h"
 #include "signal.h"
 #include "string.h"
@@ -182,6 +184,18 @@ static void user_trap(struct trapframe *tf)
 {
 	curthread->tf = tf;
 
+	/* The tick, and replay's breakpoint, must leave no trace of their
+	 * own: they skip the signal check below (preempt_switch does its
+	 * own).  One call of preempt_switch for both: see preempt.h. */
+	if (tf->vector == RRV_PREEMPT_VECTOR || tf->vector == T_DB) {
+		enum preempt_verdict v = tf->vector == T_DB ? preempt_debug(tf)
+							  : preempt_tick(tf);
+		if (v == PREEMPT_SWITCH)
+			preempt_switch(tf);
+		if (v != PREEMPT_NOT_MINE)
+			return;
+	}
+
 	switch (tf->vector) {
 	case T_PF: {
 		uint64_t va = rcr2();
@@ -236,6 +250,7 @@ static void user_trap(struct trapframe *tf)
 		panic("unexpected trap from ring 3: vector %lu at rip 0x%lx",
 		      tf->vector, tf->rip);
 	}
+	preempt_note_trap(tf);
 	signal_return_to_user(tf, false);
 }
 

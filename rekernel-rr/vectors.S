@@ -7,6 +7,9 @@
  */
 	.altmacro
 
+/* offsetof(struct trapframe, cs): 15 registers, vector, error code, rip */
+#define TF_CS (18 * 8)
+
 /* Vectors for which the CPU pushes an error code: #DF #TS #NP #SS #GP #PF
  * #AC #CP #VC #SX. */
 .macro stub n
@@ -55,8 +58,16 @@ alltraps:
 	movq %rsp, %rdi
 	call trap
 
+/* Every return to ring 3 passes here (syscall_entry.S and swtch.S jump
+ * to trapret too), so it is where replay arms its breakpoint for the
+ * thread about to run, before it executes any user instruction. */
 	.globl trapret
 trapret:
+	testb $3, TF_CS(%rsp)
+	jz 1f
+	movq %rsp, %rdi
+	call preempt_user_return
+1:
 	popq %r15
 	popq %r14
 	popq %r13

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <time.h>
 
 #include "../trace-format/rrv_trace.h"
 #include "../vmm/vmm.h"
@@ -25,7 +27,29 @@ struct replayer {
 	char *strings;       /* NUL-terminated copies those point into */
 	uint64_t total;      /* events in the trace (footer), or 0 */
 	int stop_status;     /* set when replay stops the VM itself */
+
+	/* One event read ahead, so that the guest can be told when the next
+	 * one is a preemption point (publish_next); its pointers stay valid
+	 * until the reader is called again, which only happens once it has
+	 * been used. */
+	bool have_ahead;
+	int ahead_got;       /* what rrv_trace_reader_next returned for it */
+	struct rrv_trace_event ahead;
+	uint64_t index;      /* events handed out so far */
+
+	/* The watchdog: host time of the last replayed event, and how long
+	 * a thread may run without reaching its recorded preemption point. */
+	int64_t last_event_ns;
+	int64_t watchdog_ns;
+
+	/* guest_state.next_preempt holds a point (written by publish_next). */
+	bool published;
 };
+
+/* Replay waits this long for a thread to reach its recorded preemption
+ * point (while making no hypercall) before calling it a divergence;
+ * RRV_PREEMPT_WATCHDOG (seconds) overrides it. */
+#define WATCHDOG_S 30
 
 static const char *field_str(const struct rrv_trace_fields *h, uint32_t tag,
 			     char **store)
@@ -139,6 +163,7 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
 		.argv = r->argv,
 		.envp = r->envp,
 		.cpuid = &r->cpuid,
+		.replay = true,
 	};
 	const struct rrv_trace_field *prog = rrv_trace_fields_get(h, RRV_TAG_PROGRAM_IMAGE);
 	if (prog) {
@@ -146,6 +171,89 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
 		cfg->program_size = prog->len;
 	}
 	return r;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* The next event: the one read ahead, if any. */
+static int next_event(struct replayer *r, struct rrv_trace_event *e)
+{
+	if (r->have_ahead) {
+		r->have_ahead = false;
+		*e = r->ahead;
+		return r->ahead_got;
+	}
+	return rrv_trace_reader_next(r->rd, e);
+}
+
+/* The recorded PREEMPT call that is the next event, or NULL. */
+static const struct rrv_hc_preempt *ahead_preempt(struct replayer *r)
+{
+	if (!r->have_ahead) {
+		r->ahead_got = rrv_trace_reader_next(r->rd, &r->ahead);
+		r->have_ahead = true;
+	}
+	const struct rrv_trace_event *a = &r->ahead;
+	if (r->ahead_got != 1 || a->type != RRV_EV_HYPERCALL ||
+	    a->nr != RRV_HC_PREEMPT || a->nranges < 1 ||
+	    a->ranges[0].len != sizeof(struct rrv_hc_preempt))
+		return NULL;
+	return (const struct rrv_hc_preempt *)a->ranges[0].data;
+}
+
+/*
+ * Tells the guest (guest_state.next_preempt) whether the next recorded
+ * event is a preemption point, and which, so that it arms its breakpoint
+ * before the thread runs any user instruction.  Called after every
+ * replayed event, so the guest always sees the truth about the next one.
+ */
+static void publish_next(struct replayer *r)
+{
+	if (!r->vm->guest_state)
+		return;
+	struct rrv_preempt_point *g = GUEST_AT(&r->vm->mem, r->vm->guest_state +
+		offsetof(struct rrv_guest_state, next_preempt), sizeof(*g));
+	if (!g)
+		return;
+	const struct rrv_hc_preempt *p = ahead_preempt(r);
+	/* Nothing to write unless a point comes or goes: a trace recorded
+	 * by a kernel older than ABI v6 has no next_preempt in its
+	 * guest_state, and its memory there must stay untouched. */
+	if (!p && !r->published)
+		return;
+	struct rrv_preempt_point pt = { 0 };
+	if (p) {
+		struct rrv_hc_preempt rec;
+		memcpy(&rec, p, sizeof(rec)); /* trace data may be unaligned */
+		pt = (struct rrv_preempt_point){
+			.armed = 1, .tid = rec.tid, .rip = rec.rip,
+			.regs_digest = rec.regs_digest,
+			.stack_digest = rec.stack_digest,
+		};
+	}
+	memcpy(g, &pt, sizeof(pt));
+	r->published = p != NULL;
+}
+
+/* Says what the recording did at a preemption point, for reports. */
+static void preempt_reason(const struct rrv_trace_event *e, char *buf, size_t len)
+{
+	struct rrv_hc_preempt p;
+	if (e->nranges < 1 || e->ranges[0].len != sizeof(p)) {
+		snprintf(buf, len, "the recording preempted a thread here");
+		return;
+	}
+	memcpy(&p, e->ranges[0].data, sizeof(p));
+	snprintf(buf, len, "the recording preempted thread %u here, at rip "
+		 "0x%llx (registers %016llx, stack %016llx); this run's thread "
+		 "%u did not stop at that point", p.tid,
+		 (unsigned long long)p.rip, (unsigned long long)p.regs_digest,
+		 (unsigned long long)p.stack_digest, p.tid);
 }
 
 /* Stops the VM: the guest cannot go on without the host. */
@@ -160,12 +268,15 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 		    const void *pre, int64_t *ret)
 {
 	struct replayer *r = ctx;
-	uint64_t index = rrv_trace_reader_position(r->rd);
+	uint64_t index = r->index;
 	uint64_t digest = hc_digest(c, d, pre);
 	if (c->nr == RRV_HC_BOOT) /* for reports: see hc_boot */
 		r->vm->guest_state = ((const struct rrv_hc_boot *)pre)->state;
 	struct rrv_trace_event e;
-	int got = rrv_trace_reader_next(r->rd, &e);
+	int got = next_event(r, &e);
+	if (got == 1)
+		r->index++;
+	r->last_event_ns = now_ns();
 	if (got == RRV_TRACE_E_TRUNCATED) {
 		fprintf(stderr, "rrv: replay: the trace ends early, after %llu "
 			"events (the recording was cut off): everything up to "
@@ -191,6 +302,34 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	};
 	if (got == 0 || e.type != RRV_EV_HYPERCALL || e.nr != c->nr ||
 	    e.digest != digest) {
+		char why[256];
+		if (got == 1 && e.type == RRV_EV_HYPERCALL && e.nr == RRV_HC_PREEMPT &&
+		    c->nr != RRV_HC_PREEMPT) {
+			preempt_reason(&e, why, sizeof(why));
+			dv.reason = why;
+		} else if (got == 1 && c->nr == RRV_HC_PREEMPT && e.nr == RRV_HC_PREEMPT &&
+			   e.type == RRV_EV_HYPERCALL) {
+			const struct rrv_hc_preempt *p = pre;
+			struct rrv_hc_preempt q = { 0 };
+			if (e.nranges >= 1 && e.ranges[0].len == sizeof(q))
+				memcpy(&q, e.ranges[0].data, sizeof(q));
+			snprintf(why, sizeof(why), "recorded: thread %u preempted at "
+				 "rip 0x%llx (registers %016llx, stack %016llx); this "
+				 "run: thread %u at rip 0x%llx (registers %016llx, "
+				 "stack %016llx)", q.tid, (unsigned long long)q.rip,
+				 (unsigned long long)q.regs_digest,
+				 (unsigned long long)q.stack_digest, p->tid,
+				 (unsigned long long)p->rip,
+				 (unsigned long long)p->regs_digest,
+				 (unsigned long long)p->stack_digest);
+			dv.reason = why;
+		} else if (c->nr == RRV_HC_PREEMPT) {
+			const struct rrv_hc_preempt *p = pre;
+			snprintf(why, sizeof(why), "this run preempted thread %u "
+				 "at rip 0x%llx, where the recording did not",
+				 p->tid, (unsigned long long)p->rip);
+			dv.reason = why;
+		}
 		report_divergence(r->vm, &dv);
 		return stop(r, REPLAY_EXIT_DIVERGED);
 	}
@@ -216,22 +355,54 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 		memcpy(dst, e.ranges[i].data, e.ranges[i].len);
 	}
 	*ret = e.ret;
+	publish_next(r);
 	return 0;
+}
+
+/*
+ * On each watchdog tick: a thread that should stop at a recorded
+ * preemption point but has made no hypercall for so long has run past it
+ * (a changed program, a corrupted trace); without this the replay of a
+ * thread spinning on a flag would spin forever.
+ */
+static int watchdog(void *ctx)
+{
+	struct replayer *r = ctx;
+	if (!r->last_event_ns || now_ns() - r->last_event_ns < r->watchdog_ns ||
+	    !ahead_preempt(r))
+		return 0;
+	char why[256];
+	preempt_reason(&r->ahead, why, sizeof(why));
+	fprintf(stderr, "rrv: replay diverged at event %llu", (unsigned long long)r->index);
+	if (r->total)
+		fprintf(stderr, " of %llu", (unsigned long long)r->total);
+	fprintf(stderr, ": the program left the recorded path\n"
+		"rrv:   expected: preempt (hypercall %u)\n"
+		"rrv:   got:      nothing for %lld s: no thread reached the point\n"
+		"rrv:   %s\n", RRV_HC_PREEMPT,
+		(long long)(r->watchdog_ns / 1000000000ll), why);
+	report_program_state(r->vm);
+	return stop(r, REPLAY_EXIT_DIVERGED);
 }
 
 void replayer_attach(struct replayer *r, struct vmm *vm)
 {
 	r->vm = vm;
 	vm->hc.tap = (struct hc_tap){ .replayed = replayed, .ctx = r };
+	const char *w = getenv("RRV_PREEMPT_WATCHDOG");
+	long s = w ? strtol(w, NULL, 10) : 0;
+	r->watchdog_ns = (s > 0 ? s : WATCHDOG_S) * 1000000000ll;
+	vm->tick_hook = watchdog;
+	vm->tick_ctx = r;
 }
 
 int replayer_finish(struct replayer *r, int vm_status, bool verbose)
 {
 	if (r->stop_status)
 		return r->stop_status;
-	uint64_t used = rrv_trace_reader_position(r->rd);
+	uint64_t used = r->index;
 	struct rrv_trace_event e;
-	int more = rrv_trace_reader_next(r->rd, &e);
+	int more = next_event(r, &e);
 	if (more == 1) {
 		fprintf(stderr, "rrv: replay: the guest finished after %llu events "
 			"but the trace holds more: the replay diverged at its "

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
 
 #include "../trace-format/rrv_trace.h"
 #include "../vmm/disasm.h"
@@ -334,6 +336,27 @@ static const char *vector_name(uint64_t v)
 	return v < 32 ? "exception" : "interrupt";
 }
 
+/* The program's registers as the vCPU holds them now, when it stopped in
+ * ring 3 (the replay watchdog interrupts a thread spinning there, whose
+ * saved registers are those of its last kernel entry). */
+static bool live_user_regs(struct vmm *vm, struct rrv_user_regs *u)
+{
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	if (vm->vcpu_fd < 0 || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr) < 0 ||
+	    (sr.cs.selector & 3) != 3 || ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+		return false;
+	*u = (struct rrv_user_regs){
+		.r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12,
+		.r11 = r.r11, .r10 = r.r10, .r9 = r.r9, .r8 = r.r8,
+		.rbp = r.rbp, .rdi = r.rdi, .rsi = r.rsi, .rdx = r.rdx,
+		.rcx = r.rcx, .rbx = r.rbx, .rax = r.rax,
+		.rip = r.rip, .cs = sr.cs.selector, .rflags = r.rflags,
+		.rsp = r.rsp, .ss = sr.ss.selector,
+	};
+	return true;
+}
+
 void report_program_state(struct vmm *vm)
 {
 	if (!vm->guest_state) {
@@ -357,6 +380,17 @@ void report_program_state(struct vmm *vm)
 			"guest kernel was on its own)\n");
 		return;
 	}
+	struct rrv_user_regs regs;
+	if (live_user_regs(vm, &regs)) {
+		fprintf(stderr, "rrv:   thread %" PRIu32 ", running in user "
+			"space\n", gs.tid);
+		struct program prog = { 0 };
+		load_program(vm, &prog);
+		uint64_t pc = print_instruction(vm, &prog, regs.rip, false);
+		print_backtrace(vm, &prog, &regs, pc);
+		prog_elf_free(prog.elf);
+		return;
+	}
 	if (gs.in_syscall) {
 		const char *name = syscall_name(gs.syscall_nr);
 		fprintf(stderr, "rrv:   thread %" PRIu32 ", in system call %"
@@ -378,7 +412,6 @@ void report_program_state(struct vmm *vm)
 			gs.user_regs);
 		return;
 	}
-	struct rrv_user_regs regs;
 	memcpy(&regs, rp, sizeof(regs));
 	if (!gs.in_syscall)
 		fprintf(stderr, "rrv:   thread %" PRIu32 ", not in a system "

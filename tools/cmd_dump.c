@@ -44,12 +44,15 @@ static const struct field_fmt f_clock[] = { F(struct rrv_hc_clock, clock, 'u'),
 static const struct field_fmt f_sleep[] = { F(struct rrv_hc_sleep, clock, 'u'),
 	F(struct rrv_hc_sleep, sec, 'd'), F(struct rrv_hc_sleep, nsec, 'd'), { 0 } };
 static const struct field_fmt f_random[] = { F(struct rrv_hc_random, len, 'u'), { 0 } };
+static const struct field_fmt f_preempt[] = { F(struct rrv_hc_preempt, tid, 'u'),
+	F(struct rrv_hc_preempt, rip, 'x'), F(struct rrv_hc_preempt, regs_digest, 'x'),
+	F(struct rrv_hc_preempt, stack_digest, 'x'), { 0 } };
 
 static const struct field_fmt *const formats[RRV_HC_MAX] = {
 	[RRV_HC_BOOT] = f_boot, [RRV_HC_EXIT] = f_exit, [RRV_HC_WRITE] = f_write,
 	[RRV_HC_READ] = f_read, [RRV_HC_OPENAT] = f_openat, [RRV_HC_CLOSE] = f_close,
 	[RRV_HC_LSEEK] = f_lseek, [RRV_HC_CLOCK] = f_clock, [RRV_HC_SLEEP] = f_sleep,
-	[RRV_HC_RANDOM] = f_random,
+	[RRV_HC_RANDOM] = f_random, [RRV_HC_PREEMPT] = f_preempt,
 };
 
 static const char *const type_names[RRV_EV_MAX] = {

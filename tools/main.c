@@ -59,6 +59,8 @@ static void print_help(FILE *f)
 		"  RRV_TRACE_DIR   where rrv record puts traces (default\n"
 		"                  $XDG_DATA_HOME/rrv/traces)\n"
 		"  RRV_NO_PROGRESS no progress line from rrv record on a terminal\n"
+		"  RRV_PREEMPT_WATCHDOG  seconds rrv replay waits for a thread\n"
+		"                  to reach its recorded preemption point (30)\n"
 		"\n"
 		"Exit status: the guest program's own status; 64 for a bad\n"
 		"command line; 70 when rrv or its guest kernel fails.\n"

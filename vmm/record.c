@@ -245,12 +245,16 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 					       (uint64_t)time(NULL));
 	/* The guest reads the seed from its command line (recorded above),
 	 * so a replay schedules the same way; this copy is for rrv info. */
-	/* Threads switch only at points the guest reaches the same way in
-	 * every run, so no asynchronous preemption needs replaying. */
+	/* How replay finds asynchronous preemption points (the guest kernel
+	 * decides from the same CPUID profile, recorded above). */
 	if (!err)
 		err = rrv_trace_fields_add_str(h, RRV_TAG_PREEMPT_METHOD,
-					       "none (threads switch at system calls and "
-					       "waits only)");
+			cpuid_profile_has_pmu(&vm->cpuid)
+			? "breakpoint (rip, register and stack digests; the CPU "
+			  "profile offers a performance counter, but branch "
+			  "counting is not implemented)"
+			: "breakpoint (rip, register and stack digests; no "
+			  "performance counter in the CPU profile)");
 	if (!err && cfg->chaos)
 		err = rrv_trace_fields_add_u64(h, RRV_TAG_CHAOS_SEED, cfg->chaos_seed);
 	free(host);

@@ -17,6 +17,7 @@
 
 #include "disasm.h"
 #include "ksyms.h"
+#include "timer.h"
 #include "vmm.h"
 #include "x86/boot.h"
 #include "x86/cpuid.h"
@@ -233,9 +234,19 @@ static int on_internal_error(struct vmm *vm)
 	return stop_broken(vm, what);
 }
 
+/* A host signal interrupted KVM_RUN (a tick): the loop injects it; in
+ * replay the tick drives the replayer's watchdog instead. */
 static int on_intr(struct vmm *vm)
 {
-	(void)vm; /* a host signal interrupted KVM_RUN; just go on */
+	if (vm->tick_hook && !vm->tick.inject && vm->tick_hook(vm->tick_ctx) < 0)
+		vm->stopped = true;
+	return 0;
+}
+
+/* The guest can take the tick now: the loop injects it before going on. */
+static int on_irq_window(struct vmm *vm)
+{
+	(void)vm;
 	return 0;
 }
 
@@ -249,14 +260,26 @@ static const exit_fn exit_handlers[] = {
 	[KVM_EXIT_FAIL_ENTRY] = on_fail_entry,
 	[KVM_EXIT_INTERNAL_ERROR] = on_internal_error,
 	[KVM_EXIT_INTR] = on_intr,
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = on_irq_window,
 };
 
 int vcpu_loop(struct vmm *vm)
 {
 	while (!vm->stopped) {
+		if (vm->tick.on) {
+			int err = timer_inject(vm);
+			if (err) {
+				fprintf(stderr, "rrv: KVM_INTERRUPT failed: %s\n",
+					strerror(-err));
+				return RRV_PANIC_STATUS;
+			}
+		}
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->stats.exits[KVM_EXIT_INTR]++;
+				if (vm->tick.on)
+					timer_take_signal();
+				on_intr(vm);
 				continue;
 			}
 			fprintf(stderr, "rrv: KVM_RUN failed: %s\n", strerror(errno));

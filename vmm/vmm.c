@@ -10,6 +10,7 @@
 #include "kvm.h"
 #include "ksyms.h"
 #include "loader.h"
+#include "timer.h"
 #include "vcpu.h"
 #include "x86/boot.h"
 
@@ -65,7 +66,18 @@ fail:
 
 int vmm_run(struct vmm *vm)
 {
+	/* Ticks preempt threads spinning in ring 3 (run and record); in
+	 * replay they only wake the watchdog, if the replayer has one. */
+	if (vm->cfg.exec_path && (!vm->cfg.replay || vm->tick_hook)) {
+		/* Preempting ticks start with the program's second thread
+		 * (the THREADS hypercall); the watchdog's at once. */
+		vm->tick.inject = !vm->cfg.replay;
+		if (timer_start(vm, vm->tick.inject ? TIMER_TICK_NS : TIMER_WATCH_NS,
+				!vm->tick.inject))
+			return RRV_PANIC_STATUS;
+	}
 	int status = vcpu_loop(vm);
+	timer_stop(vm);
 	if (vm->cfg.stats)
 		vmm_print_stats(vm);
 	return status;
@@ -90,6 +102,7 @@ static const char *const exit_names[VMM_EXIT_REASONS] = {
 	[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
 	[KVM_EXIT_INTR] = "intr (host signal)",
 	[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
 };
 
 void vmm_print_stats(const struct vmm *vm)
@@ -114,6 +127,9 @@ void vmm_print_stats(const struct vmm *vm)
 			fprintf(stderr, "rrv: stats:   reason %-15u %llu\n", i,
 				(unsigned long long)vm->stats.exits[i]);
 	}
+	if (vm->stats.ticks_injected)
+		fprintf(stderr, "rrv: stats: %llu preemption ticks injected\n",
+			(unsigned long long)vm->stats.ticks_injected);
 	for (unsigned i = 0; i < RRV_HC_PORT_COUNT; i++)
 		hcs += vm->stats.hypercalls[i];
 	fprintf(stderr, "rrv: stats: %llu hypercalls\n", (unsigned long long)hcs);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "guest_mem.h"
 #include "hostfd.h"
@@ -41,6 +42,7 @@ struct vmm_config {
 	 * NULL to read exec_path when needed. */
 	const void *program_image;
 	size_t program_size;
+	bool replay;              /* rrv replay: no preemption ticks */
 };
 
 /* Exit reasons counted for --stats; KVM's numbering is small and dense. */
@@ -49,6 +51,7 @@ struct vmm_config {
 struct vmm_stats {
 	uint64_t exits[VMM_EXIT_REASONS];
 	uint64_t hypercalls[RRV_HC_PORT_COUNT];
+	uint64_t ticks_injected; /* preemption interrupts (timer.c) */
 };
 
 struct vmm {
@@ -74,6 +77,19 @@ struct vmm {
 	uint32_t host_umask; /* rrv's umask at start; the VMM then uses 0 and
 				the guest applies the program's own */
 	uint64_t syscalls, syscalls_host; /* reported by the guest at exit */
+
+	/* Owned by timer.c: the preemption tick.  inject is off in replay,
+	 * where ticks only drive tick_hook (the replayer's watchdog). */
+	struct {
+		bool on, inject;
+		bool armed;     /* ticking now (run, record: several threads) */
+		long period_ns;
+		timer_t id;
+	} tick;
+	/* Called on each tick that is not injected; returns -1 to stop the
+	 * VM (after setting exit_code). */
+	int (*tick_hook)(void *ctx);
+	void *tick_ctx;
 
 	bool stopped;   /* set by the exit and panic hypercalls */
 	int exit_code;  /* rrv's own exit status once stopped */

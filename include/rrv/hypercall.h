@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 5u
+#define RRV_HC_ABI_VERSION 6u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -83,6 +83,9 @@ enum rrv_hc_nr {
 	/* v5 reserves ranges for work in progress, so that parallel work
 	 * never takes the same number: 40-49 threads and scheduling, 50-59
 	 * file mappings, /proc and /dev, 60-79 sockets and polling. */
+	/* Threads and scheduling (v6). */
+	RRV_HC_PREEMPT = 40,
+	RRV_HC_THREADS = 41,
 	/* File mappings, /proc and /dev (v5). */
 	RRV_HC_FDPATH = 50,
 	/* Sockets to the host network, and waiting on host handles (v5). */
@@ -155,6 +158,16 @@ struct rrv_guest_state {
 	uint64_t syscall_nr; /* which one */
 	rrv_gpa_t user_regs; /* struct rrv_user_regs of tid as saved at its
 				last kernel entry, or 0 */
+	/* Written by the VMM, since v6: in replay, after every recorded
+	 * event, the next one when it is a preemption point, so that the
+	 * guest can set a breakpoint on it before the thread runs again
+	 * (docs/threads.md).  Zero while recording or running. */
+	struct rrv_preempt_point {
+		uint32_t armed;     /* nonzero: the next event is this point */
+		uint32_t tid;
+		uint64_t rip;
+		uint64_t regs_digest, stack_digest;
+	} next_preempt;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
@@ -164,6 +177,47 @@ struct rrv_user_regs {
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector, error_code;
 	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/*
+ * RRV_HC_PREEMPT (v6): the guest switched threads asynchronously, after a
+ * host timer interrupt found tid running in ring 3 and another thread
+ * runnable.  Recorded like every call, so that its inputs are a trace
+ * event: where the thread was (rip, and digests of its registers and of
+ * the stack around rsp, as the guest kernel computes them).  Replay finds
+ * the same point again with a hardware breakpoint on rip and these
+ * digests, then makes the same call, which the replayer checks.  The VMM
+ * does nothing else with it; ret is 0.
+ */
+enum rrv_preempt_method {
+	RRV_PREEMPT_BREAKPOINT = 1, /* rip + register and stack digests */
+	RRV_PREEMPT_BRANCHES = 2,   /* also a retired-branch count (not yet) */
+};
+/* The interrupt vector the VMM injects on each host timer tick while
+ * recording or running (never in replay): the first one above the CPU's
+ * exceptions. */
+#define RRV_PREEMPT_VECTOR 32u
+struct rrv_hc_preempt {
+	struct rrv_hc_hdr hdr;
+	uint32_t tid;          /* in: the thread preempted */
+	uint32_t method;       /* in: enum rrv_preempt_method */
+	uint64_t rip;          /* in: its next user instruction */
+	uint64_t regs_digest;  /* in: its general registers, rip, rflags */
+	uint64_t stack_digest; /* in: its stack around rsp */
+	uint64_t branches;     /* in: retired conditional branches, or 0 */
+};
+
+/*
+ * RRV_HC_THREADS (v6): the program's live thread count went from 1 to 2
+ * or from 2 to 1.  The VMM runs its preemption tick only while there are
+ * several threads: with one, a tick could only ever be dropped, and would
+ * cost a VM exit for nothing.  Not recorded (an observer, as LOG): replay
+ * injects no ticks anyway.  ret is 0.
+ */
+struct rrv_hc_threads {
+	struct rrv_hc_hdr hdr;
+	uint32_t nthreads; /* in */
+	uint32_t pad;
 };
 
 /* RRV_HC_EXIT: the guest is done; the VMM stops the vCPU and exits. */

@@ -6,12 +6,20 @@
  * included, is written fresh, so the result is a well-formed trace that
  * simply tells the guest something else: what a test needs to show that
  * replay catches a run that leaves the recorded path.
+ *
+ * trace_edit --preempt K rip|digest IN OUT: edits the K-th recorded
+ * PREEMPT call (from 1) instead.  rip moves the recorded point one byte
+ * on, so that replay's breakpoint is never hit and the thread runs past
+ * it; digest changes the event's input digest only, so that replay stops
+ * at the right point and then finds the call differs.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <rrv/hypercall.h>
 
 #include "../../trace-format/rrv_trace.h"
 
@@ -21,8 +29,65 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
+/* Copies the rest of the trace from r to w, then the footer. */
+static void copy_rest(struct rrv_trace_reader *r, struct rrv_trace_writer *w,
+		      const char *in);
+
+static int edit_preempt(long k, const char *what, const char *in, const char *out)
+{
+	struct rrv_trace_reader *r;
+	int err = rrv_trace_reader_open(&r, in);
+	if (err)
+		die(in, err);
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		perror(out);
+		return 1;
+	}
+	struct rrv_trace_writer *w;
+	if ((err = rrv_trace_writer_create(&w, fd, rrv_trace_reader_header(r), 0)))
+		die(out, err);
+	struct rrv_trace_event e;
+	long seen = 0;
+	while ((err = rrv_trace_reader_next(r, &e)) == 1) {
+		struct rrv_trace_range ranges[RRV_TRACE_RANGES_MAX];
+		struct rrv_hc_preempt p;
+		memcpy(ranges, e.ranges, e.nranges * sizeof(ranges[0]));
+		if (e.type == RRV_EV_HYPERCALL && e.nr == RRV_HC_PREEMPT &&
+		    e.nranges >= 1 && ranges[0].len == sizeof(p) && ++seen == k) {
+			memcpy(&p, ranges[0].data, sizeof(p));
+			if (!strcmp(what, "rip"))
+				p.rip++;
+			else
+				e.digest ^= 1;
+			fprintf(stderr, "trace_edit: preemption %ld: thread %u at rip "
+				"0x%llx%s\n", k, p.tid, (unsigned long long)p.rip,
+				strcmp(what, "rip") ? ", digest changed" : " (moved)");
+			ranges[0].data = (const uint8_t *)&p;
+		}
+		e.ranges = ranges;
+		if ((err = rrv_trace_writer_add(w, &e)))
+			die("write", err);
+		if (seen == k)
+			break;
+	}
+	if (err < 0)
+		die(in, err);
+	if (seen < k) {
+		fprintf(stderr, "trace_edit: the trace has %ld preemptions, not %ld\n",
+			seen, k);
+		return 1;
+	}
+	copy_rest(r, w, in);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "--preempt") &&
+	    (!strcmp(argv[3], "rip") || !strcmp(argv[3], "digest")))
+		return edit_preempt(strtol(argv[2], NULL, 10), argv[3], argv[4], argv[5]);
 	if (argc != 5 || strlen(argv[3]) != strlen(argv[4]) || !*argv[3]) {
 		fprintf(stderr, "usage: trace_edit IN OUT OLD NEW (same length)\n");
 		return 2;
@@ -85,6 +150,21 @@ int main(int argc, char **argv)
 	}
 	if (err < 0)
 		die(argv[1], err);
+	copy_rest(r, w, argv[1]);
+	close(fd);
+	return 0;
+}
+
+static void copy_rest(struct rrv_trace_reader *r, struct rrv_trace_writer *w,
+		      const char *in)
+{
+	struct rrv_trace_event e;
+	int err;
+	while ((err = rrv_trace_reader_next(r, &e)) == 1)
+		if ((err = rrv_trace_writer_add(w, &e)))
+			die("write", err);
+	if (err < 0)
+		die(in, err);
 	/* Keep the caller's footer fields; the writer adds count and index. */
 	struct rrv_trace_fields *f = rrv_trace_fields_create();
 	const struct rrv_trace_fields *of = rrv_trace_reader_footer(r);
@@ -98,6 +178,4 @@ int main(int argc, char **argv)
 	rrv_trace_writer_free(w);
 	rrv_trace_fields_free(f);
 	rrv_trace_reader_free(r);
-	close(fd);
-	return 0;
 }

@@ -9,7 +9,15 @@
 #     what the recording printed;
 #   - hostpipe: a thread blocked reading a host pipe (a FIFO the script
 #     feeds only after the other thread's result appeared) must not stop
-#     the other thread, under rrv run and rrv record, and replays.
+#     the other thread, under rrv run and rrv record, and replays;
+#   - records the spinning programs (spinflag: while (!flag) waits;
+#     spinlock: a spin lock whose holder is preempted while it holds it;
+#     spinsignal: a signal delivered to a preempted spinner),
+#     which need asynchronous preemption, checks that the trace holds
+#     preemption points and names the method, and that replays print
+#     exactly what the recording printed; then edits a recorded point
+#     (build/tests/e2e/trace_edit --preempt) and checks that the replay
+#     stops with a divergence report instead.
 #
 #   RRV_WITH_KVM_DEVICE=/nonexistent tools/with-kvm sh tests/threads/run.sh
 #
@@ -40,7 +48,7 @@ bad() {
 	[ -s "$TMP/err" ] && sed 's/^/    | /' "$TMP/err" | head -15
 }
 
-PROGS="counter prodcons many sigthreads pipewait hostpipe"
+PROGS="counter prodcons many sigthreads pipewait hostpipe spinflag spinlock spinsignal"
 LIBCS="glibc musl"
 for p in $PROGS; do
 	gcc -O2 -Wall -static -pthread "$HERE/$p.c" -o "$OUT/$p-glibc" ||
@@ -51,7 +59,7 @@ done
 
 # ------------------------------------------------- native against rrv run
 
-for p in prodcons many sigthreads pipewait; do
+for p in prodcons many sigthreads pipewait spinflag spinlock spinsignal; do
 	for l in $LIBCS; do
 		name="$p-$l"
 		"$OUT/$name" >"$TMP/native" 2>/dev/null
@@ -165,6 +173,84 @@ for l in $LIBCS; do
 	else
 		bad "$name replay" "status $rs, printed '$(cat "$TMP/rep")'"
 	fi
+done
+
+# ------------------------- asynchronous preemption: record, replay, edit
+
+TRACE_EDIT=$ROOT/build/tests/e2e/trace_edit
+for p in spinflag spinlock spinsignal; do
+	for l in $LIBCS; do
+		name="$p-$l"
+		trace="$TMP/$name.rrv"
+		timeout 120 "$RRV" record -o "$trace" "$OUT/$name" \
+			>"$TMP/rec" 2>"$TMP/rec.err"
+		st=$?
+		cp "$TMP/rec.err" "$TMP/err"
+		if [ $st != 0 ]; then
+			bad "$name record" "exit status $st"
+			continue
+		fi
+		npre=$("$RRV" info "$trace" 2>/dev/null | sed -n 's/^  preempt *\([0-9]*\)$/\1/p')
+		if [ "${npre:-0}" -lt 1 ]; then
+			bad "$name record" "the trace holds no preemption point"
+			continue
+		fi
+		if ! "$RRV" info "$trace" 2>/dev/null | grep -q '^preemption *breakpoint (rip, register and stack digests; no performance counter'; then
+			bad "$name info" "rrv info does not name the breakpoint method"
+		fi
+		# A waiter found the lock taken: its holder was preempted holding it.
+		if [ $p = spinlock ] && ! grep -q '^contended [1-9]' "$TMP/rec.err"; then
+			bad "$name record" "no acquisition found the lock held: $(grep contended "$TMP/rec.err")"
+		fi
+		grep -v '^rrv:' "$TMP/rec.err" >"$TMP/rec.err.prog"
+		good=1
+		for i in 1 2; do
+			timeout 120 "$RRV" replay "$trace" >"$TMP/rep" 2>"$TMP/err"
+			st=$?
+			grep -v '^rrv:' "$TMP/err" >"$TMP/rep.err.prog"
+			if [ $st != 0 ] || ! cmp -s "$TMP/rec" "$TMP/rep" ||
+			   ! cmp -s "$TMP/rec.err.prog" "$TMP/rep.err.prog"; then
+				bad "$name replay $i" "status $st, printed '$(cat "$TMP/rep")', recorded '$(cat "$TMP/rec")'"
+				good=0
+				break
+			fi
+		done
+		[ $good = 1 ] && ok "$name: $npre preemption points, 2 replays identical"
+
+		[ $l = glibc ] && [ $p != spinsignal ] || continue
+		if [ ! -x "$TRACE_EDIT" ]; then
+			bad "$name edited" "$TRACE_EDIT is missing (make build/tests/e2e/trace_edit)"
+			continue
+		fi
+		# The point's digest edited: replay stops there, and the check
+		# of the PREEMPT call finds the difference.
+		"$TRACE_EDIT" --preempt 1 digest "$trace" "$TMP/bad.rrv" 2>"$TMP/edit" ||
+			{ bad "$name edit" "$(cat "$TMP/edit")"; continue; }
+		timeout 120 "$RRV" replay "$TMP/bad.rrv" >/dev/null 2>"$TMP/err"
+		st=$?
+		if [ $st = 65 ] && grep -q '^rrv: replay diverged at event' "$TMP/err" &&
+		   grep -q '^rrv:   expected: preempt (hypercall 40)' "$TMP/err" &&
+		   grep -q '^rrv:   got:      preempt (hypercall 40).*same call, other arguments' "$TMP/err" &&
+		   grep -q '^rrv:   recorded: thread [0-9]* preempted at rip 0x.*; this run: thread' "$TMP/err" &&
+		   grep -q '^rrv:   thread [0-9]*' "$TMP/err"; then
+			ok "$name: an edited preemption digest is a divergence"
+		else
+			bad "$name edited digest" "replay status $st, not a clear divergence report"
+		fi
+		# The point moved where no instruction starts: the thread runs
+		# past it; a spinning thread makes no hypercall, so the watchdog
+		# reports it.
+		"$TRACE_EDIT" --preempt 1 rip "$trace" "$TMP/bad.rrv" 2>"$TMP/edit" ||
+			{ bad "$name edit" "$(cat "$TMP/edit")"; continue; }
+		RRV_PREEMPT_WATCHDOG=3 timeout 120 "$RRV" replay "$TMP/bad.rrv" >/dev/null 2>"$TMP/err"
+		st=$?
+		if [ $st = 65 ] && grep -q '^rrv: replay diverged at event' "$TMP/err" &&
+		   grep -q '^rrv:   the recording preempted thread [0-9]* here, at rip 0x.*did not stop at that point' "$TMP/err"; then
+			ok "$name: a moved preemption point is a divergence"
+		else
+			bad "$name moved point" "replay status $st, not a clear divergence report"
+		fi
+	done
 done
 
 echo "threads: $pass passed, $fail failed"

@@ -305,6 +305,55 @@ static void log_checks_its_buffer(void **state)
 	assert_int_equal(call(f, RRV_HC_LOG, ARGS, &in), -EINVAL);
 }
 
+static void preempt_is_traced_and_checks_its_method(void **state)
+{
+	struct fixture *f = *state;
+	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_PREEMPT);
+	assert_non_null(d);
+	assert_false(d->flags & HC_F_UNTRACED); /* the point must be recorded */
+	struct rrv_hc_preempt *a = g(f, ARGS, sizeof(*a));
+	bool in;
+	*a = (struct rrv_hc_preempt){ .tid = 101, .method = RRV_PREEMPT_BREAKPOINT,
+				      .rip = 0x401000 };
+	assert_int_equal(call(f, RRV_HC_PREEMPT, ARGS, &in), 0);
+	assert_true(in);
+	a->method = 7;
+	assert_int_equal(call(f, RRV_HC_PREEMPT, ARGS, &in), -EINVAL);
+}
+
+/* THREADS only steers the tick: not recorded, and harmless without one. */
+static void threads_is_an_untraced_observer(void **state)
+{
+	struct fixture *f = *state;
+	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_THREADS);
+	assert_non_null(d);
+	assert_true(d->flags & HC_F_UNTRACED);
+	struct rrv_hc_threads *a = g(f, ARGS, sizeof(*a));
+	bool in;
+	a->nthreads = 2;
+	assert_int_equal(call(f, RRV_HC_THREADS, ARGS, &in), 0);
+	assert_false(f->vm.tick.armed); /* no timer in this VM */
+}
+
+/* The method rrv info shows depends on this answer. */
+static void pmu_is_found_only_where_offered(void **state)
+{
+	(void)state;
+	struct cpuid_profile p = { .n = 3 };
+	p.e[0] = (struct cpuid_entry){ .function = 0, .eax = 7 };
+	p.e[1] = (struct cpuid_entry){ .function = 0x80000000, .eax = 0x80000008 };
+	p.e[2] = (struct cpuid_entry){ .function = 0x80000001 };
+	assert_false(cpuid_profile_has_pmu(&p)); /* rrv's profile: max leaf 7 */
+	p.e[2].ecx = 1u << 23;                   /* AMD PerfCtrExtCore */
+	assert_true(cpuid_profile_has_pmu(&p));
+	p.e[2].ecx = 0;
+	p.e[0].eax = 0xa;
+	p.e[p.n++] = (struct cpuid_entry){ .function = 0xa, .eax = 0x00000000 };
+	assert_false(cpuid_profile_has_pmu(&p)); /* leaf 0xa with version 0 */
+	p.e[p.n - 1].eax = 0x07300404;           /* v4, 4 counters, 48 bits */
+	assert_true(cpuid_profile_has_pmu(&p));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -320,6 +369,9 @@ int main(void)
 		T(boot_refuses_other_abi_versions),
 		T(exit_sets_the_status),
 		T(log_checks_its_buffer),
+		T(preempt_is_traced_and_checks_its_method),
+		T(threads_is_an_untraced_observer),
+		cmocka_unit_test(pmu_is_found_only_where_offered),
 	};
 	return cmocka_run_group_tests_name("hypercall", tests, NULL, NULL);
 }

@@ -155,3 +155,23 @@ int cpuid_profile_apply(int vcpu_fd, const struct cpuid_profile *p)
 	free(c);
 	return ret;
 }
+
+static const struct cpuid_entry *profile_find(const struct cpuid_profile *p,
+					      uint32_t function)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].function == function && p->e[i].index == 0)
+			return &p->e[i];
+	return NULL;
+}
+
+int cpuid_profile_has_pmu(const struct cpuid_profile *p)
+{
+	const struct cpuid_entry *l0 = profile_find(p, 0);
+	const struct cpuid_entry *pm = profile_find(p, 0xa);
+	if (l0 && l0->eax >= 0xa && pm && (pm->eax & 0xff) && ((pm->eax >> 8) & 0xff))
+		return 1;
+	const struct cpuid_entry *e0 = profile_find(p, 0x80000000);
+	const struct cpuid_entry *e1 = profile_find(p, 0x80000001);
+	return e0 && e0->eax >= 0x80000001 && e1 && ((e1->ecx >> 23) & 1);
+}

@@ -25,6 +25,12 @@ struct cpuid_profile {
  */
 int cpuid_profile_build(int kvm_fd, struct cpuid_profile *p);
 
+/* Whether p offers the guest a performance counter: architectural
+ * perfmon (leaf 0xa, version and general counters nonzero) or AMD's core
+ * counter extension (0x80000001 ecx bit 23).  The guest kernel asks the
+ * same questions of CPUID (rekernel-rr/preempt.c). */
+int cpuid_profile_has_pmu(const struct cpuid_profile *p);
+
 /* Installs p on the vCPU.  Returns 0 or -errno. */
 int cpuid_profile_apply(int vcpu_fd, const struct cpuid_profile *p);
 

@@ -1,0 +1,258 @@
+/*
+ * Asynchronous preemption (contracts in preempt.h, design in
+ * docs/threads.md).
+ *
+ * What identifies a point.  A recorded point is the thread, the rip of
+ * its next instruction, a digest of its general registers and flags, and
+ * a digest of the stack around rsp (the red zone below it included,
+ * since leaf functions keep locals there).  Replay stops the thread at
+ * the first time, after the previous recorded event, that all of these
+ * match; a thread's ring-3 execution between two events is a function of
+ * its state, so that is the recorded moment, unless the loop passes the
+ * same rip with the same registers and stack more than once while other
+ * memory changes (no performance counter here to tell those apart; see
+ * docs/threads.md).
+ */
+#include "preempt.h"
+
+#include <stddef.h>
+
+#include <rrv/hypercall.h>
+
+#include "hypercall.h"
+#include "mm.h"
+#include "proc.h"
+#include "sched.h"
+#include "signal.h"
+#include "trap.h"
+#include "vm.h"
+#include "x86.h"
+
+/* The stack the digest covers: the 128-byte red zone below rsp and what
+ * the spinning code most likely reads above it. */
+#define STACK_BELOW 128
+#define STACK_ABOVE 256
+
+/* Ticks a thread must spend in ring 3 without a system call before it is
+ * preempted.  Two: the first tick may land just after a system call, so
+ * one whole tick period is certain to have passed at the second.  A
+ * thread that reaches scheduling points on its own is then never
+ * preempted asynchronously, which keeps such programs (and --chaos runs)
+ * exactly as deterministic as before. */
+#define TICKS_TO_PREEMPT 2
+
+/* DR7: local enable of breakpoint 0, an instruction breakpoint (RW0 and
+ * LEN0 zero); bit 10 always reads as 1.  DR6: what it holds when clear. */
+#define DR7_L0 (1ull << 0)
+#define DR7_FIXED (1ull << 10)
+#define DR6_B0 (1ull << 0)
+#define DR6_CLEAR 0xffff0ff0ull
+
+/* vectors.S tests the saved cs at this offset to call
+ * preempt_user_return on returns to ring 3 only. */
+_Static_assert(offsetof(struct trapframe, cs) == 18 * 8, "TF_CS in vectors.S");
+
+#define FNV_PRIME 0x100000001b3ull
+#define FNV_SEED 0xcbf29ce484222325ull
+
+static bool pmu_offered;        /* the CPUID profile offers a counter */
+static int user_ticks;          /* ticks seen by the same ring-3 run */
+static struct thread *tick_thread;
+static uint64_t tick_syscalls;  /* curproc->nsyscalls at the last tick */
+static struct thread *trap_thread; /* the last ring-3 trap served, */
+static uint64_t trap_rip;          /* and where its thread resumes */
+static bool dr_armed;           /* DR0/DR7 hold a breakpoint on dr_rip */
+static uint64_t dr_rip;
+
+static uint64_t fnv(uint64_t h, const void *p, uint64_t n)
+{
+	const uint8_t *b = p;
+	for (uint64_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+/* The registers the program sees, without RF, which the CPU sets on its
+ * own in the frames of some exceptions. */
+static uint64_t regs_digest(const struct trapframe *tf)
+{
+	uint64_t r[17] = {
+		tf->r15, tf->r14, tf->r13, tf->r12, tf->r11, tf->r10, tf->r9,
+		tf->r8, tf->rbp, tf->rdi, tf->rsi, tf->rdx, tf->rcx, tf->rbx,
+		tf->rax, tf->rip, tf->rflags & ~RFLAGS_RF,
+	};
+	return fnv(FNV_SEED, r, sizeof(r));
+}
+
+/* The bytes around rsp that are in memory now.  Never faults anything
+ * in: that would change the program's memory (and its maps) at a moment
+ * that depends on host time.  A missing page counts as one marker. */
+static uint64_t stack_digest(const struct trapframe *tf)
+{
+	uint64_t h = FNV_SEED;
+	uint64_t va = tf->rsp - STACK_BELOW, end = tf->rsp + STACK_ABOVE;
+	if (tf->rsp < STACK_BELOW || end > USER_TOP)
+		return fnv(h, "\xff", 1);
+	while (va < end) {
+		uint64_t n = PGSIZE - (va & (PGSIZE - 1));
+		if (n > end - va)
+			n = end - va;
+		const void *p = mm_peek(curproc->mm, va);
+		h = p ? fnv(h, p, n) : fnv(h, "\xff", 1);
+		va += n;
+	}
+	return h;
+}
+
+/* A rep-prefixed string instruction at rip: the CPU takes interrupts
+ * between its iterations, with rip on the instruction, but an instruction
+ * breakpoint fires only before the first.  Such a point could never be
+ * found again, so the tick waits for the next one. */
+static bool at_rep_string(uint64_t rip)
+{
+	bool rep = false;
+	for (int i = 0; i < 15; i++) {
+		const uint8_t *p = mm_peek(curproc->mm, rip + (uint64_t)i);
+		if (!p)
+			return false;
+		uint8_t b = *p;
+		if (b == 0xf2 || b == 0xf3) {
+			rep = true;
+			continue;
+		}
+		if (b == 0x66 || b == 0x67 || b == 0x2e || b == 0x3e ||
+		    b == 0x26 || b == 0x36 || b == 0x64 || b == 0x65 ||
+		    (b >= 0x40 && b <= 0x4f))
+			continue;
+		return rep && ((b >= 0xa4 && b <= 0xa7) || (b >= 0xaa && b <= 0xaf) ||
+			       (b >= 0x6c && b <= 0x6f));
+	}
+	return false;
+}
+
+void preempt_init(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(0, 0, &a, &b, &c, &d);
+	uint32_t max = a;
+	if (max >= 0xa) {
+		cpuid(0xa, 0, &a, &b, &c, &d);
+		/* version >= 1 with at least one general counter */
+		pmu_offered = (a & 0xff) && ((a >> 8) & 0xff);
+	}
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		pmu_offered |= (c >> 23) & 1; /* AMD PerfCtrExtCore */
+	}
+	/* Counting retired conditional branches is not implemented yet:
+	 * with or without a counter, points are found by breakpoint and
+	 * digests (pmu_offered is kept for when it is). */
+	(void)pmu_offered;
+}
+
+void preempt_switch(struct trapframe *tf)
+{
+	static struct rrv_hc_preempt p;
+	struct thread *t = curthread;
+
+	p = (struct rrv_hc_preempt){
+		.tid = (uint32_t)t->tid,
+		.method = RRV_PREEMPT_BREAKPOINT,
+		.rip = tf->rip,
+		.regs_digest = regs_digest(tf),
+		.stack_digest = stack_digest(tf),
+	};
+	hc_call(RRV_HC_PREEMPT, &p);
+	user_ticks = 0;
+	sched_yield();
+	/* Running again: signals sent meanwhile are delivered now, as at
+	 * any return to ring 3 after a switch (in replay just the same). */
+	signal_return_to_user(tf, false);
+}
+
+enum preempt_verdict preempt_tick(struct trapframe *tf)
+{
+	struct thread *t = curthread;
+
+	t->tf = tf;
+	if (t != tick_thread || curproc->nsyscalls != tick_syscalls) {
+		tick_thread = t;
+		tick_syscalls = curproc->nsyscalls;
+		user_ticks = 0;
+	}
+	/* A tick that was pending while the kernel served a page fault
+	 * arrives as the thread resumes the faulting instruction, with the
+	 * registers it had when it first tried it: replay would stop at that
+	 * first try, before the fault (its breakpoint comes first), where
+	 * the thread's memory differs.  Such a point is left for a later
+	 * tick. */
+	bool after_trap = t == trap_thread && tf->rip == trap_rip;
+	trap_thread = 0;
+	if (++user_ticks < TICKS_TO_PREEMPT || !sched_could_switch() ||
+	    after_trap || at_rep_string(tf->rip))
+		return PREEMPT_RESUME;
+	return PREEMPT_SWITCH;
+}
+
+void preempt_note_trap(const struct trapframe *tf)
+{
+	trap_thread = curthread;
+	trap_rip = tf->rip;
+}
+
+static void dr_set(uint64_t rip)
+{
+	asm volatile("mov %0, %%dr0" : : "r"(rip));
+	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED | DR7_L0));
+	dr_armed = true;
+	dr_rip = rip;
+}
+
+static void dr_clear(void)
+{
+	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED));
+	dr_armed = false;
+}
+
+static uint64_t dr6_take(void)
+{
+	uint64_t v;
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	asm volatile("mov %0, %%dr6" : : "r"(DR6_CLEAR));
+	return v;
+}
+
+enum preempt_verdict preempt_debug(struct trapframe *tf)
+{
+	if (!dr_armed || !(dr6_take() & DR6_B0))
+		return PREEMPT_NOT_MINE;
+	volatile struct rrv_preempt_point *want = &guest_state.next_preempt;
+	struct thread *t = curthread;
+
+	t->tf = tf;
+	if (want->armed && want->tid == (uint32_t)t->tid && want->rip == tf->rip) {
+		uint64_t regs = regs_digest(tf);
+		uint64_t stack = stack_digest(tf);
+		if (regs == want->regs_digest && stack == want->stack_digest) {
+			dr_clear();
+			return PREEMPT_SWITCH;
+		}
+	}
+	/* Not this pass: run the instruction once without the breakpoint. */
+	tf->rflags |= RFLAGS_RF;
+	return PREEMPT_RESUME;
+}
+
+void preempt_user_return(struct trapframe *tf)
+{
+	(void)tf;
+	volatile struct rrv_preempt_point *want = &guest_state.next_preempt;
+	if (want->armed && want->tid == (uint32_t)curthread->tid) {
+		uint64_t rip = want->rip;
+		if (!dr_armed || dr_rip != rip)
+			dr_set(rip);
+	} else if (dr_armed) {
+		dr_clear();
+	}
+}

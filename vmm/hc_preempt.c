@@ -1,0 +1,53 @@
+/*
+ * PREEMPT: the guest's note that it switched threads asynchronously
+ * (docs/threads.md).  The host has nothing to do for it: what matters is
+ * that it passes through the tap like every traced call, so that a
+ * recording holds the point (its inputs are the event) and a replay
+ * checks that the guest stopped the same thread at the same point.
+ */
+#include <errno.h>
+
+#include "hc_families.h"
+#include "hypercall.h"
+#include "timer.h"
+#include "vmm.h"
+
+static int64_t hc_preempt(struct hc_call *c)
+{
+	const struct rrv_hc_preempt *a = c->args;
+	if (a->method != RRV_PREEMPT_BREAKPOINT && a->method != RRV_PREEMPT_BRANCHES)
+		return -EINVAL;
+	return 0;
+}
+
+/* The guest's thread count crossed 1: tick only while there are several
+ * (run and record; in replay, where nothing is injected, it changes
+ * nothing).  A guest that lies only gets ticks it does not need, or
+ * misses ones it did. */
+static int64_t hc_threads(struct hc_call *c)
+{
+	const struct rrv_hc_threads *a = c->args;
+	struct vmm *vm = c->vm;
+	if (!vm || !vm->tick.inject)
+		return 0;
+	return timer_arm(vm, a->nthreads > 1) < 0 ? -EIO : 0;
+}
+
+static const struct {
+	unsigned nr;
+	struct hc_desc d;
+} preemptfam[] = {
+	{ RRV_HC_PREEMPT, HC_DESC("preempt", struct rrv_hc_preempt, 0, hc_preempt) },
+	{ RRV_HC_THREADS, HC_DESC("threads", struct rrv_hc_threads, HC_F_UNTRACED,
+				  hc_threads) },
+};
+
+int hc_preempt_register(struct hc_table *t)
+{
+	for (size_t i = 0; i < sizeof(preemptfam) / sizeof(preemptfam[0]); i++) {
+		int err = hc_register(t, preemptfam[i].nr, &preemptfam[i].d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
