@@ -3,7 +3,7 @@
 # tools/with-kvm).  Counts (VM exits, events, bytes) hold on any machine;
 # times and ratios depend on it, so the machine is printed first.
 #
-#   bench/run.sh [startup|getpid|compute|record|threads|all]
+#   bench/run.sh [startup|getpid|compute|record|threads|preempt|all]
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RRV=build/rrv
@@ -113,9 +113,24 @@ threads() {
 	echo
 }
 
+preempt() {
+	echo "== asynchronous preemption: 2 threads on a spin lock, no system calls (2000 rounds each)"
+	local native run rec rep points
+	native=$(time_ms 3 $B/spin)
+	run=$(time_ms 3 $RRV run $B/spin)
+	rec=$(time_ms 3 sh -c "rm -f $tmp/spin.rrv; $RRV record -o $tmp/spin.rrv $B/spin")
+	rep=$(time_ms 3 $RRV replay $tmp/spin.rrv)
+	points=$($RRV info $tmp/spin.rrv | sed -n 's/^  preempt *\([0-9]*\)$/\1/p')
+	echo "native $native ms, run $run ms, record $rec ms, replay $rep ms"
+	echo "  preemption points in the trace: ${points:-0}; $($RRV info $tmp/spin.rrv | grep '^preemption')"
+	echo "  record/run $(ratio "$rec" "$run"), replay/record $(ratio "$rep" "$rec")," \
+	     "replay ms per point $(ratio "$rep" "${points:-0}")"
+	echo
+}
+
 machine
 case $what in
-startup | getpid | compute | record | threads) $what ;;
-all) startup; getpid; compute; record; threads ;;
-*) echo "usage: bench/run.sh [startup|getpid|compute|record|threads|all]" >&2; exit 64 ;;
+startup | getpid | compute | record | threads | preempt) $what ;;
+all) startup; getpid; compute; record; threads; preempt ;;
+*) echo "usage: bench/run.sh [startup|getpid|compute|record|threads|preempt|all]" >&2; exit 64 ;;
 esac

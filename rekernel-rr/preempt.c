@@ -240,6 +240,7 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 		}
 	}
 	/* Not this pass: run the instruction once without the breakpoint. */
+	guest_state.breakpoint_passes++;
 	tf->rflags |= RFLAGS_RF;
 	return PREEMPT_RESUME;
 }

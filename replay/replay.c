@@ -41,6 +41,8 @@ struct replayer {
 	 * a thread may run without reaching its recorded preemption point. */
 	int64_t last_event_ns;
 	int64_t watchdog_ns;
+	/* guest_state.breakpoint_passes at the last sign of progress. */
+	uint64_t passes;
 
 	/* guest_state.next_preempt holds a point (written by publish_next). */
 	bool published;
@@ -359,15 +361,34 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	return 0;
 }
 
+/* The guest's count of breakpoint passes that did not match, or 0. */
+static uint64_t breakpoint_passes(struct replayer *r)
+{
+	if (!r->vm->guest_state)
+		return 0;
+	const uint64_t *p = GUEST_AT(&r->vm->mem, r->vm->guest_state +
+				     offsetof(struct rrv_guest_state, breakpoint_passes),
+				     sizeof(*p));
+	return p ? *p : 0;
+}
+
 /*
  * On each watchdog tick: a thread that should stop at a recorded
- * preemption point but has made no hypercall for so long has run past it
- * (a changed program, a corrupted trace); without this the replay of a
- * thread spinning on a flag would spin forever.
+ * preemption point but has made no hypercall for so long, and has not
+ * even passed the point's rip in that time, has run past it (a changed
+ * program, a corrupted trace); without this the replay of a thread
+ * spinning on a flag would spin forever.  Passes of the rip count as
+ * progress: a point deep in a hot loop is found only after many.
  */
 static int watchdog(void *ctx)
 {
 	struct replayer *r = ctx;
+	uint64_t passes = breakpoint_passes(r);
+	if (passes != r->passes) {
+		r->passes = passes;
+		r->last_event_ns = now_ns();
+		return 0;
+	}
 	if (!r->last_event_ns || now_ns() - r->last_event_ns < r->watchdog_ns ||
 	    !ahead_preempt(r))
 		return 0;
@@ -378,7 +399,8 @@ static int watchdog(void *ctx)
 		fprintf(stderr, " of %llu", (unsigned long long)r->total);
 	fprintf(stderr, ": the program left the recorded path\n"
 		"rrv:   expected: preempt (hypercall %u)\n"
-		"rrv:   got:      nothing for %lld s: no thread reached the point\n"
+		"rrv:   got:      nothing for %lld s: no thread reached the point, "
+		"or even passed its address\n"
 		"rrv:   %s\n", RRV_HC_PREEMPT,
 		(long long)(r->watchdog_ns / 1000000000ll), why);
 	report_program_state(r->vm);

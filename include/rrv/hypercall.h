@@ -168,6 +168,11 @@ struct rrv_guest_state {
 		uint64_t rip;
 		uint64_t regs_digest, stack_digest;
 	} next_preempt;
+	/* Written by the guest, since v6: how many times a thread passed
+	 * the breakpoint on next_preempt's rip without matching it.  Only
+	 * grows; the replay watchdog takes growth for progress towards the
+	 * point (a hot loop may pass it millions of times first). */
+	uint64_t breakpoint_passes;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
