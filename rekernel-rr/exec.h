@@ -16,4 +16,38 @@
  */
 __attribute__((noreturn)) void exec_start(const char *path);
 
+#include <stdint.h>
+
+struct mm;
+struct mapfile;
+struct trapframe;
+
+/* A program's arguments and environment: argc strings then envc strings,
+ * each NUL-terminated, one after the other in strings (bootinfo's
+ * layout). */
+struct exec_args {
+	const char *strings;
+	uint32_t argc, envc;
+};
+
+/* Where a loaded program starts, and its file (a reference the caller
+ * owns, for /proc/self/exe). */
+struct exec_entry {
+	uint64_t rip, rsp;
+	struct mapfile *exe;
+};
+
+/*
+ * Loads the program at path (a host path; static, static-PIE or with
+ * PT_INTERP) into mm, which must be curproc's loaded address space (the
+ * initial stack is written through it), with arguments ea.  0 and *out,
+ * or -errno as exec_start lists; mm may be half-filled then.
+ */
+int exec_load(struct mm *mm, const char *path, const struct exec_args *ea,
+	      struct exec_entry *out);
+
+/* Sets tf and the current thread's registers, fs/gs bases and FPU as
+ * Linux leaves them at a program's entry. */
+void exec_enter_regs(struct trapframe *tf, const struct exec_entry *e);
+
 #endif

@@ -280,6 +280,13 @@ void files_close_on_exec(struct files *fs);
 
 /* Closes every descriptor (the process is going away). */
 void files_close_all(struct files *fs);
+/* fork: a new table with the same descriptors on the same open files
+ * (each gains a reference, so a pipe sees end of file only when every
+ * process has closed its write end) and the same close-on-exec bits.
+ * NULL when memory is out. */
+struct files *files_dup(struct files *fs);
+/* Closes every descriptor and frees the table. */
+void files_free(struct files *fs);
 
 /* The open file behind fd (borrowed: valid until fd is closed), or NULL. */
 struct file *fd_file(int fd);

@@ -322,12 +322,106 @@ struct mm *mm_create(void)
 	mm->pml4_pa = virt_to_phys(mm->pml4);
 	vm_share_kernel(mm->pml4);
 	mm->mmap_base = USER_MMAP_BASE;
+	mm->users = 1;
 	return mm;
 }
 
 void mm_activate(struct mm *mm)
 {
 	lcr3(mm->pml4_pa);
+}
+
+void mm_get(struct mm *mm)
+{
+	mm->users++;
+}
+
+/* Frees the lower half's page tables below table (level 0: the PML4). */
+static void free_tables(pte_t *table, int level)
+{
+	int n = level == 0 ? 256 : 512; /* the PML4's upper half is the kernel's */
+	for (int i = 0; i < n; i++) {
+		if (!(table[i] & PTE_P))
+			continue;
+		pte_t *sub = phys_to_virt(table[i] & PTE_ADDR);
+		if (level < 2)
+			free_tables(sub, level + 1);
+		page_free(sub);
+		table[i] = 0;
+	}
+}
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->users > 0)
+		return;
+	mm_sync_all(mm);
+	walk_range(mm, 0, USER_TOP, pte_free, NULL);
+	free_tables(mm->pml4, 0);
+	page_free(mm->pml4);
+	while (mm->vmas) {
+		struct vma *v = mm->vmas;
+		mm->vmas = v->next;
+		vma_free(v);
+	}
+	kfree(mm);
+}
+
+/* fork's copy of one page: a fresh page with the same contents and the
+ * same entry bits (dirty included: a shared file page written before the
+ * fork is still to be written back). */
+struct copy {
+	struct mm *dst;
+	bool failed;
+};
+
+static void pte_copy(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	struct copy *c = arg;
+	(void)mm;
+	if (c->failed)
+		return;
+	pte_t *d = walk(c->dst, va, true);
+	void *pg = d ? page_alloc() : NULL;
+	if (!pg) {
+		c->failed = true;
+		return;
+	}
+	memcpy(pg, phys_to_virt(*pte & PTE_ADDR), PGSIZE);
+	*d = virt_to_phys(pg) | (*pte & ~PTE_ADDR);
+	c->dst->rss++;
+}
+
+struct mm *mm_copy(struct mm *mm)
+{
+	struct mm *n = mm_create();
+	if (!n)
+		return NULL;
+	struct vma **link = &n->vmas;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		struct vma *nv = kmalloc(sizeof(*nv));
+		if (!nv)
+			goto fail;
+		*nv = *v;
+		nv->next = NULL;
+		if (nv->mf)
+			mapfile_get(nv->mf);
+		*link = nv;
+		link = &nv->next;
+	}
+	n->start_brk = mm->start_brk;
+	n->brk = mm->brk;
+	n->mmap_base = mm->mmap_base;
+	n->start_stack = mm->start_stack;
+	struct copy c = { n, false };
+	walk_range(mm, 0, USER_TOP, pte_copy, &c);
+	if (c.failed)
+		goto fail;
+	n->peak_rss = n->rss;
+	return n;
+fail:
+	mm_put(n);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */

@@ -99,6 +99,7 @@ struct vma {
 };
 
 struct mm {
+	int users;         /* processes using it: a vfork child shares it */
 	uint64_t *pml4;    /* top-level page table (direct-map address) */
 	uint64_t pml4_pa;  /* ... and its physical address, for CR3 */
 	struct vma *vmas;  /* sorted, non-overlapping */
@@ -121,6 +122,20 @@ struct mm *mm_create(void);
 
 /* Loads mm's page tables (CR3). */
 void mm_activate(struct mm *mm);
+
+/*
+ * fork: a new address space with the same mappings as mm and a copy of
+ * every page it has (an eager copy: no copy-on-write).  File mappings keep
+ * their files; MAP_SHARED anonymous memory becomes the child's own copy.
+ * NULL when memory is out.
+ */
+struct mm *mm_copy(struct mm *mm);
+
+/* Another user of mm (vfork, clone with CLONE_VM), and the end of one:
+ * the last frees every page, table and mapping, after writing shared
+ * file pages back.  mm must not be the loaded address space then. */
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
 
 /*
  * A page fault at va in mm by an access of kind acc (ACC_*): fills a page

@@ -59,21 +59,19 @@ static char textbuf[TEXT_PAGES * PGSIZE];
 
 /* ---- the program's file ---- */
 
-/* The mapping file of the program's segments: its host path is what
- * /proc/self/exe shows, resolved by the host as Linux resolves it. */
-static struct mapfile *exe_mf;
-
+/* The mapping file of the process's segments (proc.exe): its host path is
+ * what /proc/self/exe shows, resolved by the host as Linux resolves it. */
 void special_set_exe(struct mapfile *mf)
 {
 	mapfile_get(mf);
-	if (exe_mf)
-		mapfile_put(exe_mf);
-	exe_mf = mf;
+	if (curproc->exe)
+		mapfile_put(curproc->exe);
+	curproc->exe = mf;
 }
 
 static const char *exe_name(void)
 {
-	return exe_mf ? mapfile_name(exe_mf) : "";
+	return curproc->exe ? mapfile_name(curproc->exe) : "";
 }
 
 /* ---- paths ---- */

@@ -61,6 +61,9 @@ void syscall_init(void)
 	add_defs(sys_signal_defs, sys_signal_ndefs);
 	add_defs(sys_net_defs, sys_net_ndefs);
 	add_defs(sys_special_defs, sys_special_ndefs);
+	add_defs(sys_fork_defs, sys_fork_ndefs);
+	add_defs(sys_wait_defs, sys_wait_ndefs);
+	add_defs(sys_exec_defs, sys_exec_ndefs);
 
 	const char *v;
 	size_t len;

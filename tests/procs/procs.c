@@ -1,0 +1,289 @@
+/*
+ * Processes: fork, vfork, wait4, waitid, execve, pipes across processes,
+ * SIGCHLD and kill.  Prints one line per check, with nothing that differs
+ * between runs (no pids, no times), so that a native run and `rrv run`
+ * print the same.  `procs child N` is the program run by execve: it exits
+ * with status N.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *self;
+
+static void report(const char *what, int status)
+{
+	if (WIFEXITED(status))
+		printf("%s: exited %d\n", what, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
+	else
+		printf("%s: status 0x%x\n", what, status);
+}
+
+static void exit_codes(void)
+{
+	static const int codes[] = { 0, 1, 42, 255, 256 + 7 };
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(codes[i]);
+		int st;
+		pid_t w = waitpid(pid, &st, 0);
+		char what[64];
+		snprintf(what, sizeof(what), "exit(%d) same pid %d", codes[i], w == pid);
+		report(what, st);
+	}
+}
+
+static void signal_deaths(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile int *p = NULL;
+		*p = 1;
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	report("null write", st);
+
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	report("kill SIGTERM", st);
+
+	pid = fork();
+	if (pid == 0)
+		abort();
+	waitpid(pid, &st, 0);
+	printf("abort: signal %d\n", WIFSIGNALED(st) ? WTERMSIG(st) : -1);
+}
+
+static void nohang(void)
+{
+	int fds[2];
+	if (pipe(fds))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(fds[1]);
+		/* Waits for the parent's byte (or end of file). */
+		ssize_t n = read(fds[0], &c, 1);
+		_exit(n == 1 ? c : 99);
+	}
+	close(fds[0]);
+	int st;
+	pid_t w = waitpid(pid, &st, WNOHANG);
+	printf("WNOHANG before the child ends: %d\n", (int)w);
+	if (write(fds[1], "\x05", 1) != 1)
+		printf("write failed\n");
+	close(fds[1]);
+	w = waitpid(-1, &st, 0);
+	printf("wait -1 got the child: %d\n", w == pid);
+	report("pipe byte", st);
+	w = waitpid(-1, &st, WNOHANG);
+	printf("no children: %d %s\n", (int)w, w < 0 && errno == ECHILD ? "ECHILD" : "?");
+}
+
+/* Two children write into one pipe; the reader sees end of file only when
+ * both, and the parent, have closed their write ends. */
+static void pipe_eof(void)
+{
+	int fds[2];
+	if (pipe(fds))
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (fork() == 0) {
+			close(fds[0]);
+			char buf[32];
+			int n = snprintf(buf, sizeof(buf), "child %d\n", i);
+			for (int k = 0; k < 3; k++)
+				if (write(fds[1], buf, (size_t)n) != n)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	close(fds[1]);
+	char buf[256];
+	size_t total = 0;
+	ssize_t n;
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		total += (size_t)n;
+	printf("pipe read %zu bytes until EOF\n", total);
+	close(fds[0]);
+	int st, ok = 0;
+	while (wait(&st) > 0)
+		ok += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	printf("writers exited 0: %d\n", ok);
+}
+
+static void exec_checks(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)"procs", (char *)"child", (char *)"23", NULL };
+		execv(self, argv);
+		_exit(100);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	report("execve of self", st);
+
+	char *argv[] = { (char *)"x", NULL };
+	errno = 0;
+	execv("/nonexistent/program", argv);
+	printf("execve missing: %s\n", strerror(errno));
+	/* A file without execute permission, and one that is executable
+	 * but not a program. */
+	char name[] = "/tmp/rrv-procs-XXXXXX";
+	int fd = mkstemp(name);
+	if (fd >= 0) {
+		if (write(fd, "data\n", 5) != 5)
+			printf("write failed\n");
+		close(fd);
+		chmod(name, 0644);
+		errno = 0;
+		execv(name, argv);
+		printf("execve not executable: %s\n", strerror(errno));
+		chmod(name, 0755);
+		errno = 0;
+		execv(name, argv);
+		printf("execve not a program: %s\n", strerror(errno));
+		unlink(name);
+	}
+	errno = 0;
+	execv("/", argv);
+	printf("execve directory: %s\n", strerror(errno));
+
+	/* vfork then exec, as posix_spawn-style code does. */
+	pid = vfork();
+	if (pid == 0) {
+		char *av[] = { (char *)"procs", (char *)"child", (char *)"5", NULL };
+		execv(self, av);
+		_exit(101);
+	}
+	waitpid(pid, &st, 0);
+	report("vfork and execve", st);
+
+	/* vfork then _exit without exec. */
+	pid = vfork();
+	if (pid == 0)
+		_exit(9);
+	waitpid(pid, &st, 0);
+	report("vfork and _exit", st);
+}
+
+static volatile sig_atomic_t chld;
+static void on_chld(int sig)
+{
+	(void)sig;
+	chld++;
+}
+
+static void sigchld(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(3);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	/* waitid blocks until the child is done; the handler runs too. */
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	printf("waitid: signo %d code %d status %d same pid %d\n", si.si_signo, si.si_code,
+	       si.si_status, si.si_pid == pid);
+	printf("SIGCHLD handler ran: %d\n", chld > 0);
+	signal(SIGCHLD, SIG_DFL);
+
+	/* SIGCHLD ignored: children are reaped by the kernel. */
+	signal(SIGCHLD, SIG_IGN);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	int st;
+	pid_t w = waitpid(pid, &st, 0);
+	printf("ignored SIGCHLD leaves no zombie: %s\n",
+	       w < 0 && errno == ECHILD ? "ECHILD" : "a zombie");
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/* Memory after fork is the child's own. */
+static void memory(void)
+{
+	static int value = 1;
+	char *heap = malloc(100000);
+	memset(heap, 'p', 100000);
+	pid_t pid = fork();
+	if (pid == 0) {
+		value = 2;
+		memset(heap, 'c', 100000);
+		_exit(value + (heap[99999] == 'c'));
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	printf("memory: child saw %d, parent still has %d and '%c'\n", WEXITSTATUS(st), value,
+	       heap[99999]);
+	free(heap);
+}
+
+/* getppid in a child is the parent's pid; a grandchild orphaned by its
+ * parent gets a new parent. */
+static void identity(void)
+{
+	pid_t me = getpid();
+	int fds[2];
+	if (pipe(fds))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char ok = getppid() == me && getpid() != me;
+		if (write(fds[1], &ok, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	char ok = 0;
+	if (read(fds[0], &ok, 1) != 1)
+		ok = -1;
+	waitpid(pid, NULL, 0);
+	printf("child getppid is parent, getpid differs: %d\n", ok);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+int main(int argc, char **argv)
+{
+	self = argv[0];
+	if (argc == 3 && strcmp(argv[1], "child") == 0)
+		return atoi(argv[2]);
+	/* Buffered output must not be written twice by children. */
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1)
+		self = argv[1];
+	exit_codes();
+	signal_deaths();
+	nohang();
+	pipe_eof();
+	exec_checks();
+	sigchld();
+	memory();
+	identity();
+	printf("done\n");
+	return 0;
+}
