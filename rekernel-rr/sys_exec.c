@@ -153,6 +153,26 @@ static int check_exec_access(const char *path, size_t len)
 	return (int)hc_call(RRV_HC_ACCESSAT, &a);
 }
 
+/*
+ * /proc/self/exe and /proc/self/fd/N are the guest's, not the host's (the
+ * host's would be rrv itself): busybox runs its applets through the
+ * first.  Replaces path with the host file they stand for; returns the
+ * path's length or -errno.
+ */
+static int64_t resolve_own_links(char *path)
+{
+	static char target[PATH_MAX];
+	int64_t n = special_readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return n;
+	if (n == 0 || target[0] != '/')
+		return (int64_t)strlen(path);
+	n--; /* the length, without special_readlink's + 1 */
+	memcpy(path, target, (size_t)n);
+	path[n] = '\0';
+	return n;
+}
+
 /* Steps 3 and 4 (see the top of the file) for the program at path. */
 static int64_t do_exec(const char *path, const struct exec_args *ea)
 {
@@ -209,6 +229,8 @@ static int64_t do_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	int64_t r = strncpy_from_user(path, upath, PATH_MAX);
 	if (r == 0)
 		r = -ENOENT; /* an empty path names nothing */
+	if (r > 0)
+		r = resolve_own_links(path);
 	if (r > 0)
 		r = copy_args(uargv, uenvp, &ab);
 	if (r >= 0)
