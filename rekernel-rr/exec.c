@@ -502,6 +502,8 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 		return -EFAULT;
 	sp -= arg_bytes;
 	args = sp;
+	mm->arg_start = args;
+	mm->arg_end = args + arg_bytes;
 	if (copy_to_user(args, ea->strings, arg_bytes))
 		return -EFAULT;
 
@@ -624,6 +626,17 @@ void exec_enter_regs(struct trapframe *tf, const struct exec_entry *e)
 	wrmsr(MSR_GS_BASE, 0);
 	fpu_reset(t->fxstate);
 	fpu_restore(t->fxstate);
+}
+
+int64_t exec_peek(const char *path, char *buf, size_t len)
+{
+	int64_t h = prog_open(path);
+	if (h < 0)
+		return h;
+	prog_handle = (int32_t)h;
+	int64_t n = prog_read(buf, len, 0);
+	prog_close();
+	return n;
 }
 
 __attribute__((noreturn)) static void exec_fail(int err)

@@ -16,6 +16,7 @@
  */
 __attribute__((noreturn)) void exec_start(const char *path);
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct mm;
@@ -45,6 +46,10 @@ struct exec_entry {
  */
 int exec_load(struct mm *mm, const char *path, const struct exec_args *ea,
 	      struct exec_entry *out);
+
+/* Reads the first len bytes of the file at path into buf (kernel memory,
+ * physically contiguous): the count, or -errno (a directory: EISDIR). */
+int64_t exec_peek(const char *path, char *buf, size_t len);
 
 /* Sets tf and the current thread's registers, fs/gs bases and FPU as
  * Linux leaves them at a program's entry. */

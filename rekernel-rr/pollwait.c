@@ -72,6 +72,24 @@ int pollset_wait(struct pollset *ps, int64_t *timeout_ns)
 	if (ps->n == 0 && ps->wake_ns < 0 && !ps->overflow) {
 		if (*timeout_ns < 0)
 			return sched_sleep(&file_poll_chan) < 0 ? -ERESTARTNOHAND : 0;
+		if (*timeout_ns > 0 && threads_live > 1) {
+			/* Another thread or process may be the one to make
+			 * a file ready: wait in the scheduler, which lets
+			 * it run, rather than on the host. */
+			uint64_t start = ktime_ns(CLOCK_MONOTONIC);
+			int r = sched_sleep_deadline(&file_poll_chan,
+						     start + (uint64_t)*timeout_ns);
+			if (r == -ETIMEDOUT) {
+				*timeout_ns = 0;
+				return 1;
+			}
+			if (r < 0)
+				return -ERESTARTNOHAND;
+			uint64_t spent = ktime_ns(CLOCK_MONOTONIC) - start;
+			*timeout_ns = spent >= (uint64_t)*timeout_ns
+					      ? 0 : *timeout_ns - (int64_t)spent;
+			return 0;
+		}
 		struct rrv_hc_sleep a;
 		memset(&a, 0, sizeof(a));
 		a.clock = CLOCK_MONOTONIC;

@@ -226,17 +226,16 @@ static void make_status(struct tb *b)
 		  (p->mm->rss * PGSIZE) >> 10, p->nlive > 0 ? p->nlive : 1);
 }
 
-/* /proc/self/cmdline: the arguments, each with its NUL. */
+/* /proc/self/cmdline: the arguments, each with its NUL, read from the
+ * process's own stack as Linux does (exec recorded where they are). */
 static void make_cmdline(struct tb *b)
 {
-	const char *s = bootinfo.strings;
-	for (uint32_t i = 0; i < bootinfo.argc; i++, s = next_string(s)) {
-		size_t n = strlen(s) + 1;
-		if (n > b->cap - b->len)
-			n = b->cap - b->len;
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
-	}
+	struct mm *mm = curproc->mm;
+	uint64_t n = mm->arg_end - mm->arg_start;
+	if (n > b->cap)
+		n = b->cap;
+	if (copy_from_user(b->p, mm->arg_start, n) == 0)
+		b->len = n;
 }
 
 /* The text of a /proc or /sys file at path: true when there is one. */

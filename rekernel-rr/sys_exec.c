@@ -6,8 +6,10 @@
  *      (EFAULT, ENAMETOOLONG, E2BIG);
  *   2. the file must exist and be executable (ENOENT, EACCES... from
  *      the host's access check), and be a regular file (EACCES);
- *   3. it is loaded into a new address space (ENOEXEC, ENOMEM...): up
- *      to here a failure leaves the caller as it was;
+ *   3. a script ("#!interpreter [arg]") is run by its interpreter, with
+ *      the script's path as an argument, up to 4 levels (ELOOP); a
+ *      program is loaded into a new address space (ENOEXEC, ENOMEM...):
+ *      up to here a failure leaves the caller as it was;
  *   4. past that point nothing can fail: the other threads end, the old
  *      memory goes (a vfork parent is let go), close-on-exec descriptors
  *      close, caught signals go back to their default action, and the
@@ -36,6 +38,8 @@
 #define MAX_ARG_STRLEN (32 * PGSIZE) /* one string, NUL included */
 #define MAX_ARG_STRINGS 0x7fffffff
 #define X_OK 1
+#define BINPRM_BUF_SIZE 256  /* what Linux reads of a file to tell its kind */
+#define MAX_SCRIPT_DEPTH 4   /* scripts run by scripts (BINPRM_MAX_RECURSION) */
 
 /* The copied-in strings: a run of pages holding argv then envp, in
  * struct exec_args's layout. */
@@ -141,6 +145,81 @@ static int copy_args(uint64_t uargv, uint64_t uenvp, struct argbuf *ab)
 	return 0;
 }
 
+/*
+ * A "#!" line in buf (n bytes): the interpreter (NUL-terminated in
+ * place) in *interp and its one optional argument in *arg (NULL for
+ * none), as Linux's binfmt_script splits it.  0, or -ENOEXEC for a line
+ * with no interpreter or one cut by the end of the buffer.
+ */
+static int parse_shebang(char *buf, int64_t n, char **interp, char **arg)
+{
+	char *end = buf + n, *p = buf + 2;
+	char *nl = p;
+	while (nl < end && *nl != '\n')
+		nl++;
+	bool cut = nl == end;
+	end = nl;
+	*end = '\0';
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (cut && !*p)
+		return -ENOEXEC; /* the name may go on past what was read */
+	if (*p) {
+		*p++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	*arg = *p ? p : NULL;
+	return 0;
+}
+
+/* The arguments for a script's interpreter: interp, arg (if any), the
+ * script's path, then the script's own arguments but its argv[0], and
+ * the same environment.  Replaces ab's strings. */
+static int script_args(struct argbuf *ab, const char *interp, const char *arg,
+		       const char *path)
+{
+	const char *rest = ab->ea.strings;
+	uint64_t skip = 0;
+	if (ab->ea.argc > 0)
+		skip = strlen(rest) + 1;
+	uint64_t head = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(path) + 1;
+	uint64_t len = head + ab->len - skip;
+	if (len > arg_limit())
+		return -E2BIG;
+	struct argbuf nb = { 0 };
+	nb.pages = (int)((len + PGSIZE) / PGSIZE);
+	nb.buf = page_alloc_run(nb.pages);
+	if (!nb.buf)
+		return -ENOMEM;
+	char *at = nb.buf;
+	const char *parts[3] = { interp, arg, path };
+	uint32_t added = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!parts[i])
+			continue;
+		size_t l = strlen(parts[i]) + 1;
+		memcpy(at, parts[i], l);
+		at += l;
+		added++;
+	}
+	memcpy(at, rest + skip, ab->len - skip);
+	nb.len = len;
+	nb.ea.strings = nb.buf;
+	nb.ea.argc = added + (ab->ea.argc > 0 ? ab->ea.argc - 1 : 0);
+	nb.ea.envc = ab->ea.envc;
+	argbuf_free(ab);
+	*ab = nb;
+	return 0;
+}
+
 /* The host's access(path, X_OK): ENOENT, EACCES, ENOTDIR, ELOOP... */
 static int check_exec_access(const char *path, size_t len)
 {
@@ -220,6 +299,39 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 	return 0;
 }
 
+/*
+ * Step 2 and the script part of step 3: checks path, and while it names
+ * a script replaces it (a PATH_MAX buffer) by the interpreter and ab by
+ * the interpreter's arguments.  0 or -errno.
+ */
+static int64_t find_program(char *path, struct argbuf *ab)
+{
+	static char head[BINPRM_BUF_SIZE + 1];
+	char *interp, *arg;
+
+	for (int depth = 0;; depth++) {
+		int r = check_exec_access(path, strlen(path));
+		if (r < 0)
+			return r;
+		int64_t n = exec_peek(path, head, BINPRM_BUF_SIZE);
+		if (n < 0)
+			return n == -EISDIR ? -EACCES : n;
+		if (n < 2 || head[0] != '#' || head[1] != '!')
+			return 0;
+		if (depth >= MAX_SCRIPT_DEPTH)
+			return -ELOOP;
+		r = parse_shebang(head, n, &interp, &arg);
+		if (!r)
+			r = script_args(ab, interp, arg, path);
+		if (r)
+			return r;
+		size_t l = strlen(interp);
+		if (l >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memmove(path, interp, l + 1);
+	}
+}
+
 static int64_t do_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
 	struct argbuf ab = { 0 };
@@ -234,7 +346,7 @@ static int64_t do_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	if (r > 0)
 		r = copy_args(uargv, uenvp, &ab);
 	if (r >= 0)
-		r = check_exec_access(path, strlen(path));
+		r = find_program(path, &ab);
 	if (r >= 0)
 		r = do_exec(path, &ab.ea);
 	argbuf_free(&ab);

@@ -703,7 +703,8 @@ static int64_t sys_sysinfo(uint64_t uinfo)
 	si.uptime = sec + (nsec ? 1 : 0);
 	si.totalram = kalloc_total_pages() * PGSIZE;
 	si.freeram = kalloc_free_pages() * PGSIZE;
-	si.procs = 1;
+	for (struct proc *p = procs; p; p = p->next)
+		si.procs += p->state == P_ALIVE ? (uint16_t)p->nlive : 0;
 	si.mem_unit = 1;
 	return copy_to_user(uinfo, &si, sizeof(si));
 }

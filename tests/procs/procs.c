@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +163,28 @@ static void exec_checks(void)
 		errno = 0;
 		execv(name, argv);
 		printf("execve not a program: %s\n", strerror(errno));
+		/* A script: its interpreter runs it, with one argument from
+		 * the #! line. */
+		fd = open(name, O_WRONLY | O_TRUNC);
+		const char script[] = "#!/bin/sh -e\nfalse\nexit 4\n";
+		if (fd < 0 || write(fd, script, sizeof(script) - 1) != (ssize_t)sizeof(script) - 1)
+			printf("write failed\n");
+		close(fd);
+		pid = fork();
+		if (pid == 0) {
+			execv(name, argv);
+			_exit(102);
+		}
+		waitpid(pid, &st, 0);
+		report("script with #!/bin/sh -e", st);
+		fd = open(name, O_WRONLY | O_TRUNC);
+		const char bad[] = "#!/nonexistent/interpreter\n";
+		if (fd < 0 || write(fd, bad, sizeof(bad) - 1) != (ssize_t)sizeof(bad) - 1)
+			printf("write failed\n");
+		close(fd);
+		errno = 0;
+		execv(name, argv);
+		printf("script with a missing interpreter: %s\n", strerror(errno));
 		unlink(name);
 	}
 	errno = 0;
@@ -240,6 +263,28 @@ static void memory(void)
 	waitpid(pid, &st, 0);
 	printf("memory: child saw %d, parent still has %d and '%c'\n", WEXITSTATUS(st), value,
 	       heap[99999]);
+
+	/* The other way round: the parent writes after the fork, and the
+	 * child, waiting on a pipe meanwhile, still sees the old values. */
+	int fds[2];
+	if (pipe(fds))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			_exit(99);
+		_exit(value * 10 + (heap[5] == 'p'));
+	}
+	close(fds[0]);
+	value = 7;
+	memset(heap, 'q', 100000);
+	if (write(fds[1], "x", 1) != 1)
+		printf("write failed\n");
+	close(fds[1]);
+	waitpid(pid, &st, 0);
+	printf("memory: after the parent wrote, child saw %d\n", WEXITSTATUS(st));
 	free(heap);
 }
 
