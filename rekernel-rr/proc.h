@@ -127,6 +127,9 @@ struct proc {
 	/* fork.c: the thread of the parent waiting for this vfork child to
 	 * exec or exit, or NULL. */
 	struct thread *vfork_parent;
+	/* prctl(PR_SET_CHILD_SUBREAPER): orphans below it come to it
+	 * rather than to the first process (wait.c). */
+	bool subreaper;
 	/* special.c: the program file, for /proc/self/exe. */
 	struct mapfile *exe;
 	uint32_t uid, euid, suid, gid, egid, sgid;

@@ -768,6 +768,8 @@ static int64_t sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags)
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_THP_DISABLE 41
 #define PR_GET_THP_DISABLE 42
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 
 static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -828,6 +830,13 @@ static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4,
 		return 0;
 	case PR_GET_THP_DISABLE:
 		return thp_disable;
+	case PR_SET_CHILD_SUBREAPER:
+		curproc->subreaper = a2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int32_t v = curproc->subreaper;
+		return copy_to_user(a2, &v, sizeof(v));
+	}
 	default:
 		return -EINVAL;
 	}

@@ -143,14 +143,17 @@ void proc_zombie(int code)
 	mm_put(p->mm);
 	p->mm = NULL;
 
-	/* Orphans go to the first process; zombies among them are its to
-	 * reap now. */
+	/* Orphans go to the nearest live subreaper above, else to the first
+	 * process; zombies among them are its to reap now. */
+	struct proc *heir = p->parent;
+	while (heir != initproc && !(heir->subreaper && heir->state == P_ALIVE))
+		heir = heir->parent;
 	for (struct proc *c = procs; c; c = c->next) {
 		if (c->parent != p || c->state == P_DEAD)
 			continue;
-		c->parent = initproc;
-		c->ppid = initproc->pid;
-		if (c->state == P_ZOMBIE && !notify_parent(c, initproc))
+		c->parent = heir;
+		c->ppid = heir->pid;
+		if (c->state == P_ZOMBIE && !notify_parent(c, heir))
 			reap(c);
 	}
 

@@ -7,11 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -312,11 +314,79 @@ static void identity(void)
 	close(fds[1]);
 }
 
+static void *waiter(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* execve from a process with two threads: the other one ends, and the
+ * new program runs alone. */
+static void exec_with_threads(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, waiter, NULL))
+			_exit(98);
+		char *av[] = { (char *)"procs", (char *)"child", (char *)"6", NULL };
+		execv(self, av);
+		_exit(97);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	report("execve with another thread", st);
+}
+
+/* A process group of its own, killed as a group; getpgid sees it. */
+static void groups(void)
+{
+	int fds[2];
+	if (pipe(fds))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (fork() == 0) {
+			/* The grandchild is in the new group too. */
+			close(fds[0]);
+			close(fds[1]);
+			pause();
+			_exit(0);
+		}
+		close(fds[0]);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	char c;
+	if (read(fds[0], &c, 1) != 1)
+		printf("no ready byte\n");
+	close(fds[0]);
+	printf("child leads its group: %d, not ours: %d\n", getpgid(pid) == pid,
+	       getpgid(pid) != getpgrp());
+	printf("kill the group: %d\n", kill(-pid, SIGKILL));
+	int st;
+	waitpid(pid, &st, 0);
+	report("group leader", st);
+	/* The grandchild went to the first process, which reaps it. */
+	while (waitpid(-1, &st, 0) > 0)
+		report("orphaned grandchild", st);
+	printf("kill of a reaped pid: %s\n", kill(pid, 0) < 0 && errno == ESRCH ? "ESRCH" : "?");
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
 	if (argc == 3 && strcmp(argv[1], "child") == 0)
 		return atoi(argv[2]);
+	/* Orphans come to this process natively too, as they do to the
+	 * first process under rrv. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Buffered output must not be written twice by children. */
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1)
@@ -329,6 +399,8 @@ int main(int argc, char **argv)
 	sigchld();
 	memory();
 	identity();
+	exec_with_threads();
+	groups();
 	printf("done\n");
 	return 0;
 }
