@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -379,6 +380,37 @@ static void groups(void)
 	printf("kill of a reaped pid: %s\n", kill(pid, 0) < 0 && errno == ESRCH ? "ESRCH" : "?");
 }
 
+extern char **environ;
+
+/* The libc's own ways to run a program: posix_spawn (a clone with
+ * CLONE_VM and CLONE_VFORK in both libcs), system and popen (through
+ * /bin/sh). */
+static void libc_spawn(void)
+{
+	pid_t pid;
+	char *av[] = { (char *)"procs", (char *)"child", (char *)"8", NULL };
+	int r = posix_spawn(&pid, self, NULL, NULL, av, environ);
+	int st = 0;
+	if (r == 0)
+		waitpid(pid, &st, 0);
+	printf("posix_spawn: %d, ", r);
+	report("spawned", st);
+	char *missing[] = { (char *)"nope", NULL };
+	r = posix_spawn(&pid, "/nonexistent/program", NULL, NULL, missing, environ);
+	if (r == 0)
+		waitpid(pid, &st, 0);
+	printf("posix_spawn of a missing file: %s\n", r ? strerror(r) : "started");
+
+	st = system("exit 5");
+	report("system(\"exit 5\")", st);
+	FILE *f = popen("echo from popen; echo second line", "r");
+	char line[64];
+	while (f && fgets(line, sizeof(line), f))
+		printf("popen read: %s", line);
+	if (f)
+		report("pclose", pclose(f));
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
@@ -401,6 +433,7 @@ int main(int argc, char **argv)
 	identity();
 	exec_with_threads();
 	groups();
+	libc_spawn();
 	printf("done\n");
 	return 0;
 }
