@@ -1,9 +1,14 @@
 /*
- * Starting the program: loading a static x86-64 ELF into a new address
- * space and entering it in ring 3 with the initial stack Linux builds.
+ * Loading a program: an x86-64 ELF (static, static-PIE, or with its
+ * PT_INTERP interpreter) into a new address space, with the initial stack
+ * Linux builds; the first program at start-up (exec_start), later ones
+ * for execve (sys_exec.c).
  */
 #ifndef REKERNEL_EXEC_H
 #define REKERNEL_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * Loads the program at path (a host path, relative to rrv's working
@@ -15,9 +20,6 @@
  * Needs kalloc, proc, files and signals set up.
  */
 __attribute__((noreturn)) void exec_start(const char *path);
-
-#include <stddef.h>
-#include <stdint.h>
 
 struct mm;
 struct mapfile;

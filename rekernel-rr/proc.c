@@ -139,6 +139,7 @@ void proc_free(struct proc *p)
 {
 	if (p == &proc0)
 		return;
+	signal_drop_pending(NULL, p);
 	for (size_t i = 0; i < PROC_PAGES; i++)
 		page_free((char *)p + i * PGSIZE);
 }
@@ -190,6 +191,7 @@ struct thread *thread_create(struct proc *p, const struct thread *from, uint64_t
 
 void thread_free(struct thread *t)
 {
+	signal_drop_pending(t, NULL);
 	/* thread0's stack and struct are static. */
 	if (!t->kstack)
 		return;

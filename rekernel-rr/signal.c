@@ -192,6 +192,16 @@ static void flush(struct pendq q, int sig)
 	}
 }
 
+void signal_drop_pending(struct thread *t, struct proc *p)
+{
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (t)
+			flush(thread_pending(t), sig);
+		if (p)
+			flush(proc_pending(p), sig);
+	}
+}
+
 void signal_flush(int sig)
 {
 	flush(thread_pending(curthread), sig);

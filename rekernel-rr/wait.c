@@ -62,6 +62,11 @@ void proc_kill_other_threads(struct proc *p)
 			continue;
 		sched_unqueue(t);
 		futex_forget(t);
+		/* A thread waiting in vfork: its child must not wake it
+		 * later, when it is gone. */
+		for (struct proc *c = procs; c; c = c->next)
+			if (c->vfork_parent == t)
+				c->vfork_parent = NULL;
 		t->state = T_ZOMBIE;
 		p->nlive--;
 		threads_live--;
