@@ -134,6 +134,8 @@ static void copy_process_state(struct proc *c, const struct proc *p)
 	c->sid = p->sid;
 	memcpy(c->sigaction, p->sigaction, sizeof(c->sigaction));
 	memcpy(c->rlimit, p->rlimit, sizeof(c->rlimit));
+	c->prctl = p->prctl;
+	c->prctl.pdeathsig = 0;
 	c->exe = p->exe;
 	if (c->exe)
 		mapfile_get(c->exe);

@@ -86,6 +86,8 @@ void proc_init(void)
 	proc0.gid = b->gid;
 	proc0.egid = proc0.sgid = b->egid;
 	proc0.umask = b->umask;
+	proc0.prctl.dumpable = 1;
+	proc0.prctl.timerslack = 50000; /* ns: Linux's default */
 	default_rlimits();
 
 	/* The main thread's id is the process id, as in Linux. */

@@ -130,6 +130,14 @@ struct proc {
 	/* prctl(PR_SET_CHILD_SUBREAPER): orphans below it come to it
 	 * rather than to the first process (wait.c). */
 	bool subreaper;
+	/* The rest of prctl's settings, the nice value and the
+	 * personality: the process's own, inherited by fork (but
+	 * pdeathsig, the signal this process gets when its parent exits). */
+	struct proc_prctl {
+		int pdeathsig, dumpable, keepcaps, no_new_privs, thp_disable, nice;
+		uint64_t timerslack;
+		uint32_t personality;
+	} prctl;
 	/* special.c: the program file, for /proc/self/exe. */
 	struct mapfile *exe;
 	uint32_t uid, euid, suid, gid, egid, sgid;

@@ -280,6 +280,7 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 	vfork_release(p);
 	files_close_on_exec(p->files);
 	signal_exec(p, t);
+	p->prctl.dumpable = 1;
 	special_set_exe(e.exe);
 	mapfile_put(e.exe);
 	t->clear_child_tid = 0;

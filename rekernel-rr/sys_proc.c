@@ -628,8 +628,8 @@ static int64_t sys_sched_get_priority_min(uint64_t policy)
 	return r == 99 ? 1 : r;
 }
 
-/* The nice value: 0 at start; lowering it takes privilege. */
-static int nice_value;
+/* The nice value (proc.prctl.nice): 0 at start, inherited by fork;
+ * lowering it takes privilege. */
 
 static int64_t sys_getpriority(uint64_t which, uint64_t who)
 {
@@ -637,7 +637,7 @@ static int64_t sys_getpriority(uint64_t which, uint64_t who)
 		return -EINVAL;
 	if ((int32_t)who != 0 && (int32_t)who != curproc->pid)
 		return -ESRCH;
-	return 20 - nice_value; /* the raw syscall's encoding */
+	return 20 - curproc->prctl.nice; /* the raw syscall's encoding */
 }
 
 static int64_t sys_setpriority(uint64_t which, uint64_t who, uint64_t niceval)
@@ -651,9 +651,9 @@ static int64_t sys_setpriority(uint64_t which, uint64_t who, uint64_t niceval)
 		n = -20;
 	if (n > 19)
 		n = 19;
-	if (n < nice_value && curproc->euid != 0)
+	if (n < curproc->prctl.nice && curproc->euid != 0)
 		return -EACCES; /* RLIMIT_NICE is 0 */
-	nice_value = n;
+	curproc->prctl.nice = n;
 	return 0;
 }
 
@@ -773,8 +773,7 @@ static int64_t sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags)
 
 static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	static int pdeathsig, dumpable = 1, keepcaps, no_new_privs, thp_disable;
-	static uint64_t timerslack = 50000;
+	struct proc_prctl *pc = &curproc->prctl;
 	(void)a3;
 	(void)a4;
 	(void)a5;
@@ -795,41 +794,41 @@ static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4,
 	case PR_SET_PDEATHSIG:
 		if (a2 > 64)
 			return -EINVAL;
-		pdeathsig = (int)a2;
+		pc->pdeathsig = (int)a2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return copy_to_user(a2, &pdeathsig, sizeof(pdeathsig));
+		return copy_to_user(a2, &pc->pdeathsig, sizeof(pc->pdeathsig));
 	case PR_GET_DUMPABLE:
-		return dumpable;
+		return pc->dumpable;
 	case PR_SET_DUMPABLE:
 		if (a2 > 1)
 			return -EINVAL;
-		dumpable = (int)a2;
+		pc->dumpable = (int)a2;
 		return 0;
 	case PR_GET_KEEPCAPS:
-		return keepcaps;
+		return pc->keepcaps;
 	case PR_SET_KEEPCAPS:
 		if (a2 > 1)
 			return -EINVAL;
-		keepcaps = (int)a2;
+		pc->keepcaps = (int)a2;
 		return 0;
 	case PR_GET_TIMERSLACK:
-		return (int64_t)timerslack;
+		return (int64_t)pc->timerslack;
 	case PR_SET_TIMERSLACK:
-		timerslack = a2 ? a2 : 50000;
+		pc->timerslack = a2 ? a2 : 50000;
 		return 0;
 	case PR_SET_NO_NEW_PRIVS:
 		if (a2 != 1)
 			return -EINVAL;
-		no_new_privs = 1;
+		pc->no_new_privs = 1;
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		return no_new_privs;
+		return pc->no_new_privs;
 	case PR_SET_THP_DISABLE:
-		thp_disable = a2 != 0;
+		pc->thp_disable = a2 != 0;
 		return 0;
 	case PR_GET_THP_DISABLE:
-		return thp_disable;
+		return pc->thp_disable;
 	case PR_SET_CHILD_SUBREAPER:
 		curproc->subreaper = a2 != 0;
 		return 0;
@@ -847,10 +846,9 @@ static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4,
 
 static int64_t sys_personality(uint64_t persona)
 {
-	static uint32_t current = PER_LINUX;
-	uint32_t old = current;
+	uint32_t old = curproc->prctl.personality;
 	if ((uint32_t)persona != PER_QUERY)
-		current = (uint32_t)persona;
+		curproc->prctl.personality = (uint32_t)persona;
 	return old;
 }
 

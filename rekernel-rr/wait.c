@@ -158,6 +158,18 @@ void proc_zombie(int code)
 			continue;
 		c->parent = heir;
 		c->ppid = heir->pid;
+		/* prctl(PR_SET_PDEATHSIG): the orphan learns its parent is
+		 * gone. */
+		struct thread *ct = live_thread(c);
+		if (c->prctl.pdeathsig && ct && c->state == P_ALIVE) {
+			struct k_siginfo info;
+			memset(&info, 0, sizeof(info));
+			info.signo = c->prctl.pdeathsig;
+			info.code = SI_USER;
+			info.pid = p->pid;
+			info.uid = p->uid;
+			signal_send(ct, &info, true);
+		}
 		if (c->state == P_ZOMBIE && !notify_parent(c, heir))
 			reap(c);
 	}

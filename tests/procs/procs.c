@@ -380,6 +380,36 @@ static void groups(void)
 	printf("kill of a reaped pid: %s\n", kill(pid, 0) < 0 && errno == ESRCH ? "ESRCH" : "?");
 }
 
+/* PR_SET_PDEATHSIG: a grandchild asks for SIGUSR1 when its parent dies;
+ * then it is this process's (the subreaper's) to reap. */
+static void pdeathsig(void)
+{
+	int fds[2];
+	if (pipe(fds))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGUSR1);
+			close(fds[0]);
+			if (write(fds[1], "s", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		char c;
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	int st;
+	waitpid(pid, &st, 0);
+	report("parent of the pdeathsig child", st);
+	while (waitpid(-1, &st, 0) > 0)
+		report("pdeathsig child", st);
+}
+
 extern char **environ;
 
 /* The libc's own ways to run a program: posix_spawn (a clone with
@@ -433,6 +463,7 @@ int main(int argc, char **argv)
 	identity();
 	exec_with_threads();
 	groups();
+	pdeathsig();
 	libc_spawn();
 	printf("done\n");
 	return 0;
