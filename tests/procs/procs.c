@@ -410,6 +410,37 @@ static void pdeathsig(void)
 		report("pdeathsig child", st);
 }
 
+/* /proc/<pid> of the parent, read by a child: its command line and
+ * program file. */
+static void proc_of_parent(int argc, char **argv)
+{
+	char want[512];
+	size_t wlen = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		if (wlen + n > sizeof(want))
+			return;
+		memcpy(want + wlen, argv[i], n);
+		wlen += n;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char path[64], got[512], exe1[256], exe2[256];
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)getppid());
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, got, sizeof(got)) : -1;
+		int same_cmdline = n == (ssize_t)wlen && memcmp(got, want, wlen) == 0;
+		snprintf(path, sizeof(path), "/proc/%d/exe", (int)getppid());
+		ssize_t a = readlink(path, exe1, sizeof(exe1));
+		ssize_t b = readlink("/proc/self/exe", exe2, sizeof(exe2));
+		int same_exe = a > 0 && a == b && memcmp(exe1, exe2, (size_t)a) == 0;
+		_exit(same_cmdline * 10 + same_exe);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	report("parent's /proc cmdline and exe match (11)", st);
+}
+
 extern char **environ;
 
 /* The libc's own ways to run a program: posix_spawn (a clone with
@@ -464,6 +495,7 @@ int main(int argc, char **argv)
 	exec_with_threads();
 	groups();
 	pdeathsig();
+	proc_of_parent(argc, argv);
 	libc_spawn();
 	printf("done\n");
 	return 0;
