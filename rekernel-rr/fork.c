@@ -8,7 +8,9 @@
  *     exits (vfork, posix_spawn);
  *   - a copy of the descriptor table on the same open files, the signal
  *     dispositions, identity, rlimits, process group and session;
- *   - one thread whose id is the new pid, returning 0 from the call.
+ *   - one thread whose id is the new pid, returning 0 from the call;
+ *   - CLONE_PARENT makes it the caller's sibling, CLONE_CLEAR_SIGHAND
+ *     (clone3) resets its handlers.
  * With CLONE_VFORK the parent then waits, deaf to signals as in Linux,
  * until the child lets go of the memory.  Ids come from the one counter
  * (proc_new_id) in creation order, so every run gives the same ones.
@@ -44,6 +46,7 @@
 #define CLONE_DETACHED 0x00400000ull
 #define CLONE_UNTRACED 0x00800000ull
 #define CLONE_CHILD_SETTID 0x01000000ull
+#define CLONE_CLEAR_SIGHAND 0x100000000ull /* clone3 only */
 #define CSIGNAL 0xffull
 
 /* What a thread shares with its creator: everything. */
@@ -55,7 +58,8 @@
  * process (see docs/guest-kernel.md). */
 #define CLONE_PROCESS_OK (CLONE_VM | CLONE_FS | CLONE_VFORK | CLONE_SYSVSEM | CLONE_SETTLS | \
 			  CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | \
-			  CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CSIGNAL)
+			  CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_PARENT | \
+			  CLONE_CLEAR_SIGHAND | CSIGNAL)
 
 static void say_unsupported(uint64_t flags)
 {
@@ -176,6 +180,11 @@ static int64_t clone_process(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_
 		return -EINVAL;
 	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
 		return -EPERM;
+	/* CLONE_PARENT: a sibling, whose parent is the caller's; the first
+	 * process has none to give (Linux refuses it for init). */
+	struct proc *parent = (flags & CLONE_PARENT) ? p->parent : p;
+	if (!parent)
+		return -EINVAL;
 	if ((uint64_t)threads_live >= p->rlimit[RLIMIT_NPROC].cur)
 		return -EAGAIN;
 
@@ -184,8 +193,14 @@ static int64_t clone_process(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_
 	if (!c)
 		return -ENOMEM;
 	copy_process_state(c, p);
-	c->parent = p;
-	c->ppid = p->pid;
+	/* CLONE_CLEAR_SIGHAND: handlers back to the default, as after an
+	 * execve (ignored signals stay ignored). */
+	if (flags & CLONE_CLEAR_SIGHAND)
+		for (int sig = 1; sig <= NSIG; sig++)
+			if (c->sigaction[sig - 1].handler != SIG_IGN)
+				memset(&c->sigaction[sig - 1], 0, sizeof(c->sigaction[0]));
+	c->parent = parent;
+	c->ppid = parent->pid;
 	c->exit_signal = exit_signal;
 	c->state = P_ALIVE;
 
@@ -293,6 +308,8 @@ static int64_t sys_clone3(uint64_t uargs, uint64_t size)
 	if (a.exit_signal > CSIGNAL || (a.flags & CSIGNAL) || (!a.stack) != (!a.stack_size))
 		return -EINVAL;
 	if ((a.flags & CLONE_THREAD) && a.exit_signal)
+		return -EINVAL;
+	if ((a.flags & CLONE_CLEAR_SIGHAND) && (a.flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if (a.set_tid || a.set_tid_size || a.cgroup || (a.flags & CLONE_PIDFD)) {
 		say_unsupported(a.flags);

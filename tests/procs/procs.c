@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sched.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -441,6 +443,26 @@ static void proc_of_parent(int argc, char **argv)
 	report("parent's /proc cmdline and exe match (11)", st);
 }
 
+/* clone with CLONE_PARENT: the new process is a sibling, so the caller's
+ * wait finds nothing and the caller's parent (this process) gets it. */
+static void clone_parent(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		long c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+		if (c == 0)
+			_exit(33);
+		int st;
+		pid_t w = waitpid(-1, &st, 0);
+		_exit(c > 0 && w < 0 && errno == ECHILD ? 0 : 1);
+	}
+	int st, n = 0;
+	while (waitpid(-1, &st, 0) > 0)
+		if (WIFEXITED(st))
+			n += WEXITSTATUS(st) == 33 ? 10 : WEXITSTATUS(st) == 0 ? 1 : 100;
+	printf("CLONE_PARENT: the sibling and its maker both ours: %d\n", n);
+}
+
 extern char **environ;
 
 /* The libc's own ways to run a program: posix_spawn (a clone with
@@ -496,6 +518,7 @@ int main(int argc, char **argv)
 	groups();
 	pdeathsig();
 	proc_of_parent(argc, argv);
+	clone_parent();
 	libc_spawn();
 	printf("done\n");
 	return 0;
