@@ -115,7 +115,7 @@ static int64_t prog_open(const char *path)
 	if (len > RRV_HC_PATH_MAX)
 		return -ENAMETOOLONG;
 	memset(&o, 0, sizeof(o));
-	o.dir = RRV_HC_AT_CWD;
+	o.dir = path[0] == '/' ? RRV_HC_AT_CWD : cwd_dir();
 	o.flags = 0; /* O_RDONLY */
 	o.path.gpa = virt_to_phys(path);
 	o.path.len = len;

@@ -209,6 +209,11 @@ int fd_limit(void)
 	return cur < NOFILE ? (int)cur : NOFILE;
 }
 
+int32_t cwd_dir(void)
+{
+	return curproc->cwd ? curproc->cwd->handle : RRV_HC_AT_CWD;
+}
+
 struct file *fd_file(int fd)
 {
 	if (fd < 0 || fd >= NOFILE || !curproc->files)

@@ -271,6 +271,10 @@ int64_t pipe_set_size(struct file *f, uint64_t bytes);
  */
 struct files;
 
+/* The directory relative paths start from: the handle of curproc's
+ * working directory, or RRV_HC_AT_CWD for rrv's own. */
+int32_t cwd_dir(void);
+
 /* The descriptor table a program starts with: 0, 1 and 2 open on host
  * handles 0, 1 and 2 (rrv's own stdin, stdout and stderr). */
 struct files *files_init_stdio(void);

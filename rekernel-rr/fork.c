@@ -143,6 +143,9 @@ static void copy_process_state(struct proc *c, const struct proc *p)
 	c->exe = p->exe;
 	if (c->exe)
 		mapfile_get(c->exe);
+	c->cwd = p->cwd;
+	if (c->cwd)
+		file_get(c->cwd);
 }
 
 /* Frees a child that never ran. */
@@ -156,6 +159,8 @@ static void discard_child(struct proc *c, struct thread *t)
 		mm_put(c->mm);
 	if (c->exe)
 		mapfile_put(c->exe);
+	if (c->cwd)
+		file_put(c->cwd);
 	proc_free(c);
 }
 

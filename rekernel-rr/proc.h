@@ -144,6 +144,11 @@ struct proc {
 	uint32_t umask;
 	struct mm *mm;
 	struct files *files;
+	/* The working directory: an O_PATH host handle (sys_file.c's
+	 * chdir), shared by fork; NULL for rrv's own, where the program
+	 * started.  Each process has its own, as in Linux, without ever
+	 * changing rrv's. */
+	struct file *cwd;
 
 	/* signal.c */
 	struct k_sigaction sigaction[NSIG];

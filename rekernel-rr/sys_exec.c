@@ -225,7 +225,7 @@ static int check_exec_access(const char *path, size_t len)
 {
 	struct rrv_hc_pathop a;
 	memset(&a, 0, sizeof(a));
-	a.dir = RRV_HC_AT_CWD;
+	a.dir = path[0] == '/' ? RRV_HC_AT_CWD : cwd_dir();
 	a.mode = X_OK;
 	a.path.gpa = virt_to_phys(path);
 	a.path.len = len;

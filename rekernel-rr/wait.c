@@ -142,6 +142,10 @@ void proc_zombie(int code)
 		mapfile_put(p->exe);
 		p->exe = NULL;
 	}
+	if (p->cwd) {
+		file_put(p->cwd);
+		p->cwd = NULL;
+	}
 	/* The memory goes on the kernel's page tables; nothing below
 	 * touches user memory. */
 	vm_activate_kernel();

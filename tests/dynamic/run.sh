@@ -125,6 +125,12 @@ check tar-xz /bin/sh -c "$tar_round_trip" sh J txz
 # Shells: pipelines, subshells, exit statuses, a child killed by a signal.
 check sh-pipeline /bin/sh -c 'echo a | cat; (exit 3); echo $?; sort fruit.txt | uniq -c | sort -n | tail -2
 sh -c "kill -TERM \$\$"; echo "killed: $?"; false || echo "false: $?"; x=$(seq 3 | wc -l); echo "x=$x"'
+# Each process has its own working directory: two subshells cd at once
+# (the classic tar pipe), and the shell's own stays where it was.
+check sh-cwd /bin/sh -c 'mkdir -p d1/sub d2 && echo x >d1/sub/f
+(cd d1 && tar cf - sub) | (cd d2 && tar xf -); cat d2/sub/f; ls d2
+(cd d1/sub && /bin/pwd -P | sed "s|.*/||"); ls; cd nonexistent 2>/dev/null; echo "cd missing: $?"
+python3 -c "import os; os.chdir(\"d1\"); print(os.path.basename(os.getcwd())); os.fchdir(os.open(\"sub\", os.O_RDONLY)); print(os.listdir(\".\"))"'
 check busybox-sh /usr/bin/busybox sh -c 'echo a | cat; (exit 3); echo $?; busybox seq 4 | busybox wc -l
 busybox sh -c "exit 7"; echo "sub: $?"; for i in 1 2; do echo "$i" | busybox tr 12 xy; done'
 check gzip /bin/gzip -9 -n -c numbers.txt
