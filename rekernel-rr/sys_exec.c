@@ -244,8 +244,10 @@ static int64_t resolve_own_links(char *path)
 	int64_t n = special_readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
 		return n;
-	if (n == 0 || target[0] != '/')
+	if (n == 0)
 		return (int64_t)strlen(path);
+	if (target[0] != '/')
+		return -EACCES; /* a pipe or socket: not a file to run */
 	n--; /* the length, without special_readlink's + 1 */
 	memcpy(path, target, (size_t)n);
 	path[n] = '\0';
