@@ -115,7 +115,7 @@ static int64_t prog_open(const char *path)
 	if (len > RRV_HC_PATH_MAX)
 		return -ENAMETOOLONG;
 	memset(&o, 0, sizeof(o));
-	o.dir = RRV_HC_AT_CWD;
+	o.dir = path[0] == '/' ? RRV_HC_AT_CWD : cwd_dir();
 	o.flags = 0; /* O_RDONLY */
 	o.path.gpa = virt_to_phys(path);
 	o.path.len = len;
@@ -177,6 +177,7 @@ static uint32_t elf_prot(uint32_t pflags)
 }
 
 struct image {
+	struct mapfile *exe;  /* the program's file (a reference), for /proc/self/exe */
 	uint64_t entry;       /* AT_ENTRY: the program's own entry */
 	uint64_t start;       /* where it starts: the interpreter's entry, if any */
 	uint64_t base;        /* the load bias */
@@ -325,8 +326,10 @@ static int map_image(struct mm *mm, const struct elf64_ehdr *eh, const struct el
 		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
 			img->phdr = eh->e_phoff - ph[i].p_offset + ph[i].p_vaddr + bias;
 	}
-	if (!interp)
-		special_set_exe(mf);
+	if (!interp) {
+		mapfile_get(mf);
+		img->exe = mf;
+	}
 	mapfile_put(mf);
 	if (!img->phdr && phdr_vaddr)
 		img->phdr = phdr_vaddr + bias;
@@ -445,15 +448,15 @@ static int put_word(uint64_t *at, uint64_t v)
 }
 
 static int build_stack(struct mm *mm, const struct image *img, const char *path,
-		       uint64_t *rsp)
+		       const struct exec_args *ea, uint64_t *rsp)
 {
-	const uint32_t argc = bootinfo.argc, envc = bootinfo.envc;
+	const uint32_t argc = ea->argc, envc = ea->envc;
 	const char *s;
 	uint64_t strings = strlen(path) + 1;
 
 	/* Linux's limit: the strings and pointers may take a quarter of
 	 * RLIMIT_STACK (at most 3/4 of 8 MiB), each string 32 pages. */
-	s = bootinfo.strings;
+	s = ea->strings;
 	for (uint32_t i = 0; i < argc + envc; i++, s = next_string(s)) {
 		uint64_t n = strlen(s) + 1;
 		if (n > MAX_ARG_STRLEN)
@@ -483,14 +486,14 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 
 	/* envp's strings, then argv's below them, each list in order. */
 	uint64_t envs = 0, args = 0;
-	const char *env0 = bootinfo.strings;
+	const char *env0 = ea->strings;
 	for (uint32_t i = 0; i < argc; i++)
 		env0 = next_string(env0);
 	uint64_t env_bytes = 0, arg_bytes = 0;
 	s = env0;
 	for (uint32_t i = 0; i < envc; i++, s = next_string(s))
 		env_bytes += strlen(s) + 1;
-	s = bootinfo.strings;
+	s = ea->strings;
 	for (uint32_t i = 0; i < argc; i++, s = next_string(s))
 		arg_bytes += strlen(s) + 1;
 	sp -= env_bytes;
@@ -499,7 +502,9 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 		return -EFAULT;
 	sp -= arg_bytes;
 	args = sp;
-	if (copy_to_user(args, bootinfo.strings, arg_bytes))
+	mm->arg_start = args;
+	mm->arg_end = args + arg_bytes;
+	if (copy_to_user(args, ea->strings, arg_bytes))
 		return -EFAULT;
 
 	sp &= ~(uint64_t)15;
@@ -551,7 +556,7 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 
 	uint64_t at = sp;
 	r = put_word(&at, argc);
-	s = bootinfo.strings;
+	s = ea->strings;
 	for (uint32_t i = 0; i < argc; i++, s = next_string(s)) {
 		r |= put_word(&at, args);
 		args += strlen(s) + 1;
@@ -575,16 +580,75 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 
 /* ------------------------------------------------------------------ */
 
+int exec_load(struct mm *mm, const char *path, const struct exec_args *ea,
+	      struct exec_entry *out)
+{
+	struct image img;
+	uint64_t sp;
+
+	memset(&img, 0, sizeof(img));
+	int64_t h = prog_open(path);
+	if (h < 0)
+		return (int)h;
+	prog_handle = (int32_t)h;
+	int r = load_elf(mm, &img);
+	prog_close();
+	if (!r)
+		r = build_stack(mm, &img, path, ea, &sp);
+	if (r) {
+		if (img.exe)
+			mapfile_put(img.exe);
+		return r;
+	}
+	mm->start_stack = sp;
+	out->rip = img.start;
+	out->rsp = sp;
+	out->exe = img.exe;
+	return 0;
+}
+
+void exec_enter_regs(struct trapframe *tf, const struct exec_entry *e)
+{
+	struct thread *t = curthread;
+
+	/* Linux's register state at entry: everything zero but rip and
+	 * rsp (rdx = 0: no function for atexit from a dynamic loader),
+	 * interrupts enabled, a clean FPU, no fs/gs bases. */
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = e->rip;
+	tf->cs = SEG_UCODE;
+	tf->rflags = RFLAGS_IF | 0x2;
+	tf->rsp = e->rsp;
+	tf->ss = SEG_UDATA;
+	tf->vector = T_SYSCALL;
+	t->fs_base = t->gs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_GS_BASE, 0);
+	fpu_reset(t->fxstate);
+	fpu_restore(t->fxstate);
+}
+
+int64_t exec_peek(const char *path, char *buf, size_t len)
+{
+	int64_t h = prog_open(path);
+	if (h < 0)
+		return h;
+	prog_handle = (int32_t)h;
+	int64_t n = prog_read(buf, len, 0);
+	prog_close();
+	return n;
+}
+
 __attribute__((noreturn)) static void exec_fail(int err)
 {
 	prog_close();
-	proc_exit(RRV_EXIT_EXEC, -err, 0, 0, false);
+	machine_exit(RRV_EXIT_EXEC, -err, 0, 0, false);
 }
 
 void exec_start(const char *path)
 {
-	struct image img;
-	uint64_t sp;
+	struct exec_entry e;
+	struct exec_args ea = { bootinfo.strings, bootinfo.argc, bootinfo.envc };
 
 	struct mm *mm = mm_create();
 	if (!mm)
@@ -592,36 +656,16 @@ void exec_start(const char *path)
 	curproc->mm = mm;
 	mm_activate(mm);
 
-	int64_t h = prog_open(path);
-	if (h < 0)
-		exec_fail((int)h);
-	prog_handle = (int32_t)h;
-	int r = load_elf(mm, &img);
-	prog_close();
+	int r = exec_load(mm, path, &ea, &e);
 	if (r)
 		exec_fail(r);
-	r = build_stack(mm, &img, path, &sp);
-	if (r)
-		exec_fail(r);
-	mm->start_stack = sp;
+	special_set_exe(e.exe);
+	mapfile_put(e.exe);
 
-	/* Linux's register state at entry: everything zero but rip and
-	 * rsp (rdx = 0: no function for atexit from a dynamic loader),
-	 * interrupts enabled, a clean FPU. */
 	struct thread *t = curthread;
 	struct trapframe *tf = (struct trapframe *)(t->kstack_top - sizeof(*tf));
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = img.start;
-	tf->cs = SEG_UCODE;
-	tf->rflags = RFLAGS_IF | 0x2;
-	tf->rsp = sp;
-	tf->ss = SEG_UDATA;
-	tf->vector = T_SYSCALL;
 	t->tf = tf;
-	t->fs_base = t->gs_base = 0;
-	wrmsr(MSR_FS_BASE, 0);
-	wrmsr(MSR_GS_BASE, 0);
-	fpu_reset(t->fxstate);
+	exec_enter_regs(tf, &e);
 	trap_set_kstack(t->kstack_top);
 	/* Every entry from ring 3 saves the registers at this same place,
 	 * the top of the thread's kernel stack. */

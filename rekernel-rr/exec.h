@@ -1,9 +1,14 @@
 /*
- * Starting the program: loading a static x86-64 ELF into a new address
- * space and entering it in ring 3 with the initial stack Linux builds.
+ * Loading a program: an x86-64 ELF (static, static-PIE, or with its
+ * PT_INTERP interpreter) into a new address space, with the initial stack
+ * Linux builds; the first program at start-up (exec_start), later ones
+ * for execve (sys_exec.c).
  */
 #ifndef REKERNEL_EXEC_H
 #define REKERNEL_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * Loads the program at path (a host path, relative to rrv's working
@@ -15,5 +20,41 @@
  * Needs kalloc, proc, files and signals set up.
  */
 __attribute__((noreturn)) void exec_start(const char *path);
+
+struct mm;
+struct mapfile;
+struct trapframe;
+
+/* A program's arguments and environment: argc strings then envc strings,
+ * each NUL-terminated, one after the other in strings (bootinfo's
+ * layout). */
+struct exec_args {
+	const char *strings;
+	uint32_t argc, envc;
+};
+
+/* Where a loaded program starts, and its file (a reference the caller
+ * owns, for /proc/self/exe). */
+struct exec_entry {
+	uint64_t rip, rsp;
+	struct mapfile *exe;
+};
+
+/*
+ * Loads the program at path (a host path; static, static-PIE or with
+ * PT_INTERP) into mm, which must be curproc's loaded address space (the
+ * initial stack is written through it), with arguments ea.  0 and *out,
+ * or -errno as exec_start lists; mm may be half-filled then.
+ */
+int exec_load(struct mm *mm, const char *path, const struct exec_args *ea,
+	      struct exec_entry *out);
+
+/* Reads the first len bytes of the file at path into buf (kernel memory,
+ * physically contiguous): the count, or -errno (a directory: EISDIR). */
+int64_t exec_peek(const char *path, char *buf, size_t len);
+
+/* Sets tf and the current thread's registers, fs/gs bases and FPU as
+ * Linux leaves them at a program's entry. */
+void exec_enter_regs(struct trapframe *tf, const struct exec_entry *e);
 
 #endif

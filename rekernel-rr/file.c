@@ -209,6 +209,11 @@ int fd_limit(void)
 	return cur < NOFILE ? (int)cur : NOFILE;
 }
 
+int32_t cwd_dir(void)
+{
+	return curproc->cwd ? curproc->cwd->handle : RRV_HC_AT_CWD;
+}
+
 struct file *fd_file(int fd)
 {
 	if (fd < 0 || fd >= NOFILE || !curproc->files)
@@ -330,4 +335,32 @@ void files_close_all(struct files *fs)
 		if (s && *s)
 			close_in(fs, fd);
 	}
+}
+
+struct files *files_dup(struct files *fs)
+{
+	struct files *n = kmalloc(sizeof(*n));
+	if (!n)
+		return NULL;
+	n->max_fds = fs->max_fds;
+	for (int fd = 0; fd < NOFILE; fd++) {
+		struct file **s = slot(fs, fd, false);
+		if (!s || !*s)
+			continue;
+		bool cloexec = (fs->cloexec[fd / 64] >> (fd % 64)) & 1;
+		if (install(n, fd, *s, cloexec) < 0) {
+			files_free(n);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+void files_free(struct files *fs)
+{
+	files_close_all(fs);
+	for (size_t i = 0; i < FD_CHUNKS; i++)
+		if (fs->chunk[i])
+			page_free(fs->chunk[i]);
+	kfree(fs);
 }

@@ -280,6 +280,10 @@ int64_t pipe_set_size(struct file *f, uint64_t bytes);
  */
 struct files;
 
+/* The directory relative paths start from: the handle of curproc's
+ * working directory, or RRV_HC_AT_CWD for rrv's own. */
+int32_t cwd_dir(void);
+
 /* The descriptor table a program starts with: 0, 1 and 2 open on host
  * handles 0, 1 and 2 (rrv's own stdin, stdout and stderr). */
 struct files *files_init_stdio(void);
@@ -289,6 +293,13 @@ void files_close_on_exec(struct files *fs);
 
 /* Closes every descriptor (the process is going away). */
 void files_close_all(struct files *fs);
+/* fork: a new table with the same descriptors on the same open files
+ * (each gains a reference, so a pipe sees end of file only when every
+ * process has closed its write end) and the same close-on-exec bits.
+ * NULL when memory is out. */
+struct files *files_dup(struct files *fs);
+/* Closes every descriptor and frees the table. */
+void files_free(struct files *fs);
 
 /* The open file behind fd (borrowed: valid until fd is closed), or NULL. */
 struct file *fd_file(int fd);

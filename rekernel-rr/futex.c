@@ -128,6 +128,20 @@ static void fq_remove(struct thread *t)
 	t->futex_next = 0;
 }
 
+/* Keys are user addresses, which mean the same word only within one
+ * address space: a waiter of another process is never a match.  (No
+ * memory is shared between processes, so there are no shared futexes
+ * across them.) */
+static bool same_space(const struct thread *t)
+{
+	return t->proc->mm == curproc->mm;
+}
+
+void futex_forget(struct thread *t)
+{
+	fq_remove(t);
+}
+
 /* Wakes up to n waiters on key whose bitset meets bitset; the count. */
 static int wake(uint64_t key, int n, uint32_t bitset)
 {
@@ -136,7 +150,7 @@ static int wake(uint64_t key, int n, uint32_t bitset)
 
 	while (t && woken < n) {
 		struct thread *nx = t->futex_next;
-		if (t->futex_key == key && (t->futex_bitset & bitset)) {
+		if (same_space(t) && t->futex_key == key && (t->futex_bitset & bitset)) {
 			fq_remove(t);
 			t->futex_woken = true;
 			sched_wake_thread(t, false);
@@ -159,7 +173,7 @@ static int requeue(uint64_t key, uint64_t key2, int nwake, int nreq)
 	int n = wake(key, nwake, ~0u);
 
 	for (struct thread *t = fq_head; t && nreq > 0; t = t->futex_next) {
-		if (t->futex_key == key) {
+		if (same_space(t) && t->futex_key == key) {
 			t->futex_key = key2;
 			nreq--;
 			n++;
@@ -183,7 +197,7 @@ static int64_t wait_queued(uint64_t uaddr, uint32_t bitset, uint32_t clock, uint
 
 	if (signal_pending())
 		return ts ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
-	if (ts && curproc->nlive <= 1) {
+	if (ts && threads_live <= 1) {
 		r = ktime_sleep(clock, flags, ts->tv_sec, ts->tv_nsec);
 		return r ? r : -ETIMEDOUT;
 	}
@@ -254,8 +268,9 @@ static int64_t wake_op(uint64_t uaddr, uint64_t uaddr2, int nwake, int nwake2,
 
 static bool thread_alive(uint32_t tid)
 {
-	for (struct thread *t = curproc->threads; t; t = t->next)
-		if ((uint32_t)t->tid == tid && t->state != T_ZOMBIE)
+	for (struct proc *p = procs; p; p = p->next)
+		for (struct thread *t = p->threads; t; t = t->next)
+			if ((uint32_t)t->tid == tid && t->state != T_ZOMBIE)
 			return true;
 	return false;
 }
@@ -414,7 +429,7 @@ int64_t sys_futex_waitv(uint64_t uwaiters, uint64_t nr, uint64_t flags, uint64_t
 		if (cur != (uint32_t)w.val)
 			return -EAGAIN;
 	}
-	if (curproc->nlive > 1)
+	if (threads_live > 1)
 		return -ENOSYS; /* no waits on several queues with threads yet */
 	return wait_queued(uwaiters, ~0u, (uint32_t)clockid, TIMER_ABSTIME,
 			   utimeout ? &ts : NULL);

@@ -16,4 +16,8 @@ int64_t sys_futex_waitv(uint64_t uwaiters, uint64_t nr, uint64_t flags, uint64_t
  * For thread exit's clear_child_tid and robust list. */
 int futex_wake(uint64_t uaddr, int n);
 
+struct thread;
+/* Takes t off the futex wait queue (a thread killed while waiting). */
+void futex_forget(struct thread *t);
+
 #endif

@@ -159,22 +159,23 @@ static int64_t host_xfer(struct file *f, struct uio *u, int64_t pos, bool is_rea
 	return done;
 }
 
-/* The program's reads and writes see what its shared file mappings
- * hold, and the other way round (mm_drop_shared).  The kernel's own reads
- * (a mapping's pages) need none of it. */
 /*
  * Whether a read of f could block in the host while another thread of
  * the program could have run: a blocking read of a pipe, terminal or
- * socket with more than one thread alive.  Regular files never block.
+ * socket with more than one thread alive (in any process).  Regular
+ * files never block.
  */
 static bool read_may_stall(struct file *f, int64_t pos)
 {
-	if (curproc->nlive <= 1 || pos >= 0 || (f->flags & O_NONBLOCK))
+	if (threads_live <= 1 || pos >= 0 || (f->flags & O_NONBLOCK))
 		return false;
 	uint32_t type = host_type(f);
 	return type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK;
 }
 
+/* The program's reads and writes see what its shared file mappings
+ * hold, and the other way round (mm_drop_shared).  The kernel's own reads
+ * (a mapping's pages) need none of it. */
 static int64_t host_read(struct file *f, struct uio *u, int64_t pos)
 {
 	if (!u->kernel) {

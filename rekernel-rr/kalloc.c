@@ -116,6 +116,44 @@ void page_free(void *page)
 		hint_word = pn / WORD_BITS;
 }
 
+/* Sharer counts, one byte per physical page, in pages of counts made
+ * when a page in their range is first shared. */
+#define COUNTS_PER_PAGE PGSIZE
+static uint8_t *share_counts[MAX_PAGES / COUNTS_PER_PAGE];
+
+static uint8_t *share_slot(void *page, bool create)
+{
+	uint64_t pn = virt_to_phys(page) / PGSIZE;
+	uint8_t **c = &share_counts[pn / COUNTS_PER_PAGE];
+	if (!*c && create)
+		*c = page_alloc();
+	return *c ? &(*c)[pn % COUNTS_PER_PAGE] : NULL;
+}
+
+bool page_share(void *page)
+{
+	uint8_t *s = share_slot(page, true);
+	if (!s || *s == UINT8_MAX)
+		return false;
+	(*s)++;
+	return true;
+}
+
+bool page_unshare(void *page)
+{
+	uint8_t *s = share_slot(page, false);
+	if (!s || !*s)
+		return false;
+	(*s)--;
+	return true;
+}
+
+unsigned page_sharers(void *page)
+{
+	uint8_t *s = share_slot(page, false);
+	return s ? *s : 0;
+}
+
 uint64_t kalloc_free_pages(void)
 {
 	return nfree;

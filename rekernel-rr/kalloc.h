@@ -6,6 +6,7 @@
 #ifndef REKERNEL_KALLOC_H
 #define REKERNEL_KALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,18 @@ void kfree(void *p);
 
 /* Pages free and in total, for sysinfo and --stats. */
 uint64_t kalloc_free_pages(void);
+
+/*
+ * Pages shared copy-on-write between address spaces (mm.c): how many
+ * more owners a page has besides one.  page_share adds one (false when it
+ * cannot be counted: the caller copies instead); page_unshare drops one
+ * and says whether there was one to drop (the page then stays in use);
+ * page_sharers tells the count.  The counts live in pages allocated on
+ * first use, so a program that never forks pays nothing.
+ */
+bool page_share(void *page);
+bool page_unshare(void *page);
+unsigned page_sharers(void *page);
 uint64_t kalloc_total_pages(void);
 
 #endif

@@ -37,6 +37,10 @@
 typedef uint64_t pte_t;
 
 #define PTE_PAGE (1ull << 9) /* software bit: the entry owns a page */
+/* Software bit: the page is shared copy-on-write with another address
+ * space since a fork (or was, and the other copy went): the entry is
+ * never writable, and the first write takes a copy (cow_break). */
+#define PTE_COW (1ull << 10)
 #define PTE_D (1ull << 6)    /* set by the CPU on a write */
 
 #define DEFAULT_STACK_LIMIT (8ull << 20)
@@ -69,6 +73,15 @@ static pte_t prot_bits(uint32_t prot)
 	if (!(prot & PROT_EXEC))
 		f |= PTE_NX;
 	return f;
+}
+
+/* The entry pte with its bits remade for protection prot, keeping its
+ * page, dirty and copy-on-write bits; a copy-on-write entry stays
+ * read-only. */
+static pte_t entry_bits(pte_t pte, uint32_t prot)
+{
+	pte_t e = (pte & (PTE_ADDR | PTE_D | PTE_COW)) | prot_bits(prot);
+	return (e & PTE_COW) ? e & ~PTE_W : e;
 }
 
 static bool prot_allows(uint32_t prot, unsigned acc)
@@ -151,7 +164,10 @@ static void walk_range(struct mm *mm, uint64_t start, uint64_t end, pte_fn fn, v
 static void pte_free(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 {
 	(void)arg;
-	page_free(phys_to_virt(*pte & PTE_ADDR));
+	void *pg = phys_to_virt(*pte & PTE_ADDR);
+	/* A page still shared copy-on-write stays with its other owners. */
+	if (!(*pte & PTE_COW) || !page_unshare(pg))
+		page_free(pg);
 	*pte = 0;
 	invlpg(va);
 	mm->rss--;
@@ -160,7 +176,7 @@ static void pte_free(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 static void pte_reprotect(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 {
 	(void)mm;
-	*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(*(const uint32_t *)arg);
+	*pte = entry_bits(*pte, *(const uint32_t *)arg);
 	invlpg(va);
 }
 
@@ -322,12 +338,131 @@ struct mm *mm_create(void)
 	mm->pml4_pa = virt_to_phys(mm->pml4);
 	vm_share_kernel(mm->pml4);
 	mm->mmap_base = USER_MMAP_BASE;
+	mm->users = 1;
 	return mm;
 }
 
 void mm_activate(struct mm *mm)
 {
 	lcr3(mm->pml4_pa);
+}
+
+void mm_get(struct mm *mm)
+{
+	mm->users++;
+}
+
+/* Frees the lower half's page tables below table (level 0: the PML4). */
+static void free_tables(pte_t *table, int level)
+{
+	int n = level == 0 ? 256 : 512; /* the PML4's upper half is the kernel's */
+	for (int i = 0; i < n; i++) {
+		if (!(table[i] & PTE_P))
+			continue;
+		pte_t *sub = phys_to_virt(table[i] & PTE_ADDR);
+		if (level < 2)
+			free_tables(sub, level + 1);
+		page_free(sub);
+		table[i] = 0;
+	}
+}
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->users > 0)
+		return;
+	mm_sync_all(mm);
+	walk_range(mm, 0, USER_TOP, pte_free, NULL);
+	free_tables(mm->pml4, 0);
+	page_free(mm->pml4);
+	while (mm->vmas) {
+		struct vma *v = mm->vmas;
+		mm->vmas = v->next;
+		vma_free(v);
+	}
+	kfree(mm);
+}
+
+/*
+ * fork's copy of one page.  A page of a private mapping is shared
+ * copy-on-write: both entries become read-only with PTE_COW, and the
+ * page counts one more owner.  A page of a MAP_SHARED mapping, or one
+ * kept with PROT_NONE, is copied now: a fresh page with the same contents
+ * and entry bits (dirty included: a shared file page written before the
+ * fork is still to be written back).
+ */
+struct copy {
+	struct mm *dst;
+	const struct vma *vma;
+	bool failed;
+};
+
+static void pte_copy(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	struct copy *c = arg;
+	(void)mm;
+	if (c->failed)
+		return;
+	pte_t *d = walk(c->dst, va, true);
+	if (!d) {
+		c->failed = true;
+		return;
+	}
+	void *old = phys_to_virt(*pte & PTE_ADDR);
+	if (!(c->vma->flags & VM_SHARED) && (*pte & PTE_P) && page_share(old)) {
+		*pte = (*pte & ~PTE_W) | PTE_COW;
+		*d = *pte;
+		c->dst->rss++;
+		return;
+	}
+	void *pg = page_alloc();
+	if (!pg) {
+		c->failed = true;
+		return;
+	}
+	memcpy(pg, old, PGSIZE);
+	*d = virt_to_phys(pg) | (*pte & ~(PTE_ADDR | PTE_COW));
+	c->dst->rss++;
+}
+
+struct mm *mm_copy(struct mm *mm)
+{
+	struct mm *n = mm_create();
+	if (!n)
+		return NULL;
+	struct vma **link = &n->vmas;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		struct vma *nv = kmalloc(sizeof(*nv));
+		if (!nv)
+			goto fail;
+		*nv = *v;
+		nv->next = NULL;
+		if (nv->mf)
+			mapfile_get(nv->mf);
+		*link = nv;
+		link = &nv->next;
+	}
+	n->start_brk = mm->start_brk;
+	n->brk = mm->brk;
+	n->mmap_base = mm->mmap_base;
+	n->start_stack = mm->start_stack;
+	n->arg_start = mm->arg_start;
+	n->arg_end = mm->arg_end;
+	struct copy c = { n, NULL, false };
+	for (struct vma *v = mm->vmas; v && !c.failed; v = v->next) {
+		c.vma = v;
+		walk_range(mm, v->start, v->end, pte_copy, &c);
+	}
+	/* The parent's entries lost their write bit: no stale writable
+	 * translation may stay in the TLB (mm is the loaded one). */
+	lcr3(rcr3());
+	if (c.failed)
+		goto fail;
+	n->peak_rss = n->rss;
+	return n;
+fail:
+	mm_put(n);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -356,6 +491,25 @@ static bool grow_down(struct mm *mm, struct vma *v, uint64_t va)
 	return true;
 }
 
+/* The first write to a copy-on-write page: the last owner takes the page
+ * itself; any other gets a copy.  false when memory is out. */
+static bool cow_break(struct mm *mm, pte_t *pte, uint32_t prot)
+{
+	void *pg = phys_to_virt(*pte & PTE_ADDR);
+	(void)mm;
+	if (page_sharers(pg) == 0) {
+		*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(prot);
+		return true;
+	}
+	void *copy = page_alloc();
+	if (!copy)
+		return false;
+	memcpy(copy, pg, PGSIZE);
+	page_unshare(pg);
+	*pte = virt_to_phys(copy) | prot_bits(prot);
+	return true;
+}
+
 /* The heart of demand paging, shared by the #PF handler and uaccess: on
  * success *out is the leaf entry of a page that allows acc. */
 static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
@@ -380,10 +534,14 @@ static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
 			return -EIO;
 		}
 		mm->nfaults++;
+	} else if ((*pte & PTE_COW) && (acc & ACC_WRITE)) {
+		if (!cow_break(mm, pte, v->prot))
+			mm_oom(va);
+		invlpg(va);
 	} else {
 		/* A stale TLB entry after a permission change: the entry
 		 * itself is right; make sure, and drop the old translation. */
-		*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(v->prot);
+		*pte = entry_bits(*pte, v->prot);
 		invlpg(va);
 	}
 	if (out)

@@ -14,10 +14,11 @@
  * memory and bss are filled on first touch with zeros, file mappings
  * (mmap of a file, and the program's and interpreter's segments) on first
  * touch with the file's bytes, read through the READ hypercall so that
- * they are in a recording.  There is no sharing and no copy-on-write: a
- * MAP_PRIVATE page is the program's own copy, and a writable MAP_SHARED
- * page is written back to the host file by msync, munmap and exit (one
- * process, so nobody else could see the page before that anyway).
+ * they are in a recording.  A MAP_PRIVATE page is the process's own copy
+ * (shared copy-on-write with others after a fork until one writes it),
+ * and a writable MAP_SHARED page is written back to the host file by
+ * msync, munmap and exit; it is not shared between processes (fork copies
+ * it).
  */
 #ifndef REKERNEL_MM_H
 #define REKERNEL_MM_H
@@ -99,6 +100,7 @@ struct vma {
 };
 
 struct mm {
+	int users;         /* processes using it: a vfork child shares it */
 	uint64_t *pml4;    /* top-level page table (direct-map address) */
 	uint64_t pml4_pa;  /* ... and its physical address, for CR3 */
 	struct vma *vmas;  /* sorted, non-overlapping */
@@ -106,6 +108,7 @@ struct mm {
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;
 	uint64_t start_stack;       /* the initial rsp */
+	uint64_t arg_start, arg_end; /* the argument strings (/proc/self/cmdline) */
 	uint64_t rss, peak_rss;     /* user pages in use, and the most ever */
 	uint64_t nfaults;           /* pages filled on demand */
 };
@@ -121,6 +124,21 @@ struct mm *mm_create(void);
 
 /* Loads mm's page tables (CR3). */
 void mm_activate(struct mm *mm);
+
+/*
+ * fork: a new address space with the same mappings as mm, which must be
+ * the loaded one.  Pages of private mappings are shared copy-on-write
+ * (both entries read-only until a write takes a copy); pages of
+ * MAP_SHARED mappings and PROT_NONE pages are copied now.  File mappings
+ * keep their files.  NULL when memory is out.
+ */
+struct mm *mm_copy(struct mm *mm);
+
+/* Another user of mm (vfork, clone with CLONE_VM), and the end of one:
+ * the last frees every page, table and mapping, after writing shared
+ * file pages back.  mm must not be the loaded address space then. */
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
 
 /*
  * A page fault at va in mm by an access of kind acc (ACC_*): fills a page

@@ -1,18 +1,22 @@
 /*
- * The process and its thread (contracts in proc.h).  There is exactly one
- * of each, statically allocated: the program rrv runs.  Its identity is
- * the host process's (BOOT tells it), so that getpid and friends say what
- * they would say natively.
+ * Processes and threads (contracts in proc.h).  The first process and its
+ * first thread are static: the program rrv runs, whose identity is the
+ * host process's (BOOT tells it), so that getpid and friends say what
+ * they would say natively.  Later ones (fork.c, clone) are allocated, and
+ * their ids follow the first pid in creation order.
  */
 #include "proc.h"
 
 #include <rrv/hypercall.h>
 
+#include "fpu.h"
 #include "hypercall.h"
 #include "kalloc.h"
 #include "kprintf.h"
 #include "main.h"
 #include "mm.h"
+#include "sched.h"
+#include "signal.h"
 #include "string.h"
 #include "vm.h"
 #include "x86.h"
@@ -22,7 +26,14 @@ static struct thread thread0;
 
 struct proc *curproc;
 struct thread *curthread;
+struct proc *procs;
+int threads_live;
 struct rrv_guest_state guest_state;
+
+static int last_id;
+
+/* struct proc holds whole signal tables: more than kmalloc's page. */
+#define PROC_PAGES ((sizeof(struct proc) + PGSIZE - 1) / PGSIZE)
 
 /* The VMM reads the saved registers as a struct rrv_user_regs. */
 _Static_assert(sizeof(struct trapframe) == sizeof(struct rrv_user_regs),
@@ -75,6 +86,8 @@ void proc_init(void)
 	proc0.gid = b->gid;
 	proc0.egid = proc0.sgid = b->egid;
 	proc0.umask = b->umask;
+	proc0.prctl.dumpable = 1;
+	proc0.prctl.timerslack = 50000; /* ns: Linux's default */
 	default_rlimits();
 
 	/* The main thread's id is the process id, as in Linux. */
@@ -94,13 +107,136 @@ void proc_init(void)
 
 	proc0.threads = &thread0;
 	proc0.nlive = 1;
-	proc0.last_tid = proc0.pid;
+	proc0.pgid = proc0.sid = proc0.pid;
+	proc0.exit_signal = SIGCHLD;
+	last_id = proc0.pid;
+	threads_live = 1;
 
+	procs = &proc0;
 	curproc = &proc0;
 	curthread = &thread0;
 }
 
+int proc_new_id(void)
+{
+	/* Linux wraps at pid_max; ids are never reused here, and a run
+	 * would need billions of forks to get there. */
+	return ++last_id;
+}
+
+struct proc *proc_find(int pid)
+{
+	for (struct proc *p = procs; p; p = p->next)
+		if (p->pid == pid && p->state != P_DEAD)
+			return p;
+	return NULL;
+}
+
+struct proc *proc_alloc(void)
+{
+	return page_alloc_run((int)PROC_PAGES);
+}
+
+void proc_free(struct proc *p)
+{
+	if (p == &proc0)
+		return;
+	signal_drop_pending(NULL, p);
+	for (size_t i = 0; i < PROC_PAGES; i++)
+		page_free((char *)p + i * PGSIZE);
+}
+
+_Static_assert(sizeof(struct thread) <= PGSIZE, "struct thread must fit kmalloc");
+
+struct thread *thread_create(struct proc *p, const struct thread *from, uint64_t sp, int tid)
+{
+	extern char thread_first_entry[]; /* swtch.S */
+	struct thread *t = kmalloc(sizeof(*t));
+	void *kstack = page_alloc_run(KSTACK_SIZE / PGSIZE);
+
+	if (!t || !kstack) {
+		kfree(t);
+		if (kstack)
+			for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
+				page_free((char *)kstack + i * PGSIZE);
+		return NULL;
+	}
+	t->tid = tid;
+	t->proc = p;
+	t->kstack = kstack;
+	t->kstack_top = (uint64_t)(uintptr_t)kstack + KSTACK_SIZE;
+	t->syscall_nr = -1;
+	/* Every entry from ring 3 builds its frame at the stack's top. */
+	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+	*t->tf = *from->tf;
+	t->tf->rax = 0;
+	if (sp)
+		t->tf->rsp = sp;
+	/* Its first swtch pops six callee-saved registers (zero) and
+	 * returns to thread_first_entry, which leaves for ring 3 through
+	 * the trapframe just above. */
+	uint64_t *ksp = (uint64_t *)t->tf;
+	*--ksp = (uint64_t)(uintptr_t)thread_first_entry;
+	for (int i = 0; i < 6; i++)
+		*--ksp = 0;
+	t->ksp = (uint64_t)(uintptr_t)ksp;
+
+	/* The creator is running: its FPU state is the CPU's. */
+	fpu_save(t->fxstate);
+	t->fs_base = from->fs_base;
+	t->gs_base = from->gs_base;
+	t->sigmask = from->sigmask;
+	t->altstack_flags = SS_DISABLE;
+	memcpy(t->comm, from->comm, sizeof(t->comm));
+	return t;
+}
+
+void thread_free(struct thread *t)
+{
+	signal_drop_pending(t, NULL);
+	/* thread0's stack and struct are static. */
+	if (!t->kstack)
+		return;
+	for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
+		page_free((char *)t->kstack + i * PGSIZE);
+	kfree(t);
+}
+
+void proc_add_thread(struct thread *t)
+{
+	struct thread **pp = &t->proc->threads;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = t;
+	t->proc->nlive++;
+	threads_live_add(1);
+	sched_add(t);
+}
+
+void threads_live_add(int delta)
+{
+	int before = threads_live;
+
+	threads_live += delta;
+	/* The VMM runs its preemption tick only while more than one
+	 * thread lives (preempt.c): tell it when that changes. */
+	if ((before > 1) != (threads_live > 1))
+		hc_threads(threads_live > 1 ? 2 : 1);
+}
+
 void proc_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)
+{
+	if (curproc == initproc)
+		machine_exit(how, status, rip, addr, core);
+	/* Linux sets the core bit only for a core actually written, which
+	 * RLIMIT_CORE 0 (the default) prevents. */
+	if (how == RRV_EXIT_SIGNAL)
+		proc_zombie((status & 0x7f) |
+			    (core && curproc->rlimit[RLIMIT_CORE].cur ? 0x80 : 0));
+	proc_zombie((status & 0xff) << 8);
+}
+
+void machine_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)
 {
 	struct rrv_hc_exit e;
 

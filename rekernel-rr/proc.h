@@ -1,7 +1,9 @@
 /*
- * Processes and threads.  There is one process (the program) and, until
- * the threads issue, one thread; the structures are already split so that
- * threads can share a process's memory, files and signal handlers.
+ * Processes and threads.  The first process is the program rrv runs; fork,
+ * vfork and clone make more (fork.c), each with threads sharing its memory,
+ * files and signal handlers.  Every process is on one list in creation
+ * order (procs), which is the order every walk over them takes, so that
+ * the same run makes the same choices.
  *
  * Ownership: mm.c owns proc.mm, file.c owns proc.files, signal.c owns the
  * sig* fields, sched.c owns thread.state and the run queue, syscall.c owns
@@ -40,6 +42,7 @@ struct k_siginfo {
 };
 
 struct mm;     /* mm.h */
+struct mapfile; /* mm.h */
 struct sigqueue; /* signal.c */
 struct files;  /* file.h */
 
@@ -84,6 +87,10 @@ struct thread {
 	 * (signal.c's; siginfo[] holds the first of each). */
 	struct sigqueue *sigqueue;
 
+	/* fork.c: a vfork parent waits until its child lets go of the
+	 * memory they share (execve or exit). */
+	bool vfork_waiting;
+
 	/* sched.c */
 	void *wait_chan;      /* what a blocked thread waits for */
 	uint64_t deadline;    /* CLOCK_MONOTONIC ns ending a timed wait; 0: none */
@@ -102,12 +109,46 @@ struct thread {
 	char comm[16];        /* prctl(PR_SET_NAME): NUL-terminated */
 };
 
+enum proc_state { P_ALIVE, P_ZOMBIE, P_DEAD };
+
 struct proc {
 	int pid, ppid;
+	int pgid, sid;
+	enum proc_state state;
+	struct proc *parent;  /* NULL for the first process */
+	struct proc *next;    /* procs, in creation order */
+	/* wait.c: the wait status a zombie leaves for its parent (Linux's
+	 * encoding: status << 8, or the signal | 0x80 for a core dump),
+	 * the signal its exit sends the parent (SIGCHLD, or 0), and what a
+	 * parent's wait sleeps on. */
+	int exit_code;
+	int exit_signal;
+	char child_chan;
+	/* fork.c: the thread of the parent waiting for this vfork child to
+	 * exec or exit, or NULL. */
+	struct thread *vfork_parent;
+	/* prctl(PR_SET_CHILD_SUBREAPER): orphans below it come to it
+	 * rather than to the first process (wait.c). */
+	bool subreaper;
+	/* The rest of prctl's settings, the nice value and the
+	 * personality: the process's own, inherited by fork (but
+	 * pdeathsig, the signal this process gets when its parent exits). */
+	struct proc_prctl {
+		int pdeathsig, dumpable, keepcaps, no_new_privs, thp_disable, nice;
+		uint64_t timerslack;
+		uint32_t personality;
+	} prctl;
+	/* special.c: the program file, for /proc/self/exe. */
+	struct mapfile *exe;
 	uint32_t uid, euid, suid, gid, egid, sgid;
 	uint32_t umask;
 	struct mm *mm;
 	struct files *files;
+	/* The working directory: an O_PATH host handle (sys_file.c's
+	 * chdir), shared by fork; NULL for rrv's own, where the program
+	 * started.  Each process has its own, as in Linux, without ever
+	 * changing rrv's. */
+	struct file *cwd;
 
 	/* signal.c */
 	struct k_sigaction sigaction[NSIG];
@@ -120,12 +161,11 @@ struct proc {
 	struct { uint64_t cur, max; } rlimit[16];
 
 	/* Threads (sched.c, sys_proc.c): every thread not yet freed, in
-	 * creation order; how many have not exited; the last tid given out
-	 * (tids are pid + 1, pid + 2, ... in creation order, so that they
-	 * are the same in every run). */
+	 * creation order; how many have not exited.  Thread and process ids
+	 * come from one counter (proc_new_id), so the first program's are
+	 * pid + 1, pid + 2, ... in creation order, the same in every run. */
 	struct thread *threads;
 	int nlive;
-	int last_tid;
 
 	/* For --stats: reported to the VMM at exit. */
 	uint64_t nsyscalls, nsyscalls_host;
@@ -154,6 +194,41 @@ struct proc {
 extern struct proc *curproc;
 extern struct thread *curthread;
 
+/* Every process not yet reaped, in creation order; the first is the
+ * program rrv started, whose exit ends the run. */
+extern struct proc *procs;
+#define initproc procs
+/* Threads that have not exited, in every process. */
+extern int threads_live;
+/* Changes threads_live by delta (and tells the VMM when more than one
+ * thread starts or stops living). */
+void threads_live_add(int delta);
+
+/* The next unused process or thread id (one counter for both, as in
+ * Linux, starting after the first process's pid). */
+int proc_new_id(void);
+
+/* The process with id pid, zombies included (not reaped ones); NULL. */
+struct proc *proc_find(int pid);
+
+/* A zeroed process (not on procs yet), or NULL when memory is out;
+ * proc_free gives it back. */
+struct proc *proc_alloc(void);
+void proc_free(struct proc *p);
+
+/*
+ * A new thread of p: a copy of from's user registers that returns 0 from
+ * the system call on stack sp (0: from's), its own kernel stack, from's
+ * FPU state, fs/gs bases, signal mask and name, id tid.  Not yet on p's
+ * list nor runnable (proc_add_thread).  NULL when memory is out.
+ */
+struct thread *thread_create(struct proc *p, const struct thread *from, uint64_t sp, int tid);
+void thread_free(struct thread *t);
+
+/* Appends t to its process's threads (creation order), counts it live and
+ * makes it runnable. */
+void proc_add_thread(struct thread *t);
+
 /* What the kernel publishes for the VMM's reports (ABI v3; BOOT passes
  * its address): the running thread, its system call, and where its user
  * registers were saved.  Kept current with plain stores, no exits. */
@@ -165,11 +240,32 @@ extern struct rrv_guest_state guest_state;
  * mm_create, files_init_stdio and signal_init. */
 void proc_init(void);
 
-/* Ends the whole program: reports how to the VMM (RRV_EXIT_NORMAL with a
- * status, or RRV_EXIT_SIGNAL with a signal, its rip and address;
- * RRV_EXIT_EXEC with an errno when the program could not start), with the
- * system call counters for --stats.  Does not return. */
+/* Ends the current process (all its threads): RRV_EXIT_NORMAL with a
+ * status, or RRV_EXIT_SIGNAL with a signal, its rip and address.  For the
+ * first process that ends the run (machine_exit); any other becomes a
+ * zombie for its parent (wait.c's proc_zombie).  Does not return. */
 __attribute__((noreturn)) void proc_exit(uint32_t how, int32_t status,
 					  uint64_t rip, uint64_t addr, bool core);
+
+/* Ends the whole run: reports how to the VMM (as proc_exit, or
+ * RRV_EXIT_EXEC with an errno when the program could not start), with the
+ * system call counters for --stats.  Other processes still running end
+ * with it, as if killed.  Does not return. */
+__attribute__((noreturn)) void machine_exit(uint32_t how, int32_t status,
+					     uint64_t rip, uint64_t addr, bool core);
+
+/* wait.c: the current process (not the first) ends with wait status
+ * code: its other threads, memory and files go, its children go to the
+ * first process, and it stays a zombie for its parent, which gets its
+ * exit signal.  Does not return. */
+__attribute__((noreturn)) void proc_zombie(int code);
+
+/* fork.c: a vfork child lets go of its parent's memory (execve, exit):
+ * the parent, waiting in vfork, runs again. */
+void vfork_release(struct proc *c);
+
+/* wait.c: ends every thread of p other than the current one (exit_group,
+ * execve): they never run again, and their memory is freed by sched_reap. */
+void proc_kill_other_threads(struct proc *p);
 
 #endif

@@ -1,6 +1,10 @@
 /*
  * The scheduler (contracts in sched.h).
  *
+ * It runs the threads of every process: the walks below go over procs in
+ * creation order and each process's threads in creation order, and a
+ * switch to a thread of another process loads that process's page tables.
+ *
  * Threads are kernel-stack threads in the xv6 manner: a thread that stops
  * running is always inside the kernel, in schedule(), with its user
  * registers in the trapframe at the top of its kernel stack.  swtch.S
@@ -34,6 +38,7 @@
 #include "kprintf.h"
 #include "ktime.h"
 #include "main.h"
+#include "mm.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -153,11 +158,15 @@ void sched_add(struct thread *t)
 	make_runnable(t, WAKE_NONE);
 }
 
+/* Every thread of every process, in creation order, so that the queue
+ * order is the same in every run. */
+#define FOR_EACH_THREAD(p, t) \
+	for (struct proc *p = procs; p; p = p->next) \
+		for (struct thread *t = p->threads; t; t = t->next)
+
 void sched_wakeup(void *chan)
 {
-	/* In creation order, so that the queue order is the same in every
-	 * run. */
-	for (struct thread *t = curproc->threads; t; t = t->next)
+	FOR_EACH_THREAD(p, t)
 		if (t->state == T_BLOCKED && t->wait_chan == chan)
 			make_runnable(t, WAKE_CHAN);
 }
@@ -172,7 +181,7 @@ void sched_wake_thread(struct thread *t, bool by_signal)
 static uint64_t earliest_deadline(void)
 {
 	uint64_t d = 0;
-	for (struct thread *t = curproc->threads; t; t = t->next)
+	FOR_EACH_THREAD(p, t)
 		if (t->state == T_BLOCKED && t->deadline && (!d || t->deadline < d))
 			d = t->deadline;
 	return d;
@@ -191,7 +200,7 @@ uint64_t sched_next_deadline(void)
 /* Ends the timed waits whose deadline is at or before now. */
 static void expire(uint64_t now)
 {
-	for (struct thread *t = curproc->threads; t; t = t->next)
+	FOR_EACH_THREAD(p, t)
 		if (t->state == T_BLOCKED && t->deadline && t->deadline <= now)
 			make_runnable(t, WAKE_TIMEOUT);
 }
@@ -201,7 +210,7 @@ __attribute__((noreturn)) static void deadlock(void)
 	struct thread *t = curthread;
 	uint64_t rip = t->tf ? t->tf->rip : 0;
 
-	if (curproc->nlive <= 1) {
+	if (threads_live <= 1) {
 		kwarn("deadlock: the program's only thread waits in %s and nothing can "
 		      "wake it (a native run would hang here); it is stopped as by "
 		      "SIGKILL\n",
@@ -210,15 +219,15 @@ __attribute__((noreturn)) static void deadlock(void)
 	} else {
 		kwarn("deadlock: all %d threads of the program wait and none can wake "
 		      "another (a native run would hang here); it is stopped as by "
-		      "SIGKILL\n", curproc->nlive);
-		for (struct thread *q = curproc->threads; q; q = q->next)
+		      "SIGKILL\n", threads_live);
+		FOR_EACH_THREAD(p, q)
 			if (q->state == T_BLOCKED)
 				kwarn("deadlock:   thread %d waits in %s\n", q->tid,
 				      q->syscall_nr >= 0
 					      ? syscall_name((uint64_t)q->syscall_nr)
 					      : "the kernel");
 	}
-	proc_exit(RRV_EXIT_SIGNAL, SIGKILL, rip, 0, false);
+	machine_exit(RRV_EXIT_SIGNAL, SIGKILL, rip, 0, false);
 }
 
 static void publish(struct thread *t)
@@ -237,6 +246,11 @@ static void switch_to(struct thread *prev, struct thread *next)
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	wrmsr(MSR_GS_BASE, next->gs_base);
 	trap_set_kstack(next->kstack_top);
+	/* Another process: its page tables (a vfork child shares its
+	 * parent's, which need no reload). */
+	if (next->proc->mm != prev->proc->mm && next->proc->mm)
+		mm_activate(next->proc->mm);
+	curproc = next->proc;
 	curthread = next;
 	publish(next);
 	swtch(&prev->ksp, next->ksp);
@@ -327,7 +341,7 @@ int sched_timed_sleep(void *chan, uint32_t clock, uint32_t flags, int64_t sec, i
 {
 	if (signal_pending())
 		return -ERESTARTSYS;
-	if (curproc->nlive <= 1) {
+	if (threads_live <= 1) {
 		int r = ktime_sleep(clock, flags, sec, nsec);
 		return r ? r : -ETIMEDOUT;
 	}
@@ -372,28 +386,52 @@ __attribute__((noreturn)) void sched_exit(void)
 
 	t->state = T_ZOMBIE;
 	curproc->nlive--;
-	if (curproc->nlive == 1)
-		hc_threads(1); /* the VMM stops its preemption tick */
+	threads_live_add(-1);
 	schedule();
 	panic("sched_exit: thread %d ran again after its exit", t->tid);
 }
 
 void sched_reap(void)
 {
-	struct thread **pp = &curproc->threads;
+	struct proc **lp = &procs;
 
-	while (*pp) {
-		struct thread *t = *pp;
-		if (t->state != T_ZOMBIE || t == curthread) {
-			pp = &t->next;
+	while (*lp) {
+		struct proc *p = *lp;
+		struct thread **pp = &p->threads;
+		while (*pp) {
+			struct thread *t = *pp;
+			if (t->state != T_ZOMBIE || t == curthread) {
+				pp = &t->next;
+				continue;
+			}
+			*pp = t->next;
+			thread_free(t);
+		}
+		/* A process its parent has reaped (or nobody waits for)
+		 * goes once its last thread has. */
+		if (p->state == P_DEAD && !p->threads && p != curproc) {
+			*lp = p->next;
+			proc_free(p);
 			continue;
 		}
-		*pp = t->next;
-		/* thread0's stack and struct are static: only unlinked. */
-		if (t->kstack) {
-			for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
-				page_free((char *)t->kstack + i * PGSIZE);
-			kfree(t);
-		}
+		lp = &p->next;
+	}
+}
+
+void sched_unqueue(struct thread *t)
+{
+	struct thread *prev = 0;
+
+	for (struct thread *q = rq_head; q; prev = q, q = q->rq_next) {
+		if (q != t)
+			continue;
+		if (prev)
+			prev->rq_next = t->rq_next;
+		else
+			rq_head = t->rq_next;
+		if (rq_tail == t)
+			rq_tail = prev;
+		t->rq_next = 0;
+		return;
 	}
 }

@@ -89,8 +89,13 @@ void sched_add(struct thread *t);
  * by whichever thread runs next. */
 __attribute__((noreturn)) void sched_exit(void);
 
-/* Frees threads that have exited (not the current one). */
+/* Frees threads that have exited (not the current one), and processes
+ * that were reaped once their threads are gone. */
 void sched_reap(void);
+
+/* Takes t off the run queue, if it is there (a thread killed by another's
+ * exit_group or execve). */
+void sched_unqueue(struct thread *t);
 
 /* The seed of --chaos, and whether it is on. */
 bool sched_chaos(uint64_t *seed);

@@ -192,6 +192,16 @@ static void flush(struct pendq q, int sig)
 	}
 }
 
+void signal_drop_pending(struct thread *t, struct proc *p)
+{
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (t)
+			flush(thread_pending(t), sig);
+		if (p)
+			flush(proc_pending(p), sig);
+	}
+}
+
 void signal_flush(int sig)
 {
 	flush(thread_pending(curthread), sig);
@@ -411,7 +421,10 @@ int signal_copy_siginfo_to_user(uint64_t uaddr, const struct k_siginfo *info)
 	} else {
 		si.u.kill.pid = info->pid;
 		si.u.kill.uid = info->uid;
-		if (info->code < 0)
+		/* SIGCHLD from the kernel: si_status where sigval would be
+		 * (its clock fields stay zero). */
+		if (info->code < 0 || (info->signo == SIGCHLD && info->code > 0 &&
+				       info->code != SI_KERNEL))
 			si.u.kill.value = info->value;
 	}
 	return copy_to_user(uaddr, &si, sizeof(si));

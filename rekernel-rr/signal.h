@@ -128,6 +128,11 @@ void signal_init(struct proc *p, struct thread *t);
  */
 int signal_send(struct thread *t, const struct k_siginfo *info, bool to_process);
 
+/* Drops every signal pending for t (when t is not NULL) and for p (when
+ * p is not NULL), freeing their queued instances: a thread or process
+ * going away. */
+void signal_drop_pending(struct thread *t, struct proc *p);
+
 /* Wakes the thread that will take sig, once it is queued (signal.c). */
 void signal_wake_target(struct thread *t, int sig, bool to_process);
 

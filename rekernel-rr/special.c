@@ -60,47 +60,55 @@ static char textbuf[TEXT_PAGES * PGSIZE];
 
 /* ---- the program's file ---- */
 
-/* The mapping file of the program's segments: its host path is what
- * /proc/self/exe shows, resolved by the host as Linux resolves it. */
-static struct mapfile *exe_mf;
-
+/* The mapping file of the process's segments (proc.exe): its host path is
+ * what /proc/self/exe shows, resolved by the host as Linux resolves it. */
 void special_set_exe(struct mapfile *mf)
 {
 	mapfile_get(mf);
-	if (exe_mf)
-		mapfile_put(exe_mf);
-	exe_mf = mf;
+	if (curproc->exe)
+		mapfile_put(curproc->exe);
+	curproc->exe = mf;
 }
 
-static const char *exe_name(void)
+static const char *exe_name(struct proc *p)
 {
-	return exe_mf ? mapfile_name(exe_mf) : "";
+	return p->exe ? mapfile_name(p->exe) : "";
 }
 
 /* ---- paths ---- */
 
-/* path with "/proc/self/", "/proc/thread-self/" or "/proc/<our pid>/"
- * at its start: the rest after it, else NULL.  "/proc/self" alone gives
- * "". */
-static const char *proc_self(const char *path)
+/*
+ * path with "/proc/self/", "/proc/thread-self/" or "/proc/<pid>/" at its
+ * start, pid a live process of the program (the host's /proc/<pid> would
+ * be some other process): the rest after it, with the process in *who,
+ * else NULL.  "/proc/self" alone gives "".
+ */
+static const char *proc_dir(const char *path, struct proc **who)
 {
 	static const char *const selves[] = { "/proc/self", "/proc/thread-self" };
 	const char *rest = NULL;
+	*who = curproc;
 	for (size_t i = 0; i < sizeof(selves) / sizeof(selves[0]) && !rest; i++) {
 		size_t n = strlen(selves[i]);
 		if (strncmp(path, selves[i], n) == 0)
 			rest = path + n;
 	}
 	if (!rest && strncmp(path, "/proc/", 6) == 0) {
-		char pid[16];
-		size_t n = ksnprintf(pid, sizeof(pid), "%d", curproc->pid);
-		if (strncmp(path + 6, pid, n) == 0)
-			rest = path + 6 + n;
+		const char *d = path + 6;
+		int pid = 0;
+		while (*d >= '0' && *d <= '9' && pid < 100000000)
+			pid = pid * 10 + (*d++ - '0');
+		struct proc *p = d > path + 6 && path[6] != '0' ? proc_find(pid) : NULL;
+		if (p && p->state == P_ALIVE) {
+			*who = p;
+			rest = d;
+		}
 	}
 	if (!rest || (*rest && *rest != '/'))
 		return NULL;
 	return *rest ? rest + 1 : rest;
 }
+
 
 /* A decimal descriptor number, or -1. */
 static int parse_fd(const char *s)
@@ -206,11 +214,10 @@ static void make_cpuinfo(struct tb *b)
 		  "address sizes\t: 48 bits physical, 48 bits virtual\npower management:\n\n");
 }
 
-/* /proc/self/status: the lines programs look at. */
-static void make_status(struct tb *b)
+/* /proc/<pid>/status: the lines programs look at. */
+static void make_status(struct tb *b, struct proc *p)
 {
-	struct proc *p = curproc;
-	const char *name = exe_name();
+	const char *name = exe_name(p);
 	for (const char *s = name; *s; s++)
 		if (*s == '/')
 			name = s + 1;
@@ -221,7 +228,9 @@ static void make_status(struct tb *b)
 		  "Ngid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
 		  "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 		  name, p->umask, p->pid, p->pid, p->ppid, p->uid, p->euid, p->suid,
-		  p->euid, p->gid, p->egid, p->sgid, p->egid, fd_table_size());
+		  p->euid, p->gid, p->egid, p->sgid, p->egid,
+		  /* Another process's table size is not kept: Linux's first. */
+		  p == curproc ? fd_table_size() : 64);
 	tb_printf(b, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
 		  "Threads:\t%d\nSigQ:\t0/63304\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n"
 		  "Mems_allowed:\t1\nMems_allowed_list:\t0\n",
@@ -229,35 +238,46 @@ static void make_status(struct tb *b)
 		  (p->mm->rss * PGSIZE) >> 10, p->nlive > 0 ? p->nlive : 1);
 }
 
-/* /proc/self/cmdline: the arguments, each with its NUL. */
-static void make_cmdline(struct tb *b)
+/* /proc/<pid>/cmdline: the arguments, each with its NUL, read from the
+ * process's own stack as Linux does (exec recorded where they are), page
+ * by page through its page tables (it need not be the loaded one). */
+static void make_cmdline(struct tb *b, struct proc *p)
 {
-	const char *s = bootinfo.strings;
-	for (uint32_t i = 0; i < bootinfo.argc; i++, s = next_string(s)) {
-		size_t n = strlen(s) + 1;
-		if (n > b->cap - b->len)
-			n = b->cap - b->len;
-		memcpy(b->p + b->len, s, n);
+	struct mm *mm = p->mm;
+	uint64_t va = mm->arg_start, end = mm->arg_end;
+	int err;
+	if (end - va > b->cap)
+		end = va + b->cap;
+	while (va < end) {
+		uint64_t n = PGSIZE - (va & (PGSIZE - 1));
+		if (n > end - va)
+			n = end - va;
+		const char *k = mm_user_ptr(mm, va, ACC_READ, &err);
+		if (!k)
+			return;
+		memcpy(b->p + b->len, k, n);
 		b->len += n;
+		va += n;
 	}
 }
 
 /* The text of a /proc or /sys file at path: true when there is one. */
 static bool make_text(const char *path, struct tb *b)
 {
-	const char *self = proc_self(path);
+	struct proc *who;
+	const char *self = proc_dir(path, &who);
 	if (self && strcmp(self, "maps") == 0) {
-		b->len = mm_format_maps(curproc->mm, b->p, b->cap);
+		b->len = mm_format_maps(who->mm, b->p, b->cap);
 		if (b->len >= b->cap)
 			b->len = b->cap - 1;
 		return true;
 	}
 	if (self && strcmp(self, "status") == 0) {
-		make_status(b);
+		make_status(b, who);
 		return true;
 	}
 	if (self && strcmp(self, "cmdline") == 0) {
-		make_cmdline(b);
+		make_cmdline(b, who);
 		return true;
 	}
 	if (strcmp(path, "/proc/cpuinfo") == 0) {
@@ -485,8 +505,12 @@ int special_open(const char *path, uint32_t flags, struct file **out)
 		*out = sp_new(devices[i].kind, devices[i].rdev, path, flags);
 		return *out ? 1 : -ENOMEM;
 	}
-	const char *self = proc_self(path);
+	struct proc *who;
+	const char *self = proc_dir(path, &who);
 	if (self && (strcmp(self, "fd") == 0 || strcmp(self, "fd/") == 0)) {
+		/* Another process's descriptors are not shown (readlink). */
+		if (who != curproc)
+			return -EACCES;
 		if ((flags & O_ACCMODE) != O_RDONLY)
 			return -EISDIR;
 		char name[32];
@@ -630,13 +654,17 @@ static int64_t fd_link(struct file *f, char *buf, size_t len)
 
 int64_t special_readlink(const char *path, char *buf, size_t len)
 {
-	const char *self = proc_self(path);
+	struct proc *who;
+	const char *self = proc_dir(path, &who);
 	if (!self)
 		return 0;
 	int64_t n;
 	if (strcmp(self, "exe") == 0) {
-		n = (int64_t)ksnprintf(buf, len, "%s", exe_name());
+		n = (int64_t)ksnprintf(buf, len, "%s", exe_name(who));
 	} else if (strncmp(self, "fd/", 3) == 0) {
+		/* Another process's descriptors are not shown. */
+		if (who != curproc)
+			return -EACCES;
 		int fd = parse_fd(self + 3);
 		struct file *f = fd >= 0 ? fd_file(fd) : NULL;
 		if (!f)

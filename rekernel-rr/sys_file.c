@@ -71,14 +71,19 @@ static struct rrv_hc_path hc_path(int i, int64_t len)
 
 /*
  * The host directory an *at() call resolves path from, into *dir:
- * RRV_HC_AT_CWD (itself negative) for AT_FDCWD or an absolute path (Linux
- * ignores dirfd then, even a bad one), else the handle of the host file
- * dirfd names.  0, or -EBADF for a closed descriptor, -ENOTDIR for a pipe.
+ * RRV_HC_AT_CWD (itself negative) for an absolute path (Linux ignores
+ * dirfd then, even a bad one), the process's working directory for
+ * AT_FDCWD, else the handle of the host file dirfd names.  0, or -EBADF
+ * for a closed descriptor, -ENOTDIR for a pipe.
  */
 static int at_dir(int dirfd, const char *path, int32_t *dir)
 {
-	if (path[0] == '/' || dirfd == AT_FDCWD) {
+	if (path[0] == '/') {
 		*dir = RRV_HC_AT_CWD;
+		return 0;
+	}
+	if (dirfd == AT_FDCWD) {
+		*dir = cwd_dir();
 		return 0;
 	}
 	struct file *f = fd_file(dirfd);
@@ -1011,17 +1016,69 @@ SYS(sys_getdents)
 	return n;
 }
 
-/* getcwd(buf, size): the length with the NUL, as the system call returns. */
+/* getcwd(buf, size): the length with the NUL, as the system call
+ * returns.  rrv's own directory until the program changes it; then the
+ * host's path of the directory handle. */
 SYS(sys_getcwd)
 {
-	struct rrv_hc_getcwd a;
-	memset(&a, 0, sizeof(a));
-	a.buf = virt_to_phys(namebuf);
-	a.len = a1 < PATH_MAX ? a1 : PATH_MAX;
-	int64_t n = hc_call(RRV_HC_GETCWD, &a);
+	int64_t n;
+	if (!curproc->cwd) {
+		struct rrv_hc_getcwd a;
+		memset(&a, 0, sizeof(a));
+		a.buf = virt_to_phys(namebuf);
+		a.len = a1 < PATH_MAX ? a1 : PATH_MAX;
+		n = hc_call(RRV_HC_GETCWD, &a);
+	} else {
+		struct rrv_hc_fdpath a;
+		memset(&a, 0, sizeof(a));
+		a.handle = (uint32_t)curproc->cwd->handle;
+		a.buf = virt_to_phys(namebuf);
+		a.len = PATH_MAX - 1;
+		n = hc_call(RRV_HC_FDPATH, &a);
+		if (n >= 0) {
+			namebuf[n++] = '\0';
+			if ((uint64_t)n > a1)
+				return -ERANGE;
+		}
+	}
 	if (n > 0 && copy_to_user(a0, namebuf, (size_t)n))
 		return -EFAULT;
 	return n;
+}
+
+/*
+ * The working directory becomes pathbuf[0] (len bytes) from directory
+ * dir: opened O_PATH|O_DIRECTORY (ENOENT, ENOTDIR...), then searchable
+ * (EACCES), as Linux's chdir checks.  The process's own: rrv's directory,
+ * and other processes', stay where they are.
+ */
+static int64_t set_cwd(int32_t dir, int64_t len)
+{
+	struct rrv_hc_openat o;
+	memset(&o, 0, sizeof(o));
+	o.dir = pathbuf[0][0] == '/' ? RRV_HC_AT_CWD : dir;
+	o.flags = O_PATH | O_DIRECTORY;
+	o.path = hc_path(0, len);
+	int64_t h = hc_call(RRV_HC_OPENAT, &o);
+	if (h < 0)
+		return h;
+	static const char dot[] = ".";
+	struct rrv_hc_pathop a;
+	memset(&a, 0, sizeof(a));
+	a.dir = (int32_t)h;
+	a.mode = 1; /* X_OK */
+	a.path.gpa = virt_to_phys(dot);
+	a.path.len = 1;
+	int64_t r = hc_call(RRV_HC_ACCESSAT, &a);
+	struct file *f = r < 0 ? NULL : hostfile_new((int32_t)h, O_PATH | O_DIRECTORY);
+	if (!f) {
+		host_close((int32_t)h);
+		return r < 0 ? r : -ENOMEM;
+	}
+	if (curproc->cwd)
+		file_put(curproc->cwd);
+	curproc->cwd = f;
+	return 0;
 }
 
 /* chdir(path) */
@@ -1030,25 +1087,18 @@ SYS(sys_chdir)
 	int64_t len = get_path(0, a0, false);
 	if (len < 0)
 		return len;
-	struct rrv_hc_chdir a;
-	memset(&a, 0, sizeof(a));
-	a.handle = -1;
-	a.path = hc_path(0, len);
-	return hc_call(RRV_HC_CHDIR, &a);
+	return set_cwd(cwd_dir(), len);
 }
 
-/* fchdir(fd) */
+/* fchdir(fd): the directory fd is open on, through a handle of its own. */
 SYS(sys_fchdir)
 {
 	int64_t err;
 	struct file *f = host_file((int)a0, -ENOTDIR, &err);
 	if (!f)
 		return err;
-	struct rrv_hc_chdir a;
-	memset(&a, 0, sizeof(a));
-	a.handle = f->handle;
-	a.path = hc_path(0, 0);
-	return hc_call(RRV_HC_CHDIR, &a);
+	memcpy(pathbuf[0], ".", 2);
+	return set_cwd(f->handle, 1);
 }
 
 /* mkdirat(dirfd, path, mode) */
@@ -1269,7 +1319,7 @@ SYS(sys_truncate)
 		return len;
 	struct rrv_hc_openat a;
 	memset(&a, 0, sizeof(a));
-	a.dir = RRV_HC_AT_CWD;
+	a.dir = pathbuf[0][0] == '/' ? RRV_HC_AT_CWD : cwd_dir();
 	a.flags = O_WRONLY | O_NONBLOCK;
 	a.path = hc_path(0, len);
 	int64_t h = hc_call(RRV_HC_OPENAT, &a);

@@ -1,5 +1,5 @@
 /*
- * Process system calls: exit, identity, threads (clone, clone3, exit),
+ * Process system calls: exit, identity, thread exit,
  * thread bookkeeping for libc, arch_prctl, resource limits, scheduling
  * queries, uname, sysinfo, getrandom, prctl and resource usage.  There is
  * one process, with threads; its identity is the host process's (BOOT),
@@ -33,157 +33,7 @@ static int64_t sys_exit_group(uint64_t status)
 }
 
 /* ------------------------------------------------------------------ */
-/* Threads                                                              */
-
-#define CLONE_VM 0x00000100ull
-#define CLONE_FS 0x00000200ull
-#define CLONE_FILES 0x00000400ull
-#define CLONE_SIGHAND 0x00000800ull
-#define CLONE_PIDFD 0x00001000ull
-#define CLONE_VFORK 0x00004000ull
-#define CLONE_THREAD 0x00010000ull
-#define CLONE_SYSVSEM 0x00040000ull
-#define CLONE_SETTLS 0x00080000ull
-#define CLONE_PARENT_SETTID 0x00100000ull
-#define CLONE_CHILD_CLEARTID 0x00200000ull
-#define CLONE_DETACHED 0x00400000ull
-#define CLONE_CHILD_SETTID 0x01000000ull
-
-/* What a thread shares with its creator: everything.  That is all
- * there is to create; a new process (fork, vfork) is not. */
-#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
-#define CLONE_THREAD_OPTIONAL (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
-			       CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
-
-_Static_assert(sizeof(struct thread) <= PGSIZE, "struct thread must fit kmalloc");
-
-/*
- * A new thread of the current process: a copy of the caller's user
- * registers that returns 0 from the call on stack sp (0: the caller's),
- * its own kernel stack, the caller's FPU state and signal mask.  Returns
- * its tid, or an errno.
- */
-static int64_t clone_thread(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t ctid,
-			    uint64_t tls)
-{
-	struct thread *parent = curthread;
-	struct proc *p = curproc;
-	extern char thread_first_entry[]; /* swtch.S */
-
-	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS ||
-	    (flags & ~(CLONE_THREAD_FLAGS | CLONE_THREAD_OPTIONAL | 0xffull))) {
-		static bool said;
-		if (!said)
-			kprintf("clone: flags 0x%lx ask for a new process, which is not "
-				"implemented: returned ENOSYS\n", flags);
-		said = true;
-		return -ENOSYS;
-	}
-	/* A thread sends no signal at its exit. */
-	if (flags & 0xff)
-		return -EINVAL;
-	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
-		return -EPERM;
-	if ((uint64_t)p->nlive >= p->rlimit[RLIMIT_NPROC].cur)
-		return -EAGAIN;
-
-	sched_reap();
-	struct thread *t = kmalloc(sizeof(*t));
-	void *kstack = page_alloc_run(KSTACK_SIZE / PGSIZE);
-	if (!t || !kstack) {
-		kfree(t);
-		if (kstack)
-			for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
-				page_free((char *)kstack + i * PGSIZE);
-		return -ENOMEM;
-	}
-
-	t->tid = ++p->last_tid;
-	t->proc = p;
-	t->kstack = kstack;
-	t->kstack_top = (uint64_t)(uintptr_t)kstack + KSTACK_SIZE;
-	t->syscall_nr = -1;
-	/* Every entry from ring 3 builds its frame at the stack's top. */
-	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
-	*t->tf = *parent->tf;
-	t->tf->rax = 0;
-	if (sp)
-		t->tf->rsp = sp;
-	/* Its first swtch pops six callee-saved registers (zero) and
-	 * returns to thread_first_entry, which leaves for ring 3 through
-	 * the trapframe just above. */
-	uint64_t *ksp = (uint64_t *)t->tf;
-	*--ksp = (uint64_t)(uintptr_t)thread_first_entry;
-	for (int i = 0; i < 6; i++)
-		*--ksp = 0;
-	t->ksp = (uint64_t)(uintptr_t)ksp;
-
-	fpu_save(t->fxstate);
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : parent->fs_base;
-	t->gs_base = parent->gs_base;
-	if (flags & CLONE_CHILD_CLEARTID)
-		t->clear_child_tid = ctid;
-	/* Linux: a new thread has the creator's mask, nothing pending, and
-	 * no alternate signal stack (it would be the creator's stack). */
-	t->sigmask = parent->sigmask;
-	t->altstack_flags = SS_DISABLE;
-	memcpy(t->comm, parent->comm, sizeof(t->comm));
-
-	uint32_t tid32 = (uint32_t)t->tid;
-	if ((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &tid32, sizeof(tid32)))
-		goto fault;
-	if ((flags & CLONE_CHILD_SETTID) && copy_to_user(ctid, &tid32, sizeof(tid32)))
-		goto fault;
-
-	/* Appended: the thread list stays in creation order. */
-	struct thread **pp = &p->threads;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = t;
-	p->nlive++;
-	if (p->nlive == 2)
-		hc_threads(2); /* the VMM starts its preemption tick */
-	sched_add(t);
-	return t->tid;
-
-fault:
-	p->last_tid--;
-	for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
-		page_free((char *)kstack + i * PGSIZE);
-	kfree(t);
-	return -EFAULT;
-}
-
-/* clone(flags, stack, parent_tid, child_tid, tls): x86-64's order. */
-static int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t ctid,
-			 uint64_t tls)
-{
-	return clone_thread(flags & 0xffffffffull, sp, ptid, ctid, tls);
-}
-
-struct k_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-#define CLONE_ARGS_SIZE_VER0 64
-
-static int64_t sys_clone3(uint64_t uargs, uint64_t size)
-{
-	struct k_clone_args a;
-
-	memset(&a, 0, sizeof(a));
-	if (size < CLONE_ARGS_SIZE_VER0 || size > PGSIZE)
-		return -EINVAL;
-	if (copy_from_user(&a, uargs, size < sizeof(a) ? size : sizeof(a)))
-		return -EFAULT;
-	if (a.exit_signal > 0xff || a.set_tid || a.set_tid_size || a.cgroup ||
-	    (a.flags & CLONE_PIDFD))
-		return (a.flags & CLONE_THREAD) ? -EINVAL : -ENOSYS;
-	if ((a.flags & 0xff) || (!a.stack) != (!a.stack_size))
-		return -EINVAL;
-	return clone_thread(a.flags | a.exit_signal, a.stack ? a.stack + a.stack_size : 0,
-			    a.parent_tid, a.child_tid, a.tls);
-}
+/* Thread exit (creation is fork.c's)                                   */
 
 /*
  * The robust futex list of a dying thread (set_robust_list): every lock
@@ -445,8 +295,7 @@ static int64_t sys_setgroups(uint64_t size, uint64_t ulist)
 	return curproc->euid == 0 ? 0 : -EPERM;
 }
 
-/* Process groups and sessions: the program is shown as the leader of
- * its own (rrv does not know the host's). */
+/* Calls that name the program itself by pid (0 or its own). */
 static int64_t own_pid_or(uint64_t pid, int64_t err)
 {
 	int32_t p = (int32_t)pid;
@@ -455,37 +304,75 @@ static int64_t own_pid_or(uint64_t pid, int64_t err)
 	return p == 0 || p == curproc->pid ? 0 : err;
 }
 
+/*
+ * Process groups and sessions.  The first process is shown as the leader
+ * of its own (rrv does not know the host's); children inherit both, and
+ * may make groups and sessions of their own as in Linux.
+ */
+static struct proc *pid_target(uint64_t pid, int64_t *err)
+{
+	int32_t p = (int32_t)pid;
+	struct proc *t = p == 0 ? curproc : p > 0 ? proc_find(p) : NULL;
+	*err = p < 0 ? -EINVAL : -ESRCH;
+	return t;
+}
+
 static int64_t sys_getpgrp(void)
 {
-	return curproc->pid;
+	return curproc->pgid;
 }
 
 static int64_t sys_getpgid(uint64_t pid)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
-	return r ? r : curproc->pid;
+	int64_t err;
+	struct proc *p = pid_target(pid, &err);
+	return p ? p->pgid : err;
 }
 
 static int64_t sys_getsid(uint64_t pid)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
-	return r ? r : curproc->pid;
+	int64_t err;
+	struct proc *p = pid_target(pid, &err);
+	return p ? p->sid : err;
 }
 
-static int64_t sys_setpgid(uint64_t pid, uint64_t pgid)
+static int64_t sys_setpgid(uint64_t pid, uint64_t pgid_)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
-	if (r)
-		return r;
-	if ((int32_t)pgid < 0)
+	int64_t err;
+	int32_t pgid = (int32_t)pgid_;
+	struct proc *p = pid_target(pid, &err);
+
+	if (pgid < 0)
 		return -EINVAL;
-	return (int32_t)pgid == 0 || (int32_t)pgid == curproc->pid ? 0 : -EPERM;
+	if (!p || (p != curproc && p->parent != curproc))
+		return -ESRCH;
+	if (p->sid != curproc->sid || p->sid == p->pid)
+		return -EPERM; /* another session, or a session leader */
+	if (pgid == 0)
+		pgid = p->pid;
+	if (pgid != p->pid) {
+		/* Joining a group: it must exist in the same session. */
+		bool ok = false;
+		for (struct proc *q = procs; q; q = q->next)
+			if (q->state == P_ALIVE && q->pgid == pgid && q->sid == p->sid)
+				ok = true;
+		if (!ok)
+			return -EPERM;
+	}
+	p->pgid = pgid;
+	return 0;
 }
 
-/* Already a process group leader, so a new session is refused. */
+/* A process group leader may not start a session (the first process
+ * is one). */
 static int64_t sys_setsid(void)
 {
-	return -EPERM;
+	struct proc *p = curproc;
+	for (struct proc *q = procs; q; q = q->next)
+		if (q->state != P_DEAD && q->pgid == p->pid)
+			return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->sid;
 }
 
 static int64_t sys_umask(uint64_t mask)
@@ -741,8 +628,8 @@ static int64_t sys_sched_get_priority_min(uint64_t policy)
 	return r == 99 ? 1 : r;
 }
 
-/* The nice value: 0 at start; lowering it takes privilege. */
-static int nice_value;
+/* The nice value (proc.prctl.nice): 0 at start, inherited by fork;
+ * lowering it takes privilege. */
 
 static int64_t sys_getpriority(uint64_t which, uint64_t who)
 {
@@ -750,7 +637,7 @@ static int64_t sys_getpriority(uint64_t which, uint64_t who)
 		return -EINVAL;
 	if ((int32_t)who != 0 && (int32_t)who != curproc->pid)
 		return -ESRCH;
-	return 20 - nice_value; /* the raw syscall's encoding */
+	return 20 - curproc->prctl.nice; /* the raw syscall's encoding */
 }
 
 static int64_t sys_setpriority(uint64_t which, uint64_t who, uint64_t niceval)
@@ -764,9 +651,9 @@ static int64_t sys_setpriority(uint64_t which, uint64_t who, uint64_t niceval)
 		n = -20;
 	if (n > 19)
 		n = 19;
-	if (n < nice_value && curproc->euid != 0)
+	if (n < curproc->prctl.nice && curproc->euid != 0)
 		return -EACCES; /* RLIMIT_NICE is 0 */
-	nice_value = n;
+	curproc->prctl.nice = n;
 	return 0;
 }
 
@@ -816,7 +703,8 @@ static int64_t sys_sysinfo(uint64_t uinfo)
 	si.uptime = sec + (nsec ? 1 : 0);
 	si.totalram = kalloc_total_pages() * PGSIZE;
 	si.freeram = kalloc_free_pages() * PGSIZE;
-	si.procs = 1;
+	for (struct proc *p = procs; p; p = p->next)
+		si.procs += p->state == P_ALIVE ? (uint16_t)p->nlive : 0;
 	si.mem_unit = 1;
 	return copy_to_user(uinfo, &si, sizeof(si));
 }
@@ -880,11 +768,12 @@ static int64_t sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags)
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_THP_DISABLE 41
 #define PR_GET_THP_DISABLE 42
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 
 static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	static int pdeathsig, dumpable = 1, keepcaps, no_new_privs, thp_disable;
-	static uint64_t timerslack = 50000;
+	struct proc_prctl *pc = &curproc->prctl;
 	(void)a3;
 	(void)a4;
 	(void)a5;
@@ -905,41 +794,48 @@ static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4,
 	case PR_SET_PDEATHSIG:
 		if (a2 > 64)
 			return -EINVAL;
-		pdeathsig = (int)a2;
+		pc->pdeathsig = (int)a2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return copy_to_user(a2, &pdeathsig, sizeof(pdeathsig));
+		return copy_to_user(a2, &pc->pdeathsig, sizeof(pc->pdeathsig));
 	case PR_GET_DUMPABLE:
-		return dumpable;
+		return pc->dumpable;
 	case PR_SET_DUMPABLE:
 		if (a2 > 1)
 			return -EINVAL;
-		dumpable = (int)a2;
+		pc->dumpable = (int)a2;
 		return 0;
 	case PR_GET_KEEPCAPS:
-		return keepcaps;
+		return pc->keepcaps;
 	case PR_SET_KEEPCAPS:
 		if (a2 > 1)
 			return -EINVAL;
-		keepcaps = (int)a2;
+		pc->keepcaps = (int)a2;
 		return 0;
 	case PR_GET_TIMERSLACK:
-		return (int64_t)timerslack;
+		return (int64_t)pc->timerslack;
 	case PR_SET_TIMERSLACK:
-		timerslack = a2 ? a2 : 50000;
+		pc->timerslack = a2 ? a2 : 50000;
 		return 0;
 	case PR_SET_NO_NEW_PRIVS:
 		if (a2 != 1)
 			return -EINVAL;
-		no_new_privs = 1;
+		pc->no_new_privs = 1;
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		return no_new_privs;
+		return pc->no_new_privs;
 	case PR_SET_THP_DISABLE:
-		thp_disable = a2 != 0;
+		pc->thp_disable = a2 != 0;
 		return 0;
 	case PR_GET_THP_DISABLE:
-		return thp_disable;
+		return pc->thp_disable;
+	case PR_SET_CHILD_SUBREAPER:
+		curproc->subreaper = a2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int32_t v = curproc->subreaper;
+		return copy_to_user(a2, &v, sizeof(v));
+	}
 	default:
 		return -EINVAL;
 	}
@@ -950,10 +846,9 @@ static int64_t sys_prctl(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4,
 
 static int64_t sys_personality(uint64_t persona)
 {
-	static uint32_t current = PER_LINUX;
-	uint32_t old = current;
+	uint32_t old = curproc->prctl.personality;
 	if ((uint32_t)persona != PER_QUERY)
-		current = (uint32_t)persona;
+		curproc->prctl.personality = (uint32_t)persona;
 	return old;
 }
 
@@ -1015,8 +910,6 @@ static int64_t sys_times(uint64_t ubuf)
 
 const struct syscall_def sys_proc_defs[] = {
 	SYSCALL_DEF(SYS_exit, "exit", sys_exit, "d"),
-	SYSCALL_DEF(SYS_clone, "clone", sys_clone, "xpppp"),
-	SYSCALL_DEF(SYS_clone3, "clone3", sys_clone3, "pu"),
 	SYSCALL_DEF(SYS_exit_group, "exit_group", sys_exit_group, "d"),
 	SYSCALL_DEF(SYS_getpid, "getpid", sys_getpid, ""),
 	SYSCALL_DEF(SYS_getppid, "getppid", sys_getppid, ""),

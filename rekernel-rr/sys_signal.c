@@ -3,8 +3,8 @@
  * signal.c's; these check arguments the way Linux does (which error wins
  * when several apply is part of the ABI programs see) and call into it.
  *
- * There is one process with one thread, and no other process is visible:
- * a signal aimed at anything else finds nothing (-ESRCH).
+ * kill reaches the program's processes (fork.c), by pid, process group,
+ * or all of them; nothing outside the guest is visible (-ESRCH).
  */
 #include "errno.h"
 #include "ktime.h"
@@ -21,11 +21,25 @@ static bool valid_signal(int64_t sig)
 	return sig >= 0 && sig <= NSIG;
 }
 
-/* The thread of this program with id tid, or NULL. */
+/* The live thread with id tid, in any process, or NULL. */
 static struct thread *find_thread(int tid)
 {
-	for (struct thread *t = curproc->threads; t; t = t->next)
-		if (t->tid == tid && t->state != T_ZOMBIE)
+	for (struct proc *p = procs; p; p = p->next)
+		for (struct thread *t = p->threads; t; t = t->next)
+			if (t->tid == tid && t->state != T_ZOMBIE)
+				return t;
+	return NULL;
+}
+
+/* The thread a process-directed signal to p is queued on: the sender
+ * itself for its own process (it sees the signal on its way out), else
+ * the first live one; NULL for a zombie. */
+static struct thread *proc_target(struct proc *p)
+{
+	if (p == curproc)
+		return curthread;
+	for (struct thread *t = p->threads; t; t = t->next)
+		if (t->state != T_ZOMBIE)
 			return t;
 	return NULL;
 }
@@ -218,8 +232,8 @@ static int64_t sys_sigaltstack(uint64_t uss, uint64_t uoss)
 	return err;
 }
 
-/* Sends to the whole program (kill's targets): checks, then queues as
- * process-directed.  sig 0 only checks. */
+/* Sends to the current process (the sigqueue calls): checks, then
+ * queues as process-directed.  sig 0 only checks. */
 static int send_to_process(int64_t sig, const struct k_siginfo *info)
 {
 	if (!valid_signal(sig))
@@ -229,18 +243,42 @@ static int send_to_process(int64_t sig, const struct k_siginfo *info)
 	return signal_send(curthread, info, true);
 }
 
+/* Whether kill(pid) names process p: itself, its group (0, -pgid), or
+ * every process but the first and the sender (-1, as Linux spares init
+ * and the caller). */
+static bool kill_names(const struct proc *p, int pid)
+{
+	if (p->state != P_ALIVE)
+		return pid > 0 && p->pid == pid; /* a zombie exists, quietly */
+	if (pid > 0)
+		return p->pid == pid;
+	if (pid == 0)
+		return p->pgid == curproc->pgid;
+	if (pid == -1)
+		return p != curproc && p != initproc;
+	return p->pgid == -pid;
+}
+
 static int64_t sys_kill(uint64_t pid_, uint64_t sig_)
 {
 	int pid = (int)pid_;
 	int sig = (int)sig_;
 	struct k_siginfo info = kill_info(sig, SI_USER);
+	bool found = false;
 
-	/* -1 is every process but the caller, and the program sees no
-	 * other; 0 and -pgid name its process group, which holds only it;
-	 * the process group id is the program's pid. */
-	if (pid == curproc->pid || pid == 0 || (pid < -1 && -(int64_t)pid == curproc->pid))
-		return send_to_process(sig, &info);
-	return -ESRCH;
+	if (!valid_signal(sig))
+		return -EINVAL;
+	if (pid == (int)0x80000000)
+		return -ESRCH;
+	for (struct proc *p = procs; p; p = p->next) {
+		if (!kill_names(p, pid))
+			continue;
+		found = true;
+		struct thread *t = proc_target(p);
+		if (sig && t)
+			signal_send(t, &info, true);
+	}
+	return found ? 0 : -ESRCH;
 }
 
 /* tgkill and tkill: to one thread, of process tgid (tkill: 0, any). */

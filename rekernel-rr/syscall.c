@@ -19,6 +19,7 @@
 
 #include "errno.h"
 #include "gdt.h"
+#include "kalloc.h"
 #include "kprintf.h"
 #include "main.h"
 #include "proc.h"
@@ -61,6 +62,9 @@ void syscall_init(void)
 	add_defs(sys_signal_defs, sys_signal_ndefs);
 	add_defs(sys_net_defs, sys_net_ndefs);
 	add_defs(sys_special_defs, sys_special_ndefs);
+	add_defs(sys_fork_defs, sys_fork_ndefs);
+	add_defs(sys_wait_defs, sys_wait_ndefs);
+	add_defs(sys_exec_defs, sys_exec_ndefs);
 
 	const char *v;
 	size_t len;
@@ -281,24 +285,41 @@ static void put_result(struct line *l, uint64_t nr, int64_t ret)
 	}
 }
 
-static void log_call(uint64_t nr, const struct syscall_def *d,
-		     const struct trapframe *tf, const char *result_text, int64_t ret)
+/* The call's name and arguments; once the program has had more than one
+ * process, the thread's id first, as strace -f shows it. */
+static void format_call(struct line *l, uint64_t nr, const struct syscall_def *d,
+			const struct trapframe *tf)
 {
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-	struct line l = { .len = 0 };
 
-	put(&l, d ? d->name : syscall_name(nr));
-	put(&l, "(");
+	/* Once there have been two processes, every line says whose. */
+	static bool several;
+	several = several || procs->next;
+	if (several) {
+		char pid[24];
+		ksnprintf(pid, sizeof(pid), "[pid %d] ", curthread->tid);
+		put(l, pid);
+	}
+	put(l, d ? d->name : syscall_name(nr));
+	put(l, "(");
 	if (d) {
 		for (int i = 0; d->args[i]; i++) {
 			if (i)
-				put(&l, ", ");
-			put_arg(&l, d->args[i], args[i]);
+				put(l, ", ");
+			put_arg(l, d->args[i], args[i]);
 		}
 	} else {
-		put(&l, "...");
+		put(l, "...");
 	}
-	put(&l, ")");
+	put(l, ")");
+}
+
+static void log_call(uint64_t nr, const struct syscall_def *d,
+		     const struct trapframe *tf, const char *result_text, int64_t ret)
+{
+	struct line l = { .len = 0 };
+
+	format_call(&l, nr, d, tf);
 	if (result_text)
 		put(&l, result_text);
 	else
@@ -335,9 +356,15 @@ void syscall_dispatch(struct trapframe *tf)
 	guest_state.syscall_nr = nr;
 	guest_state.in_syscall = 1;
 
-	/* exit and exit_group do not come back: log them first. */
+	/* exit and exit_group do not come back: log them first.  A
+	 * successful execve replaces the memory its arguments were in:
+	 * they are formatted first, the result added after. */
+	struct line *pre = NULL;
 	if (log_syscalls && (nr == SYS_exit || nr == SYS_exit_group))
 		log_call(nr, d, tf, " = ?", 0);
+	if (log_syscalls && (nr == SYS_execve || nr == SYS_execveat) &&
+	    (pre = kmalloc(sizeof(*pre))) != NULL)
+		format_call(pre, nr, d, tf);
 
 	if (d)
 		ret = d->fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
@@ -346,8 +373,13 @@ void syscall_dispatch(struct trapframe *tf)
 
 	if (t->used_host)
 		curproc->nsyscalls_host++;
-	if (log_syscalls)
+	if (pre) {
+		put_result(pre, nr, ret);
+		kprintf("%s\n", pre->buf);
+		kfree(pre);
+	} else if (log_syscalls) {
 		log_call(nr, d, tf, NULL, ret);
+	}
 
 	/* rt_sigreturn returns the rax it restored, so storing it changes
 	 * nothing, and signal.c never takes it for a restart code. */

@@ -46,6 +46,10 @@ extern const struct syscall_def sys_proc_defs[], sys_mem_defs[],
 	sys_time_defs[], sys_file_defs[], sys_signal_defs[], sys_net_defs[];
 extern const size_t sys_proc_ndefs, sys_mem_ndefs, sys_time_ndefs,
 	sys_file_ndefs, sys_signal_ndefs, sys_net_ndefs;
+/* Processes: fork.c (clone, fork, vfork), wait.c (wait4, waitid),
+ * sys_exec.c (execve, execveat). */
+extern const struct syscall_def sys_fork_defs[], sys_wait_defs[], sys_exec_defs[];
+extern const size_t sys_fork_ndefs, sys_wait_ndefs, sys_exec_ndefs;
 
 /* The name of system call nr, for logs ("syscall_NNN" when unknown). */
 const char *syscall_name(uint64_t nr);

@@ -150,6 +150,11 @@ void vm_share_kernel(uint64_t *upml4)
 		upml4[i] = pml4[i];
 }
 
+void vm_activate_kernel(void)
+{
+	lcr3(virt_to_phys(pml4));
+}
+
 void vm_init(uint64_t mem_bytes)
 {
 	/* The boot contract sets EFER.NXE; the NX bits below are reserved

@@ -82,6 +82,10 @@ void vm_init(uint64_t mem_bytes);
  */
 void vm_share_kernel(uint64_t *upml4);
 
+/* Loads the kernel's own page tables (no user half), so that a process's
+ * address space can be freed while it is being left. */
+void vm_activate_kernel(void);
+
 /* Bytes of guest RAM in the direct map; 0 before vm_init. */
 uint64_t vm_dmap_bytes(void);
 

@@ -29,8 +29,10 @@ void run_opts_help(const char *cmd)
 	       "                     same interleaving%s\n"
 	       "\n"
 	       "The program is an x86-64 Linux ELF (glibc or musl, static or\n"
-	       "dynamically linked), run as one process (no fork or exec); its\n"
-	       "stdin, stdout and stderr are rrv's.\n"
+	       "dynamically linked); it may fork, exec and wait for children,\n"
+	       "which run in the same VM.  Its stdin, stdout and stderr are rrv's.\n"
+	       "The run ends when the program (the first process) exits; children\n"
+	       "still running end with it, as if killed.\n"
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
 	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
 	       "itself failed.\n",

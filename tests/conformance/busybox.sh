@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conformance with a real program: Debian's static busybox (package
-# busybox-static), one applet per run, each a single process (no pipes,
-# no -exec). Every case runs natively and under rrv (or natively twice)
+# busybox-static), one applet per run; most are a single process, the
+# last group runs children (shell pipelines, find -exec, xargs). Every
+# case runs natively and under rrv (or natively twice)
 # in a fresh directory with the same fixtures, and stdout, stderr and the
 # exit status are compared. See tests/conformance/README.md.
 #
@@ -241,5 +242,15 @@ bb 0 - true
 bb 1 - false
 bb 0 - basename /a/b/c.txt .txt
 bb 0 - dirname /a/b/c.txt
+
+# Processes: the shell forks for pipelines, subshells and command
+# substitution, find -exec and xargs run commands, and a child killed by
+# a signal or exiting with a status is seen by its parent.
+bb 0 - sh -c 'echo one two | tr a-z A-Z; (exit 3); echo "status $?"; x=$(echo sub); echo "$x"'
+bb 0 - sh -c 'sh -c "kill -TERM \$\$"; echo "killed: $?"; sh -c "exit 300"; echo "exit: $?"'
+bb 0 - sh -c 'sort words.txt | uniq -c | sort -rn | head -n 3'
+bb 3 - sh -c 'true && exit 3'
+bb 0 - find tree -name '*.txt' -exec cat '{}' ';'
+bb 0 - sh -c 'xargs -n 3 echo < words.txt'
 
 conf_summary
