@@ -46,6 +46,7 @@
 #define DR7_L0 (1ull << 0)
 #define DR7_FIXED (1ull << 10)
 #define DR6_B0 (1ull << 0)
+#define DR6_BS (1ull << 14) /* a single step (rflags.TF) */
 #define DR6_CLEAR 0xffff0ff0ull
 
 /* vectors.S tests the saved cs at this offset to call
@@ -189,8 +190,11 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 	 * tick. */
 	bool after_trap = t == trap_thread && tf->rip == trap_rip;
 	trap_thread = 0;
-	if (++user_ticks < TICKS_TO_PREEMPT || !sched_could_switch() ||
-	    after_trap || at_rep_string(tf->rip))
+	/* Only a thread of a process with several threads is preempted:
+	 * processes that each have one wait for each other through system
+	 * calls (pipes, wait), not by spinning on shared memory. */
+	if (++user_ticks < TICKS_TO_PREEMPT || curproc->nlive <= 1 ||
+	    !sched_could_switch() || after_trap || at_rep_string(tf->rip))
 		return PREEMPT_RESUME;
 	return PREEMPT_SWITCH;
 }
@@ -225,8 +229,19 @@ static uint64_t dr6_take(void)
 
 enum preempt_verdict preempt_debug(struct trapframe *tf)
 {
-	if (!dr_armed || !(dr6_take() & DR6_B0))
-		return PREEMPT_NOT_MINE;
+	uint64_t dr6 = dr6_take();
+	if (!dr_armed || !(dr6 & DR6_B0)) {
+		/* A program's own single step is its SIGTRAP.  Nothing else
+		 * can raise #DB in ring 3 (programs cannot set debug
+		 * registers), yet the nested VM of tools/with-kvm was seen to
+		 * deliver one with no breakpoint armed, which would kill the
+		 * program with SIGTRAP: such a #DB is ignored, which leaves
+		 * the program's state as it was. */
+		if ((dr6 & DR6_BS) || (tf->rflags & RFLAGS_TF))
+			return PREEMPT_NOT_MINE;
+		tf->rflags |= RFLAGS_RF;
+		return PREEMPT_RESUME;
+	}
 	volatile struct rrv_preempt_point *want = &guest_state.next_preempt;
 	struct thread *t = curthread;
 

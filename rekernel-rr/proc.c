@@ -208,20 +208,28 @@ void proc_add_thread(struct thread *t)
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = t;
-	t->proc->nlive++;
-	threads_live_add(1);
+	proc_nlive_add(t->proc, 1);
 	sched_add(t);
 }
 
-void threads_live_add(int delta)
-{
-	int before = threads_live;
+/* Processes with more than one live thread. */
+static int procs_threaded;
 
+void proc_nlive_add(struct proc *p, int delta)
+{
+	int before = procs_threaded;
+
+	if (p->nlive > 1)
+		procs_threaded--;
+	p->nlive += delta;
+	if (p->nlive > 1)
+		procs_threaded++;
 	threads_live += delta;
-	/* The VMM runs its preemption tick only while more than one
-	 * thread lives (preempt.c): tell it when that changes. */
-	if ((before > 1) != (threads_live > 1))
-		hc_threads(threads_live > 1 ? 2 : 1);
+	/* Asynchronous preemption is for the threads of one process
+	 * (preempt.c): the VMM runs its tick only while some process has
+	 * several, so tell it when that changes. */
+	if ((before > 0) != (procs_threaded > 0))
+		hc_threads(procs_threaded > 0 ? 2 : 1);
 }
 
 void proc_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)

@@ -200,9 +200,9 @@ extern struct proc *procs;
 #define initproc procs
 /* Threads that have not exited, in every process. */
 extern int threads_live;
-/* Changes threads_live by delta (and tells the VMM when more than one
- * thread starts or stops living). */
-void threads_live_add(int delta);
+/* Changes p->nlive and threads_live by delta, and tells the VMM when
+ * the first process gains a second thread or the last one loses it. */
+void proc_nlive_add(struct proc *p, int delta);
 
 /* The next unused process or thread id (one counter for both, as in
  * Linux, starting after the first process's pid). */

@@ -385,8 +385,7 @@ __attribute__((noreturn)) void sched_exit(void)
 	struct thread *t = curthread;
 
 	t->state = T_ZOMBIE;
-	curproc->nlive--;
-	threads_live_add(-1);
+	proc_nlive_add(curproc, -1);
 	schedule();
 	panic("sched_exit: thread %d ran again after its exit", t->tid);
 }

@@ -68,8 +68,7 @@ void proc_kill_other_threads(struct proc *p)
 			if (c->vfork_parent == t)
 				c->vfork_parent = NULL;
 		t->state = T_ZOMBIE;
-		p->nlive--;
-		threads_live_add(-1);
+		proc_nlive_add(p, -1);
 	}
 }
 
