@@ -7,6 +7,7 @@
 #include "hypercall.h"
 
 #include "kprintf.h"
+#include "preempt.h"
 #include "proc.h"
 #include "string.h"
 #include "vm.h"
@@ -58,7 +59,10 @@ int64_t hc_call(unsigned nr, void *args)
 	/* For --stats: the system call in progress needed the host. */
 	if (curthread && curthread->syscall_nr >= 0)
 		curthread->used_host = true;
-	return call_at(nr, args, gpa);
+	preempt_dr_park();
+	int64_t r = call_at(nr, args, gpa);
+	preempt_dr_unpark();
+	return r;
 }
 
 int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len)

@@ -219,6 +219,31 @@ static void dr_clear(void)
 	dr_armed = false;
 }
 
+/*
+ * The breakpoint is off while the host serves a hypercall.  Hardware
+ * resets the host's DR7 at every VM exit, but QEMU's software SVM (the
+ * nested VM of tools/with-kvm) leaves the guest's in place: the host's
+ * own processes then stop with SIGTRAP at that address.  Parked here, a
+ * replay that ends, or diverges, at a hypercall leaves none behind.
+ */
+static bool dr_parked;
+
+void preempt_dr_park(void)
+{
+	if (!dr_armed)
+		return;
+	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED));
+	dr_parked = true;
+}
+
+void preempt_dr_unpark(void)
+{
+	if (!dr_parked)
+		return;
+	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED | DR7_L0));
+	dr_parked = false;
+}
+
 static uint64_t dr6_take(void)
 {
 	uint64_t v;

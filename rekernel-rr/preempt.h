@@ -55,4 +55,9 @@ void preempt_note_trap(const struct trapframe *tf);
  * arms or disarms the replay breakpoint for the thread about to run. */
 void preempt_user_return(struct trapframe *tf);
 
+/* Around every hypercall (hc_call): turns the replay breakpoint off
+ * while the host runs, and back on (see preempt.c for why). */
+void preempt_dr_park(void);
+void preempt_dr_unpark(void);
+
 #endif

@@ -244,6 +244,11 @@ for p in spinflag spinlock spinsignal; do
 			{ bad "$name edit" "$(cat "$TMP/edit")"; continue; }
 		RRV_PREEMPT_WATCHDOG=3 timeout 120 "$RRV" replay "$TMP/bad.rrv" >/dev/null 2>"$TMP/err"
 		st=$?
+		# That replay stopped with the guest's breakpoint armed, which
+		# QEMU's software SVM leaves in the nested VM's own DR7
+		# (docs/with-kvm.md): any guest run to its end clears it again,
+		# before the native runs of the suites that follow.
+		"$RRV" boot >/dev/null 2>&1
 		if [ $st = 65 ] && grep -q '^rrv: replay diverged at event' "$TMP/err" &&
 		   grep -q '^rrv:   the recording preempted thread [0-9]* here, at rip 0x.*did not stop at that point' "$TMP/err"; then
 			ok "$name: a moved preemption point is a divergence"
