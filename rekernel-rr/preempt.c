@@ -258,10 +258,11 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 	if (!dr_armed || !(dr6 & DR6_B0)) {
 		/* A program's own single step is its SIGTRAP.  Nothing else
 		 * can raise #DB in ring 3 (programs cannot set debug
-		 * registers), yet the nested VM of tools/with-kvm was seen to
-		 * deliver one with no breakpoint armed, which would kill the
-		 * program with SIGTRAP: such a #DB is ignored, which leaves
-		 * the program's state as it was. */
+		 * registers), yet in the nested VM of tools/with-kvm a DR7
+		 * left armed by an earlier guest (docs/with-kvm.md, "Debug
+		 * registers leak") raises one with no breakpoint of ours
+		 * armed, which would kill the program with SIGTRAP: such a
+		 * #DB is ignored, which leaves the program's state as it was. */
 		if ((dr6 & DR6_BS) || (tf->rflags & RFLAGS_TF))
 			return PREEMPT_NOT_MINE;
 		tf->rflags |= RFLAGS_RF;
