@@ -190,3 +190,9 @@ int64_t hc_threads(uint32_t nthreads)
 	a.nthreads = nthreads;
 	return hc_call(RRV_HC_THREADS, &a);
 }
+
+int64_t hc_pmu(struct rrv_hc_pmu *p)
+{
+	memset(p, 0, sizeof(*p));
+	return hc_call(RRV_HC_PMU, p);
+}

@@ -13,7 +13,7 @@
 #include "gdt.h"
 #include "hypercall.h"
 #include "kalloc.h"
-#include "preempt.h"
+#include "pmu.h"
 #include "proc.h"
 #include "sched.h"
 #include "signal.h"
@@ -186,7 +186,7 @@ __attribute__((noreturn)) static void run_program(void)
 	signal_init(curproc, curthread);
 	syscall_init();
 	sched_init();
-	preempt_init();
+	pmu_init();
 	exec_start(bootinfo.exec_path);
 }
 

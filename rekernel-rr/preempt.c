@@ -5,13 +5,15 @@
  * What identifies a point.  A recorded point is the thread, the rip of
  * its next instruction, a digest of its general registers and flags, and
  * a digest of the stack around rsp (the red zone below it included,
- * since leaf functions keep locals there).  Replay stops the thread at
- * the first time, after the previous recorded event, that all of these
- * match; a thread's ring-3 execution between two events is a function of
- * its state, so that is the recorded moment, unless the loop passes the
+ * since leaf functions keep locals there).  Where the host offers a
+ * performance counter (pmu.c), also the thread's count of retired
+ * conditional branches.  Replay stops the thread at the first time,
+ * after the previous recorded event, that all of these match; a thread's
+ * ring-3 execution between two events is a function of its state, so
+ * that is the recorded moment.  Without a count, a loop that passes the
  * same rip with the same registers and stack more than once while other
- * memory changes (no performance counter here to tell those apart; see
- * docs/threads.md).
+ * memory changes could stop too early (docs/threads.md); the count tells
+ * those passes apart.
  */
 #include "preempt.h"
 
@@ -21,6 +23,7 @@
 
 #include "hypercall.h"
 #include "mm.h"
+#include "pmu.h"
 #include "proc.h"
 #include "sched.h"
 #include "signal.h"
@@ -56,7 +59,6 @@ _Static_assert(offsetof(struct trapframe, cs) == 18 * 8, "TF_CS in vectors.S");
 #define FNV_PRIME 0x100000001b3ull
 #define FNV_SEED 0xcbf29ce484222325ull
 
-static bool pmu_offered;        /* the CPUID profile offers a counter */
 static int user_ticks;          /* ticks seen by the same ring-3 run */
 static struct thread *tick_thread;
 static uint64_t tick_syscalls;  /* curproc->nsyscalls at the last tick */
@@ -131,26 +133,12 @@ static bool at_rep_string(uint64_t rip)
 	return false;
 }
 
-void preempt_init(void)
-{
-	uint32_t a, b, c, d;
-	cpuid(0, 0, &a, &b, &c, &d);
-	uint32_t max = a;
-	if (max >= 0xa) {
-		cpuid(0xa, 0, &a, &b, &c, &d);
-		/* version >= 1 with at least one general counter */
-		pmu_offered = (a & 0xff) && ((a >> 8) & 0xff);
-	}
-	cpuid(0x80000000, 0, &a, &b, &c, &d);
-	if (a >= 0x80000001) {
-		cpuid(0x80000001, 0, &a, &b, &c, &d);
-		pmu_offered |= (c >> 23) & 1; /* AMD PerfCtrExtCore */
-	}
-	/* Counting retired conditional branches is not implemented yet:
-	 * with or without a counter, points are found by breakpoint and
-	 * digests (pmu_offered is kept for when it is). */
-	(void)pmu_offered;
-}
+/* What preempt_switch reports for the point preempt_debug matched in
+ * replay: the recording's method and count, so that the call's inputs
+ * are the recorded ones (the count is this run's own where it counts). */
+static bool point_set;
+static uint32_t point_method;
+static uint64_t point_branches;
 
 void preempt_switch(struct trapframe *tf)
 {
@@ -159,11 +147,17 @@ void preempt_switch(struct trapframe *tf)
 
 	p = (struct rrv_hc_preempt){
 		.tid = (uint32_t)t->tid,
-		.method = RRV_PREEMPT_BREAKPOINT,
+		.method = pmu_active() ? RRV_PREEMPT_BRANCHES : RRV_PREEMPT_BREAKPOINT,
 		.rip = tf->rip,
 		.regs_digest = regs_digest(tf),
 		.stack_digest = stack_digest(tf),
+		.branches = pmu_branches(t),
 	};
+	if (point_set) {
+		p.method = point_method;
+		p.branches = point_branches;
+		point_set = false;
+	}
 	hc_call(RRV_HC_PREEMPT, &p);
 	user_ticks = 0;
 	sched_yield();
@@ -273,9 +267,23 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 
 	t->tf = tf;
 	if (want->armed && want->tid == (uint32_t)t->tid && want->rip == tf->rip) {
-		uint64_t regs = regs_digest(tf);
-		uint64_t stack = stack_digest(tf);
-		if (regs == want->regs_digest && stack == want->stack_digest) {
+		bool counted = want->method == RRV_PREEMPT_BRANCHES && pmu_active();
+		uint64_t n = counted ? pmu_branches(t) : want->branches;
+		if (n > want->branches) {
+			/* Past the recorded count: the point was missed, and
+			 * the call with this run's count makes the replayer
+			 * report where (a divergence naming the thread). */
+			point_set = true;
+			point_method = want->method;
+			point_branches = n;
+			dr_clear();
+			return PREEMPT_SWITCH;
+		}
+		if (n == want->branches && regs_digest(tf) == want->regs_digest &&
+		    stack_digest(tf) == want->stack_digest) {
+			point_set = true;
+			point_method = want->method;
+			point_branches = n;
 			dr_clear();
 			return PREEMPT_SWITCH;
 		}

@@ -9,7 +9,9 @@
  *
  * Replay: no ticks.  The VMM publishes the next recorded point in
  * guest_state.next_preempt; every return to ring 3 of that thread arms
- * DR0 on its rip, and the #DB handler preempts where the digests match.
+ * DR0 on its rip, and the #DB handler preempts where the digests match,
+ * and the thread's branch count too where both the recording and this
+ * run count branches (pmu.h).
  */
 #ifndef REKERNEL_PREEMPT_H
 #define REKERNEL_PREEMPT_H
@@ -17,9 +19,6 @@
 #include <stdbool.h>
 
 struct trapframe;
-
-/* Looks for a performance counter in the CPUID profile.  Called once. */
-void preempt_init(void);
 
 /* What a tick or a #DB from ring 3 asks of trap.c. */
 enum preempt_verdict {

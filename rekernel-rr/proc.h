@@ -63,6 +63,10 @@ struct thread {
 	uint8_t fxstate[512] __attribute__((aligned(16)));
 	uint64_t fs_base, gs_base;
 
+	/* pmu.c: retired conditional branches in ring 3 up to its last
+	 * switch away (0 without a counter). */
+	uint64_t branches;
+
 	/* set_tid_address and set_robust_list. */
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;

@@ -39,6 +39,7 @@
 #include "ktime.h"
 #include "main.h"
 #include "mm.h"
+#include "pmu.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -240,6 +241,7 @@ static void publish(struct thread *t)
 
 static void switch_to(struct thread *prev, struct thread *next)
 {
+	pmu_switch_out(prev);
 	/* The kernel never touches the FPU, so prev's state is still live. */
 	fpu_save(prev->fxstate);
 	fpu_restore(next->fxstate);

@@ -236,10 +236,28 @@ static void publish_next(struct replayer *r)
 			.armed = 1, .tid = rec.tid, .rip = rec.rip,
 			.regs_digest = rec.regs_digest,
 			.stack_digest = rec.stack_digest,
+			.method = rec.method, .branches = rec.branches,
 		};
 	}
 	memcpy(g, &pt, sizeof(pt));
 	r->published = p != NULL;
+}
+
+/* A preemption point as reports show it: rip, digests, and the branch
+ * count where the recording had one. */
+static void point_text(const struct rrv_hc_preempt *p, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "rip 0x%llx (registers %016llx, stack %016llx",
+			 (unsigned long long)p->rip,
+			 (unsigned long long)p->regs_digest,
+			 (unsigned long long)p->stack_digest);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (p->method == RRV_PREEMPT_BRANCHES)
+		snprintf(buf + n, len - (size_t)n, ", after %llu conditional branches)",
+			 (unsigned long long)p->branches);
+	else
+		snprintf(buf + n, len - (size_t)n, ")");
 }
 
 /* Says what the recording did at a preemption point, for reports. */
@@ -251,11 +269,11 @@ static void preempt_reason(const struct rrv_trace_event *e, char *buf, size_t le
 		return;
 	}
 	memcpy(&p, e->ranges[0].data, sizeof(p));
-	snprintf(buf, len, "the recording preempted thread %u here, at rip "
-		 "0x%llx (registers %016llx, stack %016llx); this run's thread "
-		 "%u did not stop at that point", p.tid,
-		 (unsigned long long)p.rip, (unsigned long long)p.regs_digest,
-		 (unsigned long long)p.stack_digest, p.tid);
+	char where[160];
+	point_text(&p, where, sizeof(where));
+	snprintf(buf, len, "the recording preempted thread %u here, at %s; "
+		 "this run's thread %u did not stop at that point", p.tid, where,
+		 p.tid);
 }
 
 /* Stops the VM: the guest cannot go on without the host. */
@@ -304,7 +322,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	};
 	if (got == 0 || e.type != RRV_EV_HYPERCALL || e.nr != c->nr ||
 	    e.digest != digest) {
-		char why[256];
+		char why[512];
 		if (got == 1 && e.type == RRV_EV_HYPERCALL && e.nr == RRV_HC_PREEMPT &&
 		    c->nr != RRV_HC_PREEMPT) {
 			preempt_reason(&e, why, sizeof(why));
@@ -315,15 +333,12 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 			struct rrv_hc_preempt q = { 0 };
 			if (e.nranges >= 1 && e.ranges[0].len == sizeof(q))
 				memcpy(&q, e.ranges[0].data, sizeof(q));
+			char rec_at[160], run_at[160];
+			point_text(&q, rec_at, sizeof(rec_at));
+			point_text(p, run_at, sizeof(run_at));
 			snprintf(why, sizeof(why), "recorded: thread %u preempted at "
-				 "rip 0x%llx (registers %016llx, stack %016llx); this "
-				 "run: thread %u at rip 0x%llx (registers %016llx, "
-				 "stack %016llx)", q.tid, (unsigned long long)q.rip,
-				 (unsigned long long)q.regs_digest,
-				 (unsigned long long)q.stack_digest, p->tid,
-				 (unsigned long long)p->rip,
-				 (unsigned long long)p->regs_digest,
-				 (unsigned long long)p->stack_digest);
+				 "%s; this run: thread %u at %s", q.tid, rec_at,
+				 p->tid, run_at);
 			dv.reason = why;
 		} else if (c->nr == RRV_HC_PREEMPT) {
 			const struct rrv_hc_preempt *p = pre;
@@ -392,7 +407,7 @@ static int watchdog(void *ctx)
 	if (!r->last_event_ns || now_ns() - r->last_event_ns < r->watchdog_ns ||
 	    !ahead_preempt(r))
 		return 0;
-	char why[256];
+	char why[512];
 	preempt_reason(&r->ahead, why, sizeof(why));
 	fprintf(stderr, "rrv: replay diverged at event %llu", (unsigned long long)r->index);
 	if (r->total)

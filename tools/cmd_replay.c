@@ -17,6 +17,9 @@ static void replay_help(void)
 	printf("Options:\n"
 	       "  --stats     print VM exits and hypercalls on exit\n"
 	       "  --verbose   say how many events were replayed\n"
+	       "  --no-pmu    find preemption points by rip and digests alone,\n"
+	       "              without counting branches (the trace's counts are\n"
+	       "              then taken as they are)\n"
 	       "\n"
 	       "Without FILE, replays the trace directory's 'latest'.  Exit\n"
 	       "status: the recorded program's; 65 when the replay diverged\n"
@@ -30,10 +33,11 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "stats", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-pmu", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool stats = false, verbose = false;
+	bool stats = false, verbose = false, no_pmu = false;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -44,6 +48,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'P':
+			no_pmu = true;
 			break;
 		case 'h':
 			replay_help();
@@ -67,6 +74,7 @@ int cmd_replay(int argc, char **argv)
 	if (!rep)
 		return status;
 	cfg.stats = stats;
+	cfg.no_pmu = no_pmu;
 	struct vmm *vm = vmm_create(&cfg);
 	if (!vm) {
 		replayer_free(rep);

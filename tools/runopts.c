@@ -27,6 +27,10 @@ void run_opts_help(const char *cmd)
 	       "                     SEED (a number; default: a random one, printed),\n"
 	       "                     so that races show up; the same seed gives the\n"
 	       "                     same interleaving%s\n"
+	       "  --no-pmu           count no branches with the CPU's performance\n"
+	       "                     counter even where KVM offers one: threads\n"
+	       "                     preempted while spinning are then found in\n"
+	       "                     replay by rip and digests alone\n"
 	       "\n"
 	       "The program is an x86-64 Linux ELF (glibc or musl, static or\n"
 	       "dynamically linked); it may fork, exec and wait for children,\n"
@@ -63,6 +67,7 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 		{ "stats", no_argument, NULL, 's' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "chaos", optional_argument, NULL, 'c' },
+		{ "no-pmu", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -122,6 +127,9 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 			add_word(o->cmdline, sizeof(o->cmdline), word);
 			break;
 		}
+		case 'P':
+			o->cfg.no_pmu = true;
+			break;
 		case 'h':
 			run_opts_help(cmd);
 			o->help = true;

@@ -4,6 +4,8 @@
  * that it passes through the tap like every traced call, so that a
  * recording holds the point (its inputs are the event) and a replay
  * checks that the guest stopped the same thread at the same point.
+ * THREADS and PMU, untraced, serve the same machinery: when to tick, and
+ * which counter the guest may use to count branches.
  */
 #include <errno.h>
 
@@ -33,6 +35,22 @@ static int64_t hc_threads(struct hc_call *c)
 	return timer_arm(vm, a->nthreads > 1) < 0 ? -EIO : 0;
 }
 
+/* Which counter the guest kernel may program: this host's answer, in
+ * replay too (see RRV_HC_PMU). */
+static int64_t hc_pmu(struct hc_call *c)
+{
+	struct rrv_hc_pmu *a = c->args;
+	const struct pmu_config *p = c->vm ? &c->vm->pmu : NULL;
+	if (!p || !p->usable)
+		return -ENODEV;
+	a->ctl_msr = p->ctl_msr;
+	a->ctr_msr = p->ctr_msr;
+	a->evtsel = p->evtsel;
+	a->global_msr = p->global_msr;
+	a->width = p->width;
+	return 0;
+}
+
 static const struct {
 	unsigned nr;
 	struct hc_desc d;
@@ -40,6 +58,7 @@ static const struct {
 	{ RRV_HC_PREEMPT, HC_DESC("preempt", struct rrv_hc_preempt, 0, hc_preempt) },
 	{ RRV_HC_THREADS, HC_DESC("threads", struct rrv_hc_threads, HC_F_UNTRACED,
 				  hc_threads) },
+	{ RRV_HC_PMU, HC_DESC("pmu", struct rrv_hc_pmu, HC_F_UNTRACED, hc_pmu) },
 };
 
 int hc_preempt_register(struct hc_table *t)

@@ -243,18 +243,20 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 	if (!err)
 		err = rrv_trace_fields_add_u64(h, RRV_TAG_START_TIME,
 					       (uint64_t)time(NULL));
+	/* How replay finds asynchronous preemption points: the guest kernel
+	 * counts branches where this host offered it a counter (RRV_HC_PMU). */
+	char method[400];
+	if (vm->pmu.usable)
+		snprintf(method, sizeof(method), "branches (retired conditional "
+			 "branches per thread, counted with %s; rip, register "
+			 "and stack digests)", vm->pmu.what);
+	else
+		snprintf(method, sizeof(method), "breakpoint (rip, register and "
+			 "stack digests; no performance counter: %s)", vm->pmu.what);
+	if (!err)
+		err = rrv_trace_fields_add_str(h, RRV_TAG_PREEMPT_METHOD, method);
 	/* The guest reads the seed from its command line (recorded above),
 	 * so a replay schedules the same way; this copy is for rrv info. */
-	/* How replay finds asynchronous preemption points (the guest kernel
-	 * decides from the same CPUID profile, recorded above). */
-	if (!err)
-		err = rrv_trace_fields_add_str(h, RRV_TAG_PREEMPT_METHOD,
-			cpuid_profile_has_pmu(&vm->cpuid)
-			? "breakpoint (rip, register and stack digests; the CPU "
-			  "profile offers a performance counter, but branch "
-			  "counting is not implemented)"
-			: "breakpoint (rip, register and stack digests; no "
-			  "performance counter in the CPU profile)");
 	if (!err && cfg->chaos)
 		err = rrv_trace_fields_add_u64(h, RRV_TAG_CHAOS_SEED, cfg->chaos_seed);
 	free(host);

@@ -28,6 +28,20 @@ int vcpu_create(struct vmm *vm)
 		vm->cpuid = *vm->cfg.cpuid;
 	else if (cpuid_profile_build(vm->kvm_fd, &vm->cpuid))
 		return -1;
+	/* A new profile offers Intel's counter leaf only where it will be
+	 * used; a replay uses the counter only if the recorded profile had
+	 * it (KVM enables the counter from that leaf). */
+	pmu_detect(vm->kvm_fd, vm->cfg.no_pmu, &vm->pmu);
+	if (vm->pmu.usable && vm->pmu.needs_leaf_a) {
+		if (!vm->cfg.cpuid) {
+			if (cpuid_profile_add_pmu(&vm->cpuid, vm->pmu.leaf_a_eax,
+						  vm->pmu.leaf_a_ebx))
+				pmu_refuse(&vm->pmu, "no room for the counter leaf "
+					   "in the CPU profile");
+		} else if (cpuid_profile_counters(&vm->cpuid) < 1)
+			pmu_refuse(&vm->pmu, "the recording's CPU profile offers "
+				   "no performance counter");
+	}
 
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0) {

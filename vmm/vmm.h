@@ -15,6 +15,7 @@
 #include "hostfd.h"
 #include "hypercall.h"
 #include "x86/cpuid.h"
+#include "x86/pmu.h"
 
 #define VMM_MEM_DEFAULT (1024ull << 20)
 #define VMM_MEM_MIN (64ull << 20)
@@ -43,6 +44,7 @@ struct vmm_config {
 	const void *program_image;
 	size_t program_size;
 	bool replay;              /* rrv replay: no preemption ticks */
+	bool no_pmu;              /* --no-pmu: count no branches */
 };
 
 /* Exit reasons counted for --stats; KVM's numbering is small and dense. */
@@ -68,6 +70,7 @@ struct vmm {
 	size_t run_size;
 	uint64_t entry; /* guest-virtual entry point of the kernel */
 	struct cpuid_profile cpuid; /* what the guest's CPUID answers */
+	struct pmu_config pmu;      /* the counter the guest may use */
 
 	struct hc_table hc;
 	struct hostfd_table files;

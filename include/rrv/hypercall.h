@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 6u
+#define RRV_HC_ABI_VERSION 7u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -86,6 +86,7 @@ enum rrv_hc_nr {
 	/* Threads and scheduling (v6). */
 	RRV_HC_PREEMPT = 40,
 	RRV_HC_THREADS = 41,
+	RRV_HC_PMU = 42,
 	/* File mappings, /proc and /dev (v5). */
 	RRV_HC_FDPATH = 50,
 	/* Sockets to the host network, and waiting on host handles (v5). */
@@ -167,6 +168,9 @@ struct rrv_guest_state {
 		uint32_t tid;
 		uint64_t rip;
 		uint64_t regs_digest, stack_digest;
+		uint32_t method;    /* v7: enum rrv_preempt_method recorded */
+		uint32_t pad;
+		uint64_t branches;  /* v7: the thread's count there (BRANCHES) */
 	} next_preempt;
 	/* Written by the guest, since v6: how many times a thread passed
 	 * the breakpoint on next_preempt's rip without matching it.  Only
@@ -196,7 +200,8 @@ struct rrv_user_regs {
  */
 enum rrv_preempt_method {
 	RRV_PREEMPT_BREAKPOINT = 1, /* rip + register and stack digests */
-	RRV_PREEMPT_BRANCHES = 2,   /* also a retired-branch count (not yet) */
+	RRV_PREEMPT_BRANCHES = 2,   /* also the thread's count of retired
+				       conditional branches in ring 3 (v7) */
 };
 /* The interrupt vector the VMM injects on each host timer tick while
  * recording or running (never in replay): the first one above the CPU's
@@ -209,7 +214,30 @@ struct rrv_hc_preempt {
 	uint64_t rip;          /* in: its next user instruction */
 	uint64_t regs_digest;  /* in: its general registers, rip, rflags */
 	uint64_t stack_digest; /* in: its stack around rsp */
-	uint64_t branches;     /* in: retired conditional branches, or 0 */
+	uint64_t branches;     /* in: the thread's retired conditional
+				  branches in ring 3 since it was created
+				  (method BRANCHES), else 0 */
+};
+
+/*
+ * RRV_HC_PMU (v7): which performance counter, if any, the guest kernel
+ * may program to count retired conditional branches in ring 3 (the
+ * thread's "branch count" of RRV_PREEMPT_BRANCHES).  The answer is this
+ * host's, in every mode, replay included: it decides only how the guest
+ * finds preemption points, never what the program sees, so it is not
+ * recorded (HC_F_UNTRACED).  ret is 0 with a counter, -ENODEV without
+ * one (KVM offers none, the CPU model is not known to rrv, the CPUID
+ * profile lacks the leaf KVM needs to enable it, or --no-pmu).
+ */
+struct rrv_hc_pmu {
+	struct rrv_hc_hdr hdr;
+	uint32_t ctl_msr;     /* out: the event select MSR to program */
+	uint32_t ctr_msr;     /* out: the counter it drives */
+	uint64_t evtsel;      /* out: the event select value (event, unit
+				 mask, ring-3 only, enabled) */
+	uint32_t global_msr;  /* out: a global enable MSR in which bit 0
+				 must also be set, or 0 */
+	uint32_t width;       /* out: the counter's width in bits */
 };
 
 /*

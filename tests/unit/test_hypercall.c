@@ -335,23 +335,72 @@ static void threads_is_an_untraced_observer(void **state)
 	assert_false(f->vm.tick.armed); /* no timer in this VM */
 }
 
-/* The method rrv info shows depends on this answer. */
-static void pmu_is_found_only_where_offered(void **state)
+/* PMU answers from the VMM's own detection, untraced, in every mode. */
+static void pmu_answers_this_hosts_counter(void **state)
+{
+	struct fixture *f = *state;
+	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_PMU);
+	assert_non_null(d);
+	assert_true(d->flags & HC_F_UNTRACED);
+	struct rrv_hc_pmu *a = g(f, ARGS, sizeof(*a));
+	bool in;
+	pmu_refuse(&f->vm.pmu, "none here");
+	assert_int_equal(call(f, RRV_HC_PMU, ARGS, &in), -ENODEV);
+	f->vm.pmu = (struct pmu_config){
+		.usable = true, .ctl_msr = 0x186, .ctr_msr = 0xc1,
+		.global_msr = 0x38f, .width = 48, .evtsel = 0x4101c4,
+	};
+	assert_int_equal(call(f, RRV_HC_PMU, ARGS, &in), 0);
+	assert_int_equal(a->ctl_msr, 0x186);
+	assert_int_equal(a->ctr_msr, 0xc1);
+	assert_int_equal(a->global_msr, 0x38f);
+	assert_int_equal(a->width, 48);
+	assert_int_equal(a->evtsel, 0x4101c4);
+}
+
+/* A replay uses an Intel counter only if the recorded profile had the
+ * leaf KVM enables it from; a new profile gets it once, on top. */
+static void pmu_leaf_goes_on_top_of_the_profile(void **state)
 {
 	(void)state;
-	struct cpuid_profile p = { .n = 3 };
+	struct cpuid_profile p = { .n = 2 };
 	p.e[0] = (struct cpuid_entry){ .function = 0, .eax = 7 };
-	p.e[1] = (struct cpuid_entry){ .function = 0x80000000, .eax = 0x80000008 };
-	p.e[2] = (struct cpuid_entry){ .function = 0x80000001 };
-	assert_false(cpuid_profile_has_pmu(&p)); /* rrv's profile: max leaf 7 */
-	p.e[2].ecx = 1u << 23;                   /* AMD PerfCtrExtCore */
-	assert_true(cpuid_profile_has_pmu(&p));
-	p.e[2].ecx = 0;
-	p.e[0].eax = 0xa;
-	p.e[p.n++] = (struct cpuid_entry){ .function = 0xa, .eax = 0x00000000 };
-	assert_false(cpuid_profile_has_pmu(&p)); /* leaf 0xa with version 0 */
-	p.e[p.n - 1].eax = 0x07300404;           /* v4, 4 counters, 48 bits */
-	assert_true(cpuid_profile_has_pmu(&p));
+	p.e[1] = (struct cpuid_entry){ .function = 1, .eax = 0x306a9 };
+	assert_int_equal(cpuid_profile_counters(&p), 0); /* rrv's: top leaf 7 */
+	assert_int_equal(cpuid_profile_add_pmu(&p, 0x07300102, 0), 0);
+	assert_int_equal(p.e[0].eax, 0xa);
+	assert_int_equal(cpuid_profile_counters(&p), 1);
+	assert_int_equal(cpuid_profile_add_pmu(&p, 0x07300102, 0), -1);
+	p.e[2].eax = 0x07300400; /* version 0: no counter */
+	assert_int_equal(cpuid_profile_counters(&p), 0);
+	p.e[0].eax = 7;          /* the leaf above the top is not there */
+	p.e[2].eax = 0x07300102;
+	assert_int_equal(cpuid_profile_counters(&p), 0);
+}
+
+/* The event for each kind of core, with ring 3 only and enabled. */
+static void pmu_event_per_cpu_model(void **state)
+{
+	(void)state;
+	const char *name;
+	const uint64_t on = PMU_EVTSEL_USR | PMU_EVTSEL_EN;
+	/* Skylake client: family 6 model 0x5e */
+	assert_int_equal(pmu_branch_event("GenuineIntel", 0x506e3, &name), 0x01c4 | on);
+	assert_string_equal(name, "Skylake");
+	/* Ice Lake server, model 0x6a: COND is unit mask 0x11 there */
+	assert_int_equal(pmu_branch_event("GenuineIntel", 0x606a6, &name), 0x11c4 | on);
+	/* Goldmont, model 0x5c: the Atom encoding */
+	assert_int_equal(pmu_branch_event("GenuineIntel", 0x506c9, &name), 0x7ec4 | on);
+	/* Alder Lake (hybrid, model 0x97) and an unknown model: none */
+	assert_int_equal(pmu_branch_event("GenuineIntel", 0x90672, &name), 0);
+	assert_null(name);
+	assert_int_equal(pmu_branch_event("GenuineIntel", 0x006f6, &name), 0);
+	/* Zen 2 (family 0x17) and Zen 4 (0x19): event 0xd1 */
+	assert_int_equal(pmu_branch_event("AuthenticAMD", 0x830f10, &name), 0xd1 | on);
+	assert_int_equal(pmu_branch_event("AuthenticAMD", 0xa60f12, &name), 0xd1 | on);
+	/* family 0x15 and other vendors: none */
+	assert_int_equal(pmu_branch_event("AuthenticAMD", 0x600f20, &name), 0);
+	assert_int_equal(pmu_branch_event("HygonGenuine", 0x900f01, &name), 0);
 }
 
 int main(void)
@@ -371,7 +420,9 @@ int main(void)
 		T(log_checks_its_buffer),
 		T(preempt_is_traced_and_checks_its_method),
 		T(threads_is_an_untraced_observer),
-		cmocka_unit_test(pmu_is_found_only_where_offered),
+		T(pmu_answers_this_hosts_counter),
+		cmocka_unit_test(pmu_leaf_goes_on_top_of_the_profile),
+		cmocka_unit_test(pmu_event_per_cpu_model),
 	};
 	return cmocka_run_group_tests_name("hypercall", tests, NULL, NULL);
 }

@@ -165,13 +165,38 @@ static const struct cpuid_entry *profile_find(const struct cpuid_profile *p,
 	return NULL;
 }
 
-int cpuid_profile_has_pmu(const struct cpuid_profile *p)
+int cpuid_profile_counters(const struct cpuid_profile *p)
 {
 	const struct cpuid_entry *l0 = profile_find(p, 0);
 	const struct cpuid_entry *pm = profile_find(p, 0xa);
-	if (l0 && l0->eax >= 0xa && pm && (pm->eax & 0xff) && ((pm->eax >> 8) & 0xff))
-		return 1;
-	const struct cpuid_entry *e0 = profile_find(p, 0x80000000);
-	const struct cpuid_entry *e1 = profile_find(p, 0x80000001);
-	return e0 && e0->eax >= 0x80000001 && e1 && ((e1->ecx >> 23) & 1);
+	if (!l0 || l0->eax < 0xa || !pm || !(pm->eax & 0xff))
+		return 0;
+	return (int)((pm->eax >> 8) & 0xff);
+}
+
+int cpuid_profile_add_pmu(struct cpuid_profile *p, uint32_t eax, uint32_t ebx)
+{
+	struct cpuid_entry *l0 = NULL;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].function == 0)
+			l0 = &p->e[i];
+	if (!l0 || profile_find(p, 0xa) || p->n >= CPUID_PROFILE_MAX)
+		return -1;
+	/* Leaves 8 and 9 stay absent: KVM answers zeros below the top. */
+	l0->eax = 0xa;
+	p->e[p->n++] = (struct cpuid_entry){ 0xa, 0, 0, eax, ebx, 0, 0 };
+	return 0;
+}
+
+int cpuid_supported_leaf(int kvm_fd, uint32_t function, struct cpuid_entry *out)
+{
+	struct kvm_cpuid2 *host = supported_cpuid(kvm_fd);
+	if (!host)
+		return -1;
+	const struct kvm_cpuid_entry2 *e = find(host, function, 0);
+	if (e)
+		*out = (struct cpuid_entry){ e->function, e->index, e->flags,
+					     e->eax, e->ebx, e->ecx, e->edx };
+	free(host);
+	return e ? 0 : -1;
 }

@@ -25,11 +25,19 @@ struct cpuid_profile {
  */
 int cpuid_profile_build(int kvm_fd, struct cpuid_profile *p);
 
-/* Whether p offers the guest a performance counter: architectural
- * perfmon (leaf 0xa, version and general counters nonzero) or AMD's core
- * counter extension (0x80000001 ecx bit 23).  The guest kernel asks the
- * same questions of CPUID (rekernel-rr/preempt.c). */
-int cpuid_profile_has_pmu(const struct cpuid_profile *p);
+/* How many general performance counters p offers the guest (Intel's
+ * architectural leaf 0xa; 0 without it).  KVM enables an Intel guest's
+ * counters from this leaf, so a replay that finds none in the recorded
+ * profile cannot use a counter (vmm/x86/pmu.c). */
+int cpuid_profile_counters(const struct cpuid_profile *p);
+
+/* Adds leaf 0xa (eax, ebx as KVM would offer them, narrowed) to p and
+ * raises its top basic leaf to it.  Returns 0, or -1 when p has it. */
+int cpuid_profile_add_pmu(struct cpuid_profile *p, uint32_t eax, uint32_t ebx);
+
+/* KVM's supported version of leaf `function` (index 0).  Returns 0, or
+ * -1 when KVM does not list it. */
+int cpuid_supported_leaf(int kvm_fd, uint32_t function, struct cpuid_entry *out);
 
 /* Installs p on the vCPU.  Returns 0 or -errno. */
 int cpuid_profile_apply(int vcpu_fd, const struct cpuid_profile *p);
