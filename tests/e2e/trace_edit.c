@@ -11,7 +11,11 @@
  * PREEMPT call (from 1) instead.  rip moves the recorded point one byte
  * on, so that replay's breakpoint is never hit and the thread runs past
  * it; digest changes the event's input digest only, so that replay stops
- * at the right point and then finds the call differs.
+ * at the right point and then finds the call differs.  counted makes
+ * the point one that a recording with a performance counter would have
+ * made (method BRANCHES, a branch count of 1000003) and recomputes the
+ * event's digest the way the VMM does, so that the trace stays
+ * consistent: what a replay on a host without a counter must accept.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,13 +60,25 @@ static int edit_preempt(long k, const char *what, const char *in, const char *ou
 		if (e.type == RRV_EV_HYPERCALL && e.nr == RRV_HC_PREEMPT &&
 		    e.nranges >= 1 && ranges[0].len == sizeof(p) && ++seen == k) {
 			memcpy(&p, ranges[0].data, sizeof(p));
-			if (!strcmp(what, "rip"))
+			if (!strcmp(what, "rip")) {
 				p.rip++;
-			else
+			} else if (!strcmp(what, "counted")) {
+				p.method = RRV_PREEMPT_BRANCHES;
+				p.branches = 1000003;
+				/* vmm/hypercall.c hc_digest: the number, then
+				 * the struct with its header zeroed. */
+				struct rrv_hc_preempt z = p;
+				uint32_t nr = RRV_HC_PREEMPT;
+				memset(&z.hdr, 0, sizeof(z.hdr));
+				e.digest = rrv_trace_digest(rrv_trace_digest(
+					RRV_TRACE_DIGEST_SEED, &nr, sizeof(nr)), &z, sizeof(z));
+			} else {
 				e.digest ^= 1;
+			}
 			fprintf(stderr, "trace_edit: preemption %ld: thread %u at rip "
 				"0x%llx%s\n", k, p.tid, (unsigned long long)p.rip,
-				strcmp(what, "rip") ? ", digest changed" : " (moved)");
+				!strcmp(what, "rip") ? " (moved)" :
+				!strcmp(what, "counted") ? " (counted)" : ", digest changed");
 			ranges[0].data = (const uint8_t *)&p;
 		}
 		e.ranges = ranges;
@@ -86,7 +102,8 @@ static int edit_preempt(long k, const char *what, const char *in, const char *ou
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "--preempt") &&
-	    (!strcmp(argv[3], "rip") || !strcmp(argv[3], "digest")))
+	    (!strcmp(argv[3], "rip") || !strcmp(argv[3], "digest") ||
+	     !strcmp(argv[3], "counted")))
 		return edit_preempt(strtol(argv[2], NULL, 10), argv[3], argv[4], argv[5]);
 	if (argc != 5 || strlen(argv[3]) != strlen(argv[4]) || !*argv[3]) {
 		fprintf(stderr, "usage: trace_edit IN OUT OLD NEW (same length)\n");

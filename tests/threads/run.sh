@@ -17,7 +17,8 @@
 #     preemption points and names the method, and that replays print
 #     exactly what the recording printed; then edits a recorded point
 #     (build/tests/e2e/trace_edit --preempt) and checks that the replay
-#     stops with a divergence report instead.
+#     stops with a divergence report instead, and that a point counted
+#     as with a performance counter replays here, where there is none.
 #
 #   RRV_WITH_KVM_DEVICE=/nonexistent tools/with-kvm sh tests/threads/run.sh
 #
@@ -236,6 +237,30 @@ for p in spinflag spinlock spinsignal; do
 			ok "$name: an edited preemption digest is a divergence"
 		else
 			bad "$name edited digest" "replay status $st, not a clear divergence report"
+		fi
+		# A point as a recording with a performance counter makes it
+		# (method BRANCHES and a count): a replay here, where KVM offers
+		# no counter, finds it by digests and reports the recorded
+		# count, so it replays the same; with its digest edited too,
+		# the divergence report shows the counts.
+		"$TRACE_EDIT" --preempt 1 counted "$trace" "$TMP/counted.rrv" 2>"$TMP/edit" ||
+			{ bad "$name edit" "$(cat "$TMP/edit")"; continue; }
+		timeout 120 "$RRV" replay "$TMP/counted.rrv" >"$TMP/rep" 2>"$TMP/err"
+		st=$?
+		if [ $st = 0 ] && cmp -s "$TMP/rec" "$TMP/rep"; then
+			ok "$name: a counted point replays without a counter"
+		else
+			bad "$name counted" "replay status $st: $(head -c 600 "$TMP/err")"
+		fi
+		"$TRACE_EDIT" --preempt 1 digest "$TMP/counted.rrv" "$TMP/bad.rrv" 2>"$TMP/edit" ||
+			{ bad "$name edit" "$(cat "$TMP/edit")"; continue; }
+		timeout 120 "$RRV" replay "$TMP/bad.rrv" >/dev/null 2>"$TMP/err"
+		st=$?
+		if [ $st = 65 ] &&
+		   grep -q '^rrv:   recorded: thread [0-9]* preempted at rip 0x[0-9a-f]* (registers [0-9a-f]*, stack [0-9a-f]*, after 1000003 conditional branches); this run: thread' "$TMP/err"; then
+			ok "$name: a counted point's report shows the count"
+		else
+			bad "$name counted report" "replay status $st: $(grep '^rrv:' "$TMP/err" | head -c 600)"
 		fi
 		# The point moved where no instruction starts: the thread runs
 		# past it; a spinning thread makes no hypercall, so the watchdog

@@ -4,7 +4,9 @@
  * features on every machine and in every replay, and library code that
  * picks routines by CPU feature (glibc's memcpy, say) takes the same path.
  * No AVX (the guest kernel saves user state with fxsave), no RDRAND/RDSEED
- * (hardware randomness would bypass the trace), no TSX, no hypervisor bit.
+ * (hardware randomness would bypass the trace), no TSX, no hypervisor bit;
+ * a performance counter leaf only where a recording counts branches with
+ * it (cpuid_profile_add_pmu, vmm/x86/pmu.c).
  */
 #include "cpuid.h"
 
