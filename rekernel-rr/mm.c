@@ -30,6 +30,7 @@
 #include "kalloc.h"
 #include "kprintf.h"
 #include "proc.h"
+#include "shmem.h"
 #include "signal.h"
 #include "string.h"
 #include "x86.h"
@@ -41,6 +42,9 @@ typedef uint64_t pte_t;
  * space since a fork (or was, and the other copy went): the entry is
  * never writable, and the first write takes a copy (cow_break). */
 #define PTE_COW (1ull << 10)
+/* Software bit: the page belongs to a shmem object (a MAP_SHARED
+ * anonymous mapping), which frees it; the entry only points at it. */
+#define PTE_SHM (1ull << 11)
 #define PTE_D (1ull << 6)    /* set by the CPU on a write */
 
 #define DEFAULT_STACK_LIMIT (8ull << 20)
@@ -76,11 +80,11 @@ static pte_t prot_bits(uint32_t prot)
 }
 
 /* The entry pte with its bits remade for protection prot, keeping its
- * page, dirty and copy-on-write bits; a copy-on-write entry stays
+ * page, dirty, copy-on-write and shmem bits; a copy-on-write entry stays
  * read-only. */
 static pte_t entry_bits(pte_t pte, uint32_t prot)
 {
-	pte_t e = (pte & (PTE_ADDR | PTE_D | PTE_COW)) | prot_bits(prot);
+	pte_t e = (pte & (PTE_ADDR | PTE_D | PTE_COW | PTE_SHM)) | prot_bits(prot);
 	return (e & PTE_COW) ? e & ~PTE_W : e;
 }
 
@@ -165,8 +169,9 @@ static void pte_free(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 {
 	(void)arg;
 	void *pg = phys_to_virt(*pte & PTE_ADDR);
-	/* A page still shared copy-on-write stays with its other owners. */
-	if (!(*pte & PTE_COW) || !page_unshare(pg))
+	/* A page still shared copy-on-write stays with its other owners,
+	 * and a shmem page with its object. */
+	if (!(*pte & PTE_SHM) && (!(*pte & PTE_COW) || !page_unshare(pg)))
 		page_free(pg);
 	*pte = 0;
 	invlpg(va);
@@ -211,6 +216,8 @@ static void vma_free(struct vma *v)
 {
 	if (v->mf)
 		mapfile_put(v->mf);
+	if (v->shm)
+		shmem_put(v->shm);
 	kfree(v);
 }
 
@@ -265,10 +272,11 @@ static int split_at(struct mm *mm, uint64_t addr)
 		return -ENOMEM;
 	*nv = *v;
 	nv->start = addr;
-	if (nv->mf) {
+	if (nv->mf)
 		mapfile_get(nv->mf);
-		nv->pgoff += addr - v->start;
-	}
+	if (nv->shm)
+		shmem_get(nv->shm);
+	nv->pgoff += addr - v->start;
 	v->end = addr;
 	v->next = nv;
 	return 0;
@@ -278,8 +286,8 @@ static bool mergeable(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
 	       a->kind == b->kind && a->kind != VMA_STACK && a->mf == b->mf &&
-	       (!a->mf || (a->fend == b->fend &&
-			   b->pgoff == a->pgoff + (a->end - a->start)));
+	       a->shm == b->shm && (!a->mf || a->fend == b->fend) &&
+	       (!(a->mf || a->shm) || b->pgoff == a->pgoff + (a->end - a->start));
 }
 
 /* Joins neighbours that differ only in their bounds, so that mprotect or
@@ -386,7 +394,8 @@ void mm_put(struct mm *mm)
 /*
  * fork's copy of one page.  A page of a private mapping is shared
  * copy-on-write: both entries become read-only with PTE_COW, and the
- * page counts one more owner.  A page of a MAP_SHARED mapping, or one
+ * page counts one more owner.  A shmem page is mapped by both as it is
+ * (the object owns it).  A page of a MAP_SHARED file mapping, or one
  * kept with PROT_NONE, is copied now: a fresh page with the same contents
  * and entry bits (dirty included: a shared file page written before the
  * fork is still to be written back).
@@ -409,6 +418,11 @@ static void pte_copy(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 		return;
 	}
 	void *old = phys_to_virt(*pte & PTE_ADDR);
+	if (*pte & PTE_SHM) {
+		*d = *pte;
+		c->dst->rss++;
+		return;
+	}
 	if (!(c->vma->flags & VM_SHARED) && (*pte & PTE_P) && page_share(old)) {
 		*pte = (*pte & ~PTE_W) | PTE_COW;
 		*d = *pte;
@@ -439,6 +453,8 @@ struct mm *mm_copy(struct mm *mm)
 		nv->next = NULL;
 		if (nv->mf)
 			mapfile_get(nv->mf);
+		if (nv->shm)
+			shmem_get(nv->shm);
 		*link = nv;
 		link = &nv->next;
 	}
@@ -526,7 +542,18 @@ static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
 	pte_t *pte = walk(mm, va, true);
 	if (!pte)
 		mm_oom(va);
-	if (!(*pte & PTE_PAGE)) {
+	if (!(*pte & PTE_PAGE) && v->shm) {
+		uint64_t idx = (v->pgoff + (pgdown(va) - v->start)) / PGSIZE;
+		if (idx >= shmem_pages(v->shm))
+			return -EIO; /* grown by mremap past the object */
+		void *pg = shmem_page(v->shm, idx);
+		if (!pg)
+			mm_oom(va);
+		*pte = virt_to_phys(pg) | prot_bits(v->prot) | PTE_SHM;
+		if (++mm->rss > mm->peak_rss)
+			mm->peak_rss = mm->rss;
+		mm->nfaults++;
+	} else if (!(*pte & PTE_PAGE)) {
 		if (!fill_page(mm, pte, v->prot))
 			mm_oom(va);
 		if (v->mf && !read_file_page(v, pgdown(va), phys_to_virt(*pte & PTE_ADDR))) {
@@ -708,8 +735,16 @@ int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
 	struct vma *nv = kmalloc(sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
+	/* MAP_SHARED | MAP_ANONYMOUS: its pages belong to an object that a
+	 * fork shares (the guest has no /dev/zero file to stand for it). */
+	if ((flags & VM_SHARED) && !mf && !(nv->shm = shmem_new(len / PGSIZE))) {
+		kfree(nv);
+		return -ENOMEM;
+	}
 	int r = mm_unmap(mm, start, len);
 	if (r) {
+		if (nv->shm)
+			shmem_put(nv->shm);
 		kfree(nv);
 		return r;
 	}
@@ -810,8 +845,11 @@ static int64_t move_mapping(struct mm *mm, struct vma *v, uint64_t old, uint64_t
 	nv->mf = v->mf;
 	nv->pgoff = v->pgoff + (old - v->start);
 	nv->fend = v->fend == UINT64_MAX ? UINT64_MAX : v->fend + m.delta;
+	nv->shm = v->shm;
 	if (nv->mf)
 		mapfile_get(nv->mf);
+	if (nv->shm)
+		shmem_get(nv->shm);
 	walk_range(mm, old, old + old_len, pte_move, &m);
 	vma_insert(mm, nv);
 	if (!dontunmap)
@@ -1004,12 +1042,14 @@ uint64_t mm_format_maps(struct mm *mm, char *buf, uint64_t len)
 		sb_putc(&b, v->prot & PROT_EXEC ? 'x' : '-');
 		sb_putc(&b, v->flags & VM_SHARED ? 's' : 'p');
 		sb_putc(&b, ' ');
-		sb_hex(&b, v->mf ? v->pgoff : 0, 8);
+		sb_hex(&b, v->mf || v->shm ? v->pgoff : 0, 8);
 		/* Device and inode: rrv does not show the host's. */
 		sb_puts(&b, " 00:00 0");
 		const char *name = NULL;
 		if (v->mf)
 			name = mapfile_name(v->mf);
+		else if (v->shm)
+			name = "/dev/zero (deleted)"; /* what Linux shows */
 		else if (v->kind == VMA_STACK)
 			name = "[stack]";
 		else if (v->kind == VMA_BRK)

@@ -16,9 +16,10 @@
  * touch with the file's bytes, read through the READ hypercall so that
  * they are in a recording.  A MAP_PRIVATE page is the process's own copy
  * (shared copy-on-write with others after a fork until one writes it),
- * and a writable MAP_SHARED page is written back to the host file by
- * msync, munmap and exit; it is not shared between processes (fork copies
- * it).
+ * and a writable MAP_SHARED page of a file is written back to the host
+ * file by msync, munmap and exit; it is not shared between processes
+ * (fork copies it).  A MAP_SHARED anonymous page belongs to a shmem
+ * object, which fork shares: parent and child see each other's writes.
  */
 #ifndef REKERNEL_MM_H
 #define REKERNEL_MM_H
@@ -48,7 +49,8 @@
 
 /* vma.flags */
 #define VM_GROWSDOWN 0x1 /* the stack, or MAP_GROWSDOWN: extends on faults */
-#define VM_SHARED 0x2    /* MAP_SHARED (behaves as private: one process) */
+#define VM_SHARED 0x2    /* MAP_SHARED: anonymous ones share their pages
+			    across fork (shmem.c); file ones do not yet */
 
 /* What a mapping was made for; informational (maps, logs), except that
  * mappings of different kinds are never merged. */
@@ -96,6 +98,9 @@ struct vma {
 	struct mapfile *mf;
 	uint64_t pgoff;
 	uint64_t fend;
+	/* MAP_SHARED | MAP_ANONYMOUS: the object that owns the pages, and
+	 * pgoff is start's byte offset in it. */
+	struct shmem *shm;
 	struct vma *next;
 };
 
@@ -128,9 +133,10 @@ void mm_activate(struct mm *mm);
 /*
  * fork: a new address space with the same mappings as mm, which must be
  * the loaded one.  Pages of private mappings are shared copy-on-write
- * (both entries read-only until a write takes a copy); pages of
- * MAP_SHARED mappings and PROT_NONE pages are copied now.  File mappings
- * keep their files.  NULL when memory is out.
+ * (both entries read-only until a write takes a copy); pages of shared
+ * anonymous mappings stay shared (both map the object's pages); pages of
+ * MAP_SHARED file mappings and PROT_NONE pages are copied now.  File
+ * mappings keep their files.  NULL when memory is out.
  */
 struct mm *mm_copy(struct mm *mm);
 

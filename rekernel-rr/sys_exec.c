@@ -335,15 +335,58 @@ static int64_t find_program(char *path, struct argbuf *ab)
 	}
 }
 
-static int64_t do_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
+/*
+ * execveat's program as a path the loader can open: path itself, the
+ * file dirfd names (AT_EMPTY_PATH: fexecve), or path relative to the
+ * directory dirfd names, through the host path behind the descriptor
+ * (its /proc/self/fd link).  Linux runs the open file itself; rrv runs
+ * the file at that path now, the same one unless it was renamed or
+ * replaced since it was opened.  path is a PATH_MAX buffer holding what
+ * the program passed; returns the new length or -errno.
+ */
+static int64_t at_path(int dirfd, char *path, uint64_t flags)
+{
+	static char dir[PATH_MAX];
+	size_t rel = strlen(path);
+	if (dirfd == AT_FDCWD || path[0] == '/')
+		return rel ? (int64_t)rel : -ENOENT; /* an empty path names nothing */
+	if (!rel && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	char link[32];
+	ksnprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	int64_t n = dirfd < 0 ? -EBADF : special_readlink(link, dir, sizeof(dir) - 1);
+	if (n == -ENOENT || n == 0)
+		return -EBADF;
+	if (n < 0)
+		return n;
+	size_t dl = (size_t)n - 1; /* special_readlink says length + 1 */
+	dir[dl] = '\0';
+	if (dir[0] != '/')
+		return rel ? -ENOTDIR : -EACCES; /* a pipe or socket */
+	if (!rel) {
+		memcpy(path, dir, dl + 1);
+		return (int64_t)dl;
+	}
+	/* A descriptor of a file, not a directory: the host's lookup of
+	 * "file/name" then fails with ENOTDIR, as Linux does. */
+	if (dl + 1 + rel >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memmove(path + dl + 1, path, rel + 1);
+	memcpy(path, dir, dl);
+	path[dl] = '/';
+	return (int64_t)(dl + 1 + rel);
+}
+
+static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
+			 uint64_t flags)
 {
 	struct argbuf ab = { 0 };
 	char *path = kmalloc(PATH_MAX);
 	if (!path)
 		return -ENOMEM;
 	int64_t r = strncpy_from_user(path, upath, PATH_MAX);
-	if (r == 0)
-		r = -ENOENT; /* an empty path names nothing */
+	if (r >= 0)
+		r = at_path(dirfd, path, flags);
 	if (r > 0)
 		r = resolve_own_links(path);
 	if (r > 0)
@@ -359,30 +402,15 @@ static int64_t do_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 
 static int64_t sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
-	return do_execve(upath, uargv, uenvp);
+	return do_execve(AT_FDCWD, upath, uargv, uenvp, 0);
 }
 
-/*
- * execveat: with AT_FDCWD or an absolute path it is execve.  A path
- * relative to another directory, or AT_EMPTY_PATH (fexecve), needs the
- * program opened through a descriptor, which the loader does not do yet.
- */
 static int64_t sys_execveat(uint64_t dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
 			    uint64_t flags)
 {
-	char first = 0;
 	if (flags & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		return -EINVAL;
-	if (copy_from_user(&first, upath, 1))
-		return -EFAULT;
-	if ((int32_t)dirfd == AT_FDCWD || first == '/')
-		return do_execve(upath, uargv, uenvp);
-	static bool said;
-	if (!said)
-		kprintf("execveat: a program named through a descriptor is not "
-			"implemented: returned ENOSYS\n");
-	said = true;
-	return -ENOSYS;
+	return do_execve((int32_t)dirfd, upath, uargv, uenvp, flags);
 }
 
 const struct syscall_def sys_exec_defs[] = {

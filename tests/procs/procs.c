@@ -1,5 +1,5 @@
 /*
- * Processes: fork, vfork, wait4, waitid, execve, pipes across processes,
+ * Processes: fork, vfork, wait4, waitid, execve and execveat, pipes across processes,
  * SIGCHLD and kill.  Prints one line per check, with nothing that differs
  * between runs (no pids, no times), so that a native run and `rrv run`
  * print the same.  `procs child N` is the program run by execve: it exits
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -293,6 +294,119 @@ static void memory(void)
 	free(heap);
 }
 
+/* MAP_SHARED | MAP_ANONYMOUS memory is the same memory in parent and
+ * child, pages touched before the fork or not, through mprotect splits,
+ * MADV_DONTNEED and mremap; munmap in one process leaves the other's. */
+static void shared_memory(void)
+{
+	const size_t pg = 4096, len = 64 * pg;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		printf("shared memory: mmap failed: %s\n", strerror(errno));
+		return;
+	}
+	m[0] = 'a'; /* touched before the fork; page 10 is not */
+	int st, fds[2];
+	if (pipe(fds))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		m[0] = 'b';
+		m[10 * pg] = 'c';
+		close(fds[1]);
+		/* The parent writes page 20, untouched until then, and says so. */
+		if (read(fds[0], &c, 1) != 1)
+			_exit(99);
+		_exit(m[20 * pg] == 'p' ? 3 : 4);
+	}
+	close(fds[0]);
+	m[20 * pg] = 'p';
+	if (write(fds[1], "x", 1) != 1)
+		printf("write failed\n");
+	close(fds[1]);
+	waitpid(pid, &st, 0);
+	report("shared memory: the child saw the parent's write", st);
+	printf("shared memory: the parent sees '%c' '%c'\n", m[0], m[10 * pg]);
+
+	/* MADV_DONTNEED drops the mapping's pages, not the shared data. */
+	madvise(m, len, MADV_DONTNEED);
+	printf("shared memory after MADV_DONTNEED: '%c' '%c'\n", m[0], m[20 * pg]);
+
+	/* Split by mprotect: both halves are still the same object. */
+	mprotect(m + 8 * pg, 8 * pg, PROT_READ);
+	pid = fork();
+	if (pid == 0) {
+		m[4 * pg] = 'd';
+		m[30 * pg] = 'e';
+		_exit(m[9 * pg] == 0 ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	report("shared memory split by mprotect", st);
+	printf("shared memory: '%c' '%c' around the split\n", m[4 * pg], m[30 * pg]);
+
+	/* The child's munmap is its own. */
+	pid = fork();
+	if (pid == 0)
+		_exit(munmap(m, len) == 0 ? 0 : 1);
+	waitpid(pid, &st, 0);
+	report("shared memory unmapped by the child", st);
+	printf("shared memory: the parent still has '%c'\n", m[0]);
+
+	/* Merged again, moved and grown by mremap, then forked: still one
+	 * object. */
+	mprotect(m + 8 * pg, 8 * pg, PROT_READ | PROT_WRITE);
+	char *n = mremap(m, len, 2 * len, MREMAP_MAYMOVE);
+	if (n == MAP_FAILED) {
+		printf("shared memory: mremap failed: %s\n", strerror(errno));
+		munmap(m, len);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		n[1] = 'g';
+		_exit(n[0] == 'b' ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	report("shared memory after mremap", st);
+	printf("shared memory: '%c' '%c' after mremap\n", n[0], n[1]);
+	/* The object keeps the size it was made with: past it, SIGBUS. */
+	pid = fork();
+	if (pid == 0) {
+		n[len + 5] = 'f';
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	report("shared memory touched past its object's end", st);
+
+	/* Counting from two processes at once, with atomic adds. */
+	long *count = (long *)(n + 40 * pg);
+	*count = 0;
+	pid = fork();
+	for (int i = 0; i < 10000; i++) {
+		__atomic_fetch_add(count, 1, __ATOMIC_SEQ_CST);
+		if (i % 1000 == 0)
+			sched_yield();
+	}
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, &st, 0);
+	printf("shared memory: two processes counted to %ld\n", *count);
+	munmap(n, 2 * len);
+
+	/* A private mapping stays private. */
+	char *p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p[0] = 'x';
+	pid = fork();
+	if (pid == 0) {
+		p[0] = 'y';
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	printf("private memory: the parent still has '%c'\n", p[0]);
+	munmap(p, pg);
+}
+
 /* getppid in a child is the parent's pid; a grandchild orphaned by its
  * parent gets a new parent. */
 static void identity(void)
@@ -494,6 +608,55 @@ static void libc_spawn(void)
 		report("pclose", pclose(f));
 }
 
+/* execveat: the program by descriptor (fexecve), relative to a
+ * directory descriptor, and the errors of both. */
+static void exec_at(void)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", self);
+	char *slash = strrchr(dir, '/');
+	if (!slash) {
+		printf("execveat: the program's path has no directory\n");
+		return;
+	}
+	*slash = '\0';
+	const char *base = slash + 1;
+	char *av[] = { (char *)"procs", (char *)"child", (char *)"31", NULL };
+	char *env[] = { NULL };
+	int st;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(self, O_RDONLY | O_CLOEXEC);
+		fexecve(fd, av, env);
+		_exit(110);
+	}
+	waitpid(pid, &st, 0);
+	report("fexecve", st);
+	pid = fork();
+	if (pid == 0) {
+		int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY);
+		av[2] = (char *)"32";
+		syscall(SYS_execveat, dfd, base, av, env, 0);
+		_exit(111);
+	}
+	waitpid(pid, &st, 0);
+	report("execveat relative to a directory", st);
+	errno = 0;
+	syscall(SYS_execveat, 999, base, av, env, 0);
+	printf("execveat bad descriptor: %s\n", strerror(errno));
+	int fd = open(self, O_RDONLY);
+	errno = 0;
+	syscall(SYS_execveat, fd, base, av, env, 0);
+	printf("execveat relative to a file: %s\n", strerror(errno));
+	errno = 0;
+	syscall(SYS_execveat, fd, "", av, env, 0);
+	printf("execveat empty path without AT_EMPTY_PATH: %s\n", strerror(errno));
+	close(fd);
+	errno = 0;
+	syscall(SYS_execveat, AT_FDCWD, self, av, env, 0x12345);
+	printf("execveat unknown flag: %s\n", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
@@ -511,8 +674,10 @@ int main(int argc, char **argv)
 	nohang();
 	pipe_eof();
 	exec_checks();
+	exec_at();
 	sigchld();
 	memory();
+	shared_memory();
 	identity();
 	exec_with_threads();
 	groups();

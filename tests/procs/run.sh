@@ -6,7 +6,8 @@
 # fork and vfork, exit statuses and deaths by signal, wait4 with WNOHANG,
 # waitid, SIGCHLD (caught and ignored), pipes across processes, execve
 # (of itself, of a missing file, of files that are not programs, of
-# scripts, from a process with two threads), copy-on-write memory both
+# scripts, from a process with two threads), execveat and fexecve by
+# descriptor, copy-on-write memory both
 # ways, process groups and orphans.  One recording per libc also runs
 # with --chaos, which interleaves the processes differently.
 #
