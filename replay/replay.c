@@ -431,6 +431,15 @@ void replayer_attach(struct replayer *r, struct vmm *vm)
 	r->watchdog_ns = (s > 0 ? s : WATCHDOG_S) * 1000000000ll;
 	vm->tick_hook = watchdog;
 	vm->tick_ctx = r;
+	/* A recording that counted branches replays here without a counter
+	 * (docs/threads.md, "Branch counting"): say so once, since points
+	 * are then found less surely. */
+	const struct rrv_trace_field *m =
+		rrv_trace_fields_get(rrv_trace_reader_header(r->rd), RRV_TAG_PREEMPT_METHOD);
+	if (m && m->len >= 8 && !memcmp(m->data, "branches", 8) && !vm->pmu.usable)
+		fprintf(stderr, "rrv: replay: the recording counted branches, this "
+			"replay cannot (%s): its preemption points are found by rip "
+			"and digests alone\n", vm->pmu.what);
 }
 
 int replayer_finish(struct replayer *r, int vm_status, bool verbose)
