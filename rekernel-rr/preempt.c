@@ -215,9 +215,10 @@ static void dr_clear(void)
 
 /*
  * The breakpoint is off while the host serves a hypercall.  Hardware
- * resets the host's DR7 at every VM exit, but QEMU's software SVM (the
- * nested VM of tools/with-kvm) leaves the guest's in place: the host's
- * own processes then stop with SIGTRAP at that address.  Parked here, a
+ * resets the host's DR7 at every VM exit, but QEMU's software SVM before
+ * 9.1 (the nested VM of tools/with-kvm) leaves the guest's breakpoint
+ * installed: the host's own processes then stop with SIGTRAP at that
+ * address (docs/with-kvm.md).  A DR7 write here does remove it, so a
  * replay that ends, or diverges, at a hypercall leaves none behind.
  */
 static bool dr_parked;
@@ -252,8 +253,8 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 	if (!dr_armed || !(dr6 & DR6_B0)) {
 		/* A program's own single step is its SIGTRAP.  Nothing else
 		 * can raise #DB in ring 3 (programs cannot set debug
-		 * registers), yet in the nested VM of tools/with-kvm a DR7
-		 * left armed by an earlier guest (docs/with-kvm.md, "Debug
+		 * registers), yet in the nested VM of tools/with-kvm a
+		 * breakpoint QEMU left installed (docs/with-kvm.md, "Debug
 		 * registers leak") raises one with no breakpoint of ours
 		 * armed, which would kill the program with SIGTRAP: such a
 		 * #DB is ignored, which leaves the program's state as it was. */

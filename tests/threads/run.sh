@@ -270,7 +270,7 @@ for p in spinflag spinlock spinsignal; do
 		RRV_PREEMPT_WATCHDOG=3 timeout 120 "$RRV" replay "$TMP/bad.rrv" >/dev/null 2>"$TMP/err"
 		st=$?
 		# That replay stopped with the guest's breakpoint armed, which
-		# QEMU's software SVM leaves in the nested VM's own DR7
+		# QEMU 7.2's software SVM leaves installed in the nested VM
 		# (docs/with-kvm.md): any guest run to its end clears it again,
 		# before the native runs of the suites that follow.
 		"$RRV" boot >/dev/null 2>&1
