@@ -38,9 +38,10 @@ int vcpu_create(struct vmm *vm)
 						  vm->pmu.leaf_a_ebx))
 				pmu_refuse(&vm->pmu, "no room for the counter leaf "
 					   "in the CPU profile");
-		} else if (cpuid_profile_counters(&vm->cpuid) < 1)
+		} else if (cpuid_profile_counters(&vm->cpuid) < 1) {
 			pmu_refuse(&vm->pmu, "the recording's CPU profile offers "
 				   "no performance counter");
+		}
 	}
 
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
