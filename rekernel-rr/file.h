@@ -154,6 +154,16 @@ void uio_advance(struct uio *u, uint64_t n);
 int uio_copy_out(const struct uio *u, uint64_t base, const void *src, size_t n);
 int uio_copy_in(const struct uio *u, void *dst, uint64_t base, size_t n);
 
+/*
+ * Describes the next bytes of u as at most RRV_HC_IOV_MAX guest-physical
+ * pieces for a host transfer (a host file's READ or WRITE, a socket's
+ * SENDMSG or RECVMSG), without consuming them: the bytes described (0
+ * when u is used up), or -EFAULT when not even the first byte is
+ * addressable.  to_user: the host will write the pieces (a read).
+ */
+int64_t uio_gather(const struct uio *u0, bool to_user, struct rrv_hc_iovec *iov,
+		   uint32_t *cnt);
+
 struct file;
 
 /* FILE_SOCKET: a host socket (socket.c); FILE_UNIX: a socketpair end in

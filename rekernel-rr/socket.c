@@ -59,45 +59,6 @@ static void send_sigpipe(void)
 /* ---- host sockets ---- */
 
 /*
- * The next bytes of u as at most RRV_HC_IOV_MAX guest-physical pieces,
- * not consumed: the bytes described (0 when u is used up), or -EFAULT
- * when not even the first is addressable.  to_user: the host fills them.
- */
-static int64_t gather(const struct uio *u0, bool to_user, struct rrv_hc_iovec *iov,
-		      uint32_t *cnt)
-{
-	struct uio u = *u0;
-	int64_t total = 0;
-	uint64_t base, len;
-
-	*cnt = 0;
-	while (*cnt < RRV_HC_IOV_MAX) {
-		int r = uio_cur(&u, &base, &len);
-		if (r != 0)
-			return total ? total : (r < 0 ? r : 0);
-		int64_t got;
-		if (u.kernel) { /* physically contiguous by contract */
-			iov[*cnt].base = virt_to_phys((void *)(uintptr_t)base);
-			iov[*cnt].len = len;
-			(*cnt)++;
-			got = (int64_t)len;
-		} else {
-			unsigned n = 0;
-			got = user_iovecs(base, len, to_user, iov + *cnt,
-					  RRV_HC_IOV_MAX - *cnt, &n);
-			if (got < 0)
-				return total ? total : got;
-			*cnt += n;
-		}
-		total += got;
-		uio_advance(&u, (uint64_t)got);
-		if ((uint64_t)got < len)
-			break;
-	}
-	return total;
-}
-
-/*
  * Waits until host socket f may have events, or *timeout_ns (< 0: no
  * limit) runs out.  0: try again; -EAGAIN: the timeout ran out (what
  * Linux's SO_RCVTIMEO gives); a signal: -ERESTARTSYS without a timeout,
@@ -137,7 +98,7 @@ static int64_t host_sendmsg(struct file *f, struct uio *u, const struct sockaddr
 	uint32_t cnt;
 
 	for (;;) {
-		int64_t want = gather(u, false, iov, &cnt);
+		int64_t want = uio_gather(u, false, iov, &cnt);
 		if (want < 0)
 			return done ? done : want;
 		memset(&a, 0, sizeof(a));
@@ -178,7 +139,7 @@ static int64_t host_recvmsg(struct file *f, struct uio *u, struct sockaddr_buf *
 	uint32_t cnt;
 
 	for (;;) {
-		int64_t want = gather(u, true, iov, &cnt);
+		int64_t want = uio_gather(u, true, iov, &cnt);
 		if (want < 0)
 			return done ? done : want;
 		memset(&a, 0, sizeof(a));
