@@ -43,19 +43,6 @@ bool is_socket(struct file *f)
 	return f && (f->ops->kind == FILE_SOCKET || f->ops->kind == FILE_UNIX);
 }
 
-/* Linux sends SIGPIPE to the writing thread itself, as SI_USER. */
-static void send_sigpipe(void)
-{
-	struct k_siginfo info;
-
-	memset(&info, 0, sizeof(info));
-	info.signo = SIGPIPE;
-	info.code = SI_USER;
-	info.pid = curproc->pid;
-	info.uid = curproc->uid;
-	signal_send(curthread, &info, false);
-}
-
 /* ---- host sockets ---- */
 
 /*
@@ -119,7 +106,7 @@ static int64_t host_sendmsg(struct file *f, struct uio *u, const struct sockaddr
 		}
 		if (r < 0) {
 			if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
-				send_sigpipe();
+				signal_send_sigpipe();
 			return done ? done : r;
 		}
 		uio_advance(u, (uint64_t)r);
@@ -560,7 +547,7 @@ static int64_t unix_sendmsg(struct file *f, struct uio *u, uint32_t flags)
 
 	if (!p->wr) {
 		if (!(flags & MSG_NOSIGNAL))
-			send_sigpipe();
+			signal_send_sigpipe();
 		return -EPIPE;
 	}
 	uint32_t old = pipe_nb(p->wr, nonblocking(f, flags));
