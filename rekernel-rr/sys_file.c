@@ -25,11 +25,6 @@
 #include "uaccess.h"
 #include "vm.h"
 
-#define U __attribute__((unused))
-#define SYS(name)                                                          \
-	static int64_t name(U uint64_t a0, U uint64_t a1, U uint64_t a2,   \
-			    U uint64_t a3, U uint64_t a4, U uint64_t a5)
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*

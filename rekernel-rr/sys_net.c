@@ -15,11 +15,6 @@
 #include "string.h"
 #include "uaccess.h"
 
-#define U __attribute__((unused))
-#define SYS(name)                                                        \
-	static int64_t name(U uint64_t a0, U uint64_t a1, U uint64_t a2, \
-			    U uint64_t a3, U uint64_t a4, U uint64_t a5)
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The socket behind fd: -EBADF for none, -ENOTSOCK for another file. */
