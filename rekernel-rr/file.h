@@ -275,6 +275,9 @@ int64_t file_kread(struct file *f, void *buf, size_t len, int64_t pos);
 /* Host files (hostfile.c).  The new file has one reference and owns
  * handle: releasing it closes the handle (except 0-2, rrv's stdio). */
 struct file *hostfile_new(int32_t handle, uint32_t flags);
+/* fstat of what f->handle names on the host (FSTATAT with an empty
+ * path): the stat operation of host files and of host sockets. */
+int hostfile_stat(struct file *f, struct rrv_stat *st);
 
 /*
  * Files on an anonymous inode (anonfile.c): epoll, eventfd and timerfd,

@@ -171,7 +171,7 @@ static int64_t host_lseek(struct file *f, int64_t off, uint32_t whence)
 	return hc_call(RRV_HC_LSEEK, &a);
 }
 
-static int host_stat(struct file *f, struct rrv_stat *st)
+int hostfile_stat(struct file *f, struct rrv_stat *st)
 {
 	struct rrv_hc_fstatat a;
 	static const char empty[1];
@@ -270,7 +270,7 @@ static const struct file_ops host_ops = {
 	.read = host_read,
 	.write = host_write,
 	.lseek = host_lseek,
-	.stat = host_stat,
+	.stat = hostfile_stat,
 	.ioctl = host_ioctl,
 	.getfl = host_getfl,
 	.setfl = host_setfl,

@@ -179,19 +179,6 @@ static int64_t sock_lseek(struct file *f, int64_t off, uint32_t whence)
 	return -ESPIPE;
 }
 
-static int hsock_stat(struct file *f, struct rrv_stat *st)
-{
-	struct rrv_hc_fstatat a;
-	static const char empty[1];
-
-	memset(&a, 0, sizeof(a));
-	a.dir = f->handle;
-	a.flags = AT_EMPTY_PATH;
-	a.path.gpa = virt_to_phys(empty);
-	a.stat = virt_to_phys(st);
-	return (int)hc_call(RRV_HC_FSTATAT, &a);
-}
-
 #define FIONREAD 0x541b
 
 static int64_t hsock_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
@@ -258,7 +245,7 @@ static const struct file_ops hsock_ops = {
 	.read = hsock_read,
 	.write = hsock_write,
 	.lseek = sock_lseek,
-	.stat = hsock_stat,
+	.stat = hostfile_stat, /* the host socket's own */
 	.ioctl = hsock_ioctl,
 	.getfl = sock_getfl,
 	.setfl = sock_setfl,
