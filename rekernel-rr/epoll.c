@@ -92,53 +92,6 @@ static void ep_wait_on(struct file *f, int events, struct pollset *ps)
 			pollset_add_file(ps, it->f, (int)it->events & 0xffff);
 }
 
-static int64_t ep_rw(struct file *f, struct uio *u, int64_t pos)
-{
-	(void)f;
-	(void)u;
-	(void)pos;
-	return -EINVAL;
-}
-
-static int64_t ep_lseek(struct file *f, int64_t off, uint32_t whence)
-{
-	(void)f;
-	(void)off;
-	(void)whence;
-	return -ESPIPE;
-}
-
-static int ep_stat(struct file *f, struct rrv_stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600; /* an anonymous inode */
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_ino = (uint64_t)(uintptr_t)f->priv & 0xffffffu;
-	st->st_uid = curproc->uid;
-	st->st_gid = curproc->gid;
-	return 0;
-}
-
-static int64_t ep_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
-{
-	(void)f;
-	(void)cmd;
-	(void)arg;
-	return -ENOTTY;
-}
-
-static int64_t ep_getfl(struct file *f)
-{
-	return f->flags;
-}
-
-static int64_t ep_setfl(struct file *f, uint32_t flags)
-{
-	f->flags = (f->flags & ~(uint32_t)O_NONBLOCK) | (flags & O_NONBLOCK);
-	return 0;
-}
-
 static void ep_release(struct file *f)
 {
 	struct ep *ep = ep_of(f);
@@ -152,13 +105,9 @@ static void ep_release(struct file *f)
 
 static const struct file_ops ep_ops = {
 	.kind = FILE_EPOLL,
-	.read = ep_rw,
-	.write = ep_rw,
-	.lseek = ep_lseek,
-	.stat = ep_stat,
-	.ioctl = ep_ioctl,
-	.getfl = ep_getfl,
-	.setfl = ep_setfl,
+	.read = anon_rw_inval,
+	.write = anon_rw_inval,
+	ANON_FILE_OPS,
 	.poll = ep_poll,
 	.release = ep_release,
 	.wait_on = ep_wait_on,
@@ -173,19 +122,7 @@ int64_t sys_epoll_create1(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 
 	if (flags & ~(uint32_t)O_CLOEXEC)
 		return -EINVAL;
-	int fd = fd_find_free(0);
-	if (fd < 0)
-		return fd;
-	struct ep *ep = kmalloc(sizeof(*ep));
-	struct file *f = ep ? file_alloc(&ep_ops, O_RDWR) : NULL;
-	if (!f) {
-		kfree(ep);
-		return -ENOMEM;
-	}
-	f->priv = ep;
-	int r = fd_install(fd, f, flags & O_CLOEXEC);
-	file_put(f);
-	return r < 0 ? r : fd;
+	return anon_fd_new(&ep_ops, kmalloc(sizeof(struct ep)), O_RDWR, flags & O_CLOEXEC);
 }
 
 /* epoll_create(size) */

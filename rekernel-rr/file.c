@@ -11,6 +11,7 @@
 #include "proc.h"
 #include "string.h"
 #include "uaccess.h"
+#include "vm.h"
 
 #define UIO_MAXIOV 1024 /* Linux's IOV_MAX */
 
@@ -141,6 +142,42 @@ int uio_copy_in(const struct uio *u, void *dst, uint64_t base, size_t n)
 		return 0;
 	}
 	return copy_from_user(dst, base, n) ? -EFAULT : 0;
+}
+
+int64_t uio_gather(const struct uio *u0, bool to_user, struct rrv_hc_iovec *iov,
+		   uint32_t *cnt)
+{
+	struct uio u = *u0; /* a copy: the bytes are consumed by the caller */
+	int64_t total = 0;
+	uint64_t base, len;
+
+	*cnt = 0;
+	while (*cnt < RRV_HC_IOV_MAX) {
+		int r = uio_cur(&u, &base, &len);
+		if (r != 0)
+			return total ? total : (r < 0 ? r : 0);
+		int64_t got;
+		if (u.kernel) {
+			/* Kernel segments are physically contiguous by
+			 * contract, so one piece each. */
+			iov[*cnt].base = virt_to_phys((void *)(uintptr_t)base);
+			iov[*cnt].len = len;
+			(*cnt)++;
+			got = (int64_t)len;
+		} else {
+			unsigned n = 0;
+			got = user_iovecs(base, len, to_user, iov + *cnt,
+					  RRV_HC_IOV_MAX - *cnt, &n);
+			if (got < 0)
+				return total ? total : got;
+			*cnt += n;
+		}
+		total += got;
+		uio_advance(&u, (uint64_t)got);
+		if ((uint64_t)got < len) /* out of pieces */
+			break;
+	}
+	return total;
 }
 
 /* ---- open files ---- */

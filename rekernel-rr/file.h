@@ -2,7 +2,8 @@
  * Open files and the program's descriptor table.  An open file (struct
  * file) is shared by dup'd descriptors and has operations by kind: a host
  * file behind a VMM handle, or a pipe end living in the guest.
- * Implemented in file.c (table and common code), hostfile.c, pipe.c; the
+ * Implemented in file.c (table and common code), hostfile.c, pipe.c,
+ * anonfile.c (what epoll, eventfd and timerfd share); the
  * system calls are in sys_file.c.  docs/files.md tells the whole story.
  *
  * Three levels, as in Linux:
@@ -153,6 +154,16 @@ void uio_advance(struct uio *u, uint64_t n);
 int uio_copy_out(const struct uio *u, uint64_t base, const void *src, size_t n);
 int uio_copy_in(const struct uio *u, void *dst, uint64_t base, size_t n);
 
+/*
+ * Describes the next bytes of u as at most RRV_HC_IOV_MAX guest-physical
+ * pieces for a host transfer (a host file's READ or WRITE, a socket's
+ * SENDMSG or RECVMSG), without consuming them: the bytes described (0
+ * when u is used up), or -EFAULT when not even the first byte is
+ * addressable.  to_user: the host will write the pieces (a read).
+ */
+int64_t uio_gather(const struct uio *u0, bool to_user, struct rrv_hc_iovec *iov,
+		   uint32_t *cnt);
+
 struct file;
 
 /* FILE_SOCKET: a host socket (socket.c); FILE_UNIX: a socketpair end in
@@ -264,6 +275,38 @@ int64_t file_kread(struct file *f, void *buf, size_t len, int64_t pos);
 /* Host files (hostfile.c).  The new file has one reference and owns
  * handle: releasing it closes the handle (except 0-2, rrv's stdio). */
 struct file *hostfile_new(int32_t handle, uint32_t flags);
+/* fstat of what f->handle names on the host (FSTATAT with an empty
+ * path): the stat operation of host files and of host sockets. */
+int hostfile_stat(struct file *f, struct rrv_stat *st);
+
+/*
+ * Files on an anonymous inode (anonfile.c): epoll, eventfd and timerfd,
+ * guest objects kept in f->priv.  The operations they answer alike: read
+ * or write refused (-EINVAL), lseek (-ESPIPE), a stat of mode 0600,
+ * ioctl (-ENOTTY), F_GETFL, and F_SETFL of O_NONBLOCK alone; release
+ * that frees priv with kfree.
+ */
+int64_t anon_rw_inval(struct file *f, struct uio *u, int64_t pos);
+int64_t anon_lseek(struct file *f, int64_t off, uint32_t whence);
+int anon_stat(struct file *f, struct rrv_stat *st);
+int64_t anon_ioctl(struct file *f, uint32_t cmd, uint64_t arg);
+int64_t anon_getfl(struct file *f);
+int64_t anon_setfl(struct file *f, uint32_t flags);
+void anon_release_priv(struct file *f);
+/* The entries of a struct file_ops that every such kind shares. */
+#define ANON_FILE_OPS                                                      \
+	.lseek = anon_lseek, .stat = anon_stat, .ioctl = anon_ioctl,       \
+	.getfl = anon_getfl, .setfl = anon_setfl
+/* Waits for a change only another guest thread can make: 0 to look again,
+ * -EAGAIN when f is O_NONBLOCK, -ERESTARTSYS for a signal. */
+int anon_wait_guest(struct file *f);
+/* The 8 bytes an eventfd or timerfd read moves, as one piece of u: 0 with
+ * *base, -EINVAL when u holds fewer or splits them, or -EFAULT. */
+int anon_u64_piece(struct uio *u, uint64_t *base);
+/* A new file of kind ops with status flags, owning priv (kmalloc'd, or
+ * NULL when that failed), behind the lowest free descriptor: the
+ * descriptor, or -EMFILE or -ENOMEM (priv freed). */
+int64_t anon_fd_new(const struct file_ops *ops, void *priv, uint32_t flags, bool cloexec);
 
 /* Guest pipes (pipe.c): both ends, each with one reference, status flags
  * O_RDONLY / O_WRONLY plus flags & (O_NONBLOCK | O_DIRECT).  0 or

@@ -16,48 +16,6 @@
 #include "uaccess.h"
 #include "vm.h"
 
-/*
- * Describes the next bytes of u as at most RRV_HC_IOV_MAX pieces without
- * consuming them.  Returns the bytes described (0 when u is used up), or
- * -EFAULT when not even the first byte is addressable.  to_user: the host
- * will write the pieces (a read).
- */
-static int64_t gather(const struct uio *u0, bool to_user,
-		      struct rrv_hc_iovec *iov, uint32_t *cnt)
-{
-	struct uio u = *u0;
-	int64_t total = 0;
-	uint64_t base, len;
-
-	*cnt = 0;
-	while (*cnt < RRV_HC_IOV_MAX) {
-		int r = uio_cur(&u, &base, &len);
-		if (r != 0)
-			return total ? total : (r < 0 ? r : 0);
-		int64_t got;
-		if (u.kernel) {
-			/* Kernel segments are physically contiguous by
-			 * contract, so one piece each. */
-			iov[*cnt].base = virt_to_phys((void *)(uintptr_t)base);
-			iov[*cnt].len = len;
-			(*cnt)++;
-			got = (int64_t)len;
-		} else {
-			unsigned n = 0;
-			got = user_iovecs(base, len, to_user, iov + *cnt,
-					  RRV_HC_IOV_MAX - *cnt, &n);
-			if (got < 0)
-				return total ? total : got;
-			*cnt += n;
-		}
-		total += got;
-		uio_advance(&u, (uint64_t)got);
-		if ((uint64_t)got < len) /* out of pieces */
-			break;
-	}
-	return total;
-}
-
 /* One READ or WRITE hypercall (their structs are laid out alike). */
 static int64_t xfer_call(struct file *f, bool is_read, const struct rrv_hc_iovec *iov,
 			 uint32_t cnt, int64_t pos)
@@ -139,7 +97,7 @@ static int64_t host_xfer(struct file *f, struct uio *u, int64_t pos, bool is_rea
 	if (u->resid == 0) /* still ask: the host knows EBADF and EISDIR */
 		return xfer_call(f, is_read, iov, 0, pos);
 	while (u->resid > 0) {
-		int64_t want = gather(u, is_read, iov, &cnt);
+		int64_t want = uio_gather(u, is_read, iov, &cnt);
 		if (want <= 0 && done)
 			return done;
 		if (want == -EFAULT)
@@ -213,7 +171,7 @@ static int64_t host_lseek(struct file *f, int64_t off, uint32_t whence)
 	return hc_call(RRV_HC_LSEEK, &a);
 }
 
-static int host_stat(struct file *f, struct rrv_stat *st)
+int hostfile_stat(struct file *f, struct rrv_stat *st)
 {
 	struct rrv_hc_fstatat a;
 	static const char empty[1];
@@ -312,7 +270,7 @@ static const struct file_ops host_ops = {
 	.read = host_read,
 	.write = host_write,
 	.lseek = host_lseek,
-	.stat = host_stat,
+	.stat = hostfile_stat,
 	.ioctl = host_ioctl,
 	.getfl = host_getfl,
 	.setfl = host_setfl,

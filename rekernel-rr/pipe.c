@@ -164,19 +164,6 @@ static int64_t pipe_read(struct file *f, struct uio *u, int64_t pos)
 	return done;
 }
 
-/* Linux sends SIGPIPE to the writing thread itself, as SI_USER. */
-static void send_sigpipe(void)
-{
-	struct k_siginfo info;
-
-	memset(&info, 0, sizeof(info));
-	info.signo = SIGPIPE;
-	info.code = SI_USER;
-	info.pid = curproc->pid;
-	info.uid = curproc->uid;
-	signal_send(curthread, &info, false);
-}
-
 /* Tops up the last slot with the write's sub-page remainder when all of
  * it fits there: the bytes added, or -EFAULT. */
 static int64_t merge(struct pipe *p, struct uio *u)
@@ -204,7 +191,7 @@ static int64_t pipe_write(struct file *f, struct uio *u, int64_t pos)
 	if (u->resid == 0)
 		return 0;
 	if (p->readers == 0) {
-		send_sigpipe();
+		signal_send_sigpipe();
 		return -EPIPE;
 	}
 	int64_t done = packet ? 0 : merge(p, u);
@@ -212,7 +199,7 @@ static int64_t pipe_write(struct file *f, struct uio *u, int64_t pos)
 		goto out;
 	for (;;) {
 		if (p->readers == 0) {
-			send_sigpipe();
+			signal_send_sigpipe();
 			if (!done)
 				done = -EPIPE;
 			break;

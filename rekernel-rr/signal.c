@@ -277,6 +277,18 @@ int signal_send(struct thread *t, const struct k_siginfo *info, bool to_process)
 	return r;
 }
 
+void signal_send_sigpipe(void)
+{
+	struct k_siginfo info;
+
+	memset(&info, 0, sizeof(info));
+	info.signo = SIGPIPE;
+	info.code = SI_USER;
+	info.pid = curproc->pid;
+	info.uid = curproc->uid;
+	signal_send(curthread, &info, false);
+}
+
 /*
  * Makes a thread that will take sig notice it (Linux's complete_signal):
  * the target itself for a thread-directed signal; for a process-directed

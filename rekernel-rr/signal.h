@@ -128,6 +128,10 @@ void signal_init(struct proc *p, struct thread *t);
  */
 int signal_send(struct thread *t, const struct k_siginfo *info, bool to_process);
 
+/* SIGPIPE for a write with no reader left (a pipe, a socket): Linux sends
+ * it to the writing thread itself, as SI_USER. */
+void signal_send_sigpipe(void);
+
 /* Drops every signal pending for t (when t is not NULL) and for p (when
  * p is not NULL), freeing their queued instances: a thread or process
  * going away. */

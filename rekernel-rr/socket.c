@@ -43,59 +43,7 @@ bool is_socket(struct file *f)
 	return f && (f->ops->kind == FILE_SOCKET || f->ops->kind == FILE_UNIX);
 }
 
-/* Linux sends SIGPIPE to the writing thread itself, as SI_USER. */
-static void send_sigpipe(void)
-{
-	struct k_siginfo info;
-
-	memset(&info, 0, sizeof(info));
-	info.signo = SIGPIPE;
-	info.code = SI_USER;
-	info.pid = curproc->pid;
-	info.uid = curproc->uid;
-	signal_send(curthread, &info, false);
-}
-
 /* ---- host sockets ---- */
-
-/*
- * The next bytes of u as at most RRV_HC_IOV_MAX guest-physical pieces,
- * not consumed: the bytes described (0 when u is used up), or -EFAULT
- * when not even the first is addressable.  to_user: the host fills them.
- */
-static int64_t gather(const struct uio *u0, bool to_user, struct rrv_hc_iovec *iov,
-		      uint32_t *cnt)
-{
-	struct uio u = *u0;
-	int64_t total = 0;
-	uint64_t base, len;
-
-	*cnt = 0;
-	while (*cnt < RRV_HC_IOV_MAX) {
-		int r = uio_cur(&u, &base, &len);
-		if (r != 0)
-			return total ? total : (r < 0 ? r : 0);
-		int64_t got;
-		if (u.kernel) { /* physically contiguous by contract */
-			iov[*cnt].base = virt_to_phys((void *)(uintptr_t)base);
-			iov[*cnt].len = len;
-			(*cnt)++;
-			got = (int64_t)len;
-		} else {
-			unsigned n = 0;
-			got = user_iovecs(base, len, to_user, iov + *cnt,
-					  RRV_HC_IOV_MAX - *cnt, &n);
-			if (got < 0)
-				return total ? total : got;
-			*cnt += n;
-		}
-		total += got;
-		uio_advance(&u, (uint64_t)got);
-		if ((uint64_t)got < len)
-			break;
-	}
-	return total;
-}
 
 /*
  * Waits until host socket f may have events, or *timeout_ns (< 0: no
@@ -137,7 +85,7 @@ static int64_t host_sendmsg(struct file *f, struct uio *u, const struct sockaddr
 	uint32_t cnt;
 
 	for (;;) {
-		int64_t want = gather(u, false, iov, &cnt);
+		int64_t want = uio_gather(u, false, iov, &cnt);
 		if (want < 0)
 			return done ? done : want;
 		memset(&a, 0, sizeof(a));
@@ -158,7 +106,7 @@ static int64_t host_sendmsg(struct file *f, struct uio *u, const struct sockaddr
 		}
 		if (r < 0) {
 			if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
-				send_sigpipe();
+				signal_send_sigpipe();
 			return done ? done : r;
 		}
 		uio_advance(u, (uint64_t)r);
@@ -178,7 +126,7 @@ static int64_t host_recvmsg(struct file *f, struct uio *u, struct sockaddr_buf *
 	uint32_t cnt;
 
 	for (;;) {
-		int64_t want = gather(u, true, iov, &cnt);
+		int64_t want = uio_gather(u, true, iov, &cnt);
 		if (want < 0)
 			return done ? done : want;
 		memset(&a, 0, sizeof(a));
@@ -229,19 +177,6 @@ static int64_t sock_lseek(struct file *f, int64_t off, uint32_t whence)
 	(void)off;
 	(void)whence;
 	return -ESPIPE;
-}
-
-static int hsock_stat(struct file *f, struct rrv_stat *st)
-{
-	struct rrv_hc_fstatat a;
-	static const char empty[1];
-
-	memset(&a, 0, sizeof(a));
-	a.dir = f->handle;
-	a.flags = AT_EMPTY_PATH;
-	a.path.gpa = virt_to_phys(empty);
-	a.stat = virt_to_phys(st);
-	return (int)hc_call(RRV_HC_FSTATAT, &a);
 }
 
 #define FIONREAD 0x541b
@@ -310,7 +245,7 @@ static const struct file_ops hsock_ops = {
 	.read = hsock_read,
 	.write = hsock_write,
 	.lseek = sock_lseek,
-	.stat = hsock_stat,
+	.stat = hostfile_stat, /* the host socket's own */
 	.ioctl = hsock_ioctl,
 	.getfl = sock_getfl,
 	.setfl = sock_setfl,
@@ -599,7 +534,7 @@ static int64_t unix_sendmsg(struct file *f, struct uio *u, uint32_t flags)
 
 	if (!p->wr) {
 		if (!(flags & MSG_NOSIGNAL))
-			send_sigpipe();
+			signal_send_sigpipe();
 		return -EPIPE;
 	}
 	uint32_t old = pipe_nb(p->wr, nonblocking(f, flags));

@@ -25,11 +25,6 @@
 #include "uaccess.h"
 #include "vm.h"
 
-#define U __attribute__((unused))
-#define SYS(name)                                                          \
-	static int64_t name(U uint64_t a0, U uint64_t a1, U uint64_t a2,   \
-			    U uint64_t a3, U uint64_t a4, U uint64_t a5)
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -334,60 +329,73 @@ static int64_t rw_vec(int fd, uint64_t uiov, uint64_t cnt, int64_t pos, bool is_
 	return rw(f, &u, pos, is_read);
 }
 
+/* What a read or write call names: its direction, a user buffer or an
+ * iovec array, and whether it takes an offset. */
+enum { RW_WRITE = 0, RW_READ = 1, RW_VEC = 2, RW_AT = 4 };
+
+/* The calls below take (fd, buf or iov, count, offset): the offset only
+ * with RW_AT, where a negative one is -EINVAL (-1 is not the file
+ * position there, as it is for preadv2). */
+static int64_t rw_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, unsigned how)
+{
+	int64_t pos = -1;
+	if (how & RW_AT) {
+		if ((int64_t)a3 < 0)
+			return -EINVAL;
+		pos = (int64_t)a3;
+	}
+	bool is_read = how & RW_READ;
+	if (how & RW_VEC)
+		return rw_vec((int)a0, a1, a2, pos, is_read);
+	return rw_buf((int)a0, a1, a2, pos, is_read);
+}
+
 /* read(fd, buf, count) */
 SYS(sys_read)
 {
-	return rw_buf((int)a0, a1, a2, -1, true);
+	return rw_call(a0, a1, a2, a3, RW_READ);
 }
 
 /* write(fd, buf, count) */
 SYS(sys_write)
 {
-	return rw_buf((int)a0, a1, a2, -1, false);
+	return rw_call(a0, a1, a2, a3, RW_WRITE);
 }
 
 /* pread64(fd, buf, count, offset) */
 SYS(sys_pread64)
 {
-	if ((int64_t)a3 < 0)
-		return -EINVAL;
-	return rw_buf((int)a0, a1, a2, (int64_t)a3, true);
+	return rw_call(a0, a1, a2, a3, RW_READ | RW_AT);
 }
 
 /* pwrite64(fd, buf, count, offset) */
 SYS(sys_pwrite64)
 {
-	if ((int64_t)a3 < 0)
-		return -EINVAL;
-	return rw_buf((int)a0, a1, a2, (int64_t)a3, false);
+	return rw_call(a0, a1, a2, a3, RW_WRITE | RW_AT);
 }
 
 /* readv(fd, iov, iovcnt) */
 SYS(sys_readv)
 {
-	return rw_vec((int)a0, a1, a2, -1, true);
+	return rw_call(a0, a1, a2, a3, RW_READ | RW_VEC);
 }
 
 /* writev(fd, iov, iovcnt) */
 SYS(sys_writev)
 {
-	return rw_vec((int)a0, a1, a2, -1, false);
+	return rw_call(a0, a1, a2, a3, RW_WRITE | RW_VEC);
 }
 
 /* preadv(fd, iov, iovcnt, pos_l, pos_h): on x86-64 pos_l is all of it. */
 SYS(sys_preadv)
 {
-	if ((int64_t)a3 < 0)
-		return -EINVAL;
-	return rw_vec((int)a0, a1, a2, (int64_t)a3, true);
+	return rw_call(a0, a1, a2, a3, RW_READ | RW_VEC | RW_AT);
 }
 
 /* pwritev(fd, iov, iovcnt, pos_l, pos_h) */
 SYS(sys_pwritev)
 {
-	if ((int64_t)a3 < 0)
-		return -EINVAL;
-	return rw_vec((int)a0, a1, a2, (int64_t)a3, false);
+	return rw_call(a0, a1, a2, a3, RW_WRITE | RW_VEC | RW_AT);
 }
 
 #define RWF_HIPRI 1 /* a polling hint: nothing to poll here */
@@ -703,45 +711,6 @@ static int64_t dupfd(struct file *f, uint64_t arg, bool cloexec)
 	return r < 0 ? r : nfd;
 }
 
-static int64_t fc_dupfd(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return dupfd(f, (uint32_t)arg, false);
-}
-
-static int64_t fc_dupfd_cloexec(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return dupfd(f, (uint32_t)arg, true);
-}
-
-static int64_t fc_getfd(int fd, struct file *f, uint64_t arg)
-{
-	(void)f;
-	(void)arg;
-	return fd_get_cloexec(fd) ? FD_CLOEXEC : 0;
-}
-
-static int64_t fc_setfd(int fd, struct file *f, uint64_t arg)
-{
-	(void)f;
-	fd_set_cloexec(fd, arg & FD_CLOEXEC);
-	return 0;
-}
-
-static int64_t fc_getfl(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	(void)arg;
-	return f->ops->getfl(f);
-}
-
-static int64_t fc_setfl(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return f->ops->setfl(f, (uint32_t)arg & SETFL_FLAGS);
-}
-
 /* struct flock, x86-64 layout. */
 struct k_flock {
 	int16_t l_type, l_whence;
@@ -784,63 +753,6 @@ static int64_t lock(struct file *f, uint64_t arg, bool get, bool ofd)
 	return 0;
 }
 
-static int64_t fc_getlk(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return lock(f, arg, true, false);
-}
-
-static int64_t fc_setlk(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return lock(f, arg, false, false);
-}
-
-static int64_t fc_ofd_getlk(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return lock(f, arg, true, true);
-}
-
-static int64_t fc_ofd_setlk(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return lock(f, arg, false, true);
-}
-
-static int64_t fc_getpipe_sz(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	(void)arg;
-	return pipe_get_size(f);
-}
-
-static int64_t fc_setpipe_sz(int fd, struct file *f, uint64_t arg)
-{
-	(void)fd;
-	return pipe_set_size(f, (uint32_t)arg);
-}
-
-static const struct {
-	uint32_t cmd;
-	int64_t (*fn)(int fd, struct file *f, uint64_t arg);
-} fcntls[] = {
-	{ F_DUPFD, fc_dupfd },
-	{ F_DUPFD_CLOEXEC, fc_dupfd_cloexec },
-	{ F_GETFD, fc_getfd },
-	{ F_SETFD, fc_setfd },
-	{ F_GETFL, fc_getfl },
-	{ F_SETFL, fc_setfl },
-	{ F_GETLK, fc_getlk },
-	{ F_SETLK, fc_setlk },
-	{ F_SETLKW, fc_setlk },
-	{ F_OFD_GETLK, fc_ofd_getlk },
-	{ F_OFD_SETLK, fc_ofd_setlk },
-	{ F_OFD_SETLKW, fc_ofd_setlk },
-	{ F_GETPIPE_SZ, fc_getpipe_sz },
-	{ F_SETPIPE_SZ, fc_setpipe_sz },
-};
-
 /* fcntl(fd, cmd, arg) */
 SYS(sys_fcntl)
 {
@@ -848,9 +760,35 @@ SYS(sys_fcntl)
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
-	for (size_t i = 0; i < ARRAY_SIZE(fcntls); i++)
-		if (fcntls[i].cmd == (uint32_t)a1)
-			return fcntls[i].fn(fd, f, a2);
+	switch ((uint32_t)a1) {
+	case F_DUPFD:
+		return dupfd(f, (uint32_t)a2, false);
+	case F_DUPFD_CLOEXEC:
+		return dupfd(f, (uint32_t)a2, true);
+	case F_GETFD:
+		return fd_get_cloexec(fd) ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		fd_set_cloexec(fd, a2 & FD_CLOEXEC);
+		return 0;
+	case F_GETFL:
+		return f->ops->getfl(f);
+	case F_SETFL:
+		return f->ops->setfl(f, (uint32_t)a2 & SETFL_FLAGS);
+	case F_GETLK:
+		return lock(f, a2, true, false);
+	case F_SETLK:
+	case F_SETLKW:
+		return lock(f, a2, false, false);
+	case F_OFD_GETLK:
+		return lock(f, a2, true, true);
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return lock(f, a2, false, true);
+	case F_GETPIPE_SZ:
+		return pipe_get_size(f);
+	case F_SETPIPE_SZ:
+		return pipe_set_size(f, (uint32_t)a2);
+	}
 	return -EINVAL;
 }
 

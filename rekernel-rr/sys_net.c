@@ -15,11 +15,6 @@
 #include "string.h"
 #include "uaccess.h"
 
-#define U __attribute__((unused))
-#define SYS(name)                                                        \
-	static int64_t name(U uint64_t a0, U uint64_t a1, U uint64_t a2, \
-			    U uint64_t a3, U uint64_t a4, U uint64_t a5)
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The socket behind fd: -EBADF for none, -ENOTSOCK for another file. */
@@ -266,6 +261,26 @@ struct k_msghdr {
 	int32_t flags, pad1;
 };
 
+/* The socket and the user's msghdr of sendmsg and recvmsg: f, or NULL
+ * with *err (-EBADF, -ENOTSOCK, -EFAULT). */
+static struct file *msg_args(int fd, uint64_t umsg, struct k_msghdr *m, int64_t *err)
+{
+	struct file *f = sock_fd(fd, err);
+	if (f && copy_from_user(m, umsg, sizeof(*m))) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	return f;
+}
+
+/* The message's iovecs as a cursor: 0 or -errno; too many of them is
+ * -EMSGSIZE for these calls, as in Linux, not readv's -EINVAL. */
+static int64_t msg_iov(struct uio *u, const struct k_msghdr *m)
+{
+	int64_t err = uio_init_iovec(u, m->iov, (int64_t)m->iovlen);
+	return err == -EINVAL && m->iovlen > 1024 ? -EMSGSIZE : err;
+}
+
 /* sendmsg(fd, msg, flags) */
 SYS(sys_sendmsg)
 {
@@ -274,17 +289,15 @@ SYS(sys_sendmsg)
 	struct uio u;
 	int64_t err;
 
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = msg_args((int)a0, a1, &m, &err);
 	if (!f)
 		return err;
-	if (copy_from_user(&m, a1, sizeof(m)))
-		return -EFAULT;
 	if (m.controllen) /* SCM_RIGHTS and credentials: not supported */
 		return -EOPNOTSUPP;
 	if (m.name && (err = get_addr(m.name, m.namelen, &b)) < 0)
 		return err;
-	if ((err = uio_init_iovec(&u, m.iov, (int64_t)m.iovlen)) < 0)
-		return err == -EINVAL && m.iovlen > 1024 ? -EMSGSIZE : err;
+	if ((err = msg_iov(&u, &m)) < 0)
+		return err;
 	return sock_sendmsg(f, &u, m.name ? &b : NULL, (uint32_t)a2);
 }
 
@@ -297,13 +310,11 @@ SYS(sys_recvmsg)
 	uint32_t mflags = 0;
 	int64_t err;
 
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = msg_args((int)a0, a1, &m, &err);
 	if (!f)
 		return err;
-	if (copy_from_user(&m, a1, sizeof(m)))
-		return -EFAULT;
-	if ((err = uio_init_iovec(&u, m.iov, (int64_t)m.iovlen)) < 0)
-		return err == -EINVAL && m.iovlen > 1024 ? -EMSGSIZE : err;
+	if ((err = msg_iov(&u, &m)) < 0)
+		return err;
 	memset(&b, 0, sizeof(b));
 	int64_t r = sock_recvmsg(f, &u, &b, (uint32_t)a2, &mflags);
 	if (r < 0)

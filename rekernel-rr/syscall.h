@@ -41,6 +41,16 @@ struct syscall_def {
 #define SYSCALL_DEF(nr, name, fn, args) \
 	{ (nr), (name), (syscall_fn)(void (*)(void))(fn), (args) }
 
+/* Defines a domain file's handler name with the six arguments of the
+ * table's type, any of them unused. */
+#define SYS(name)                                                                \
+	static int64_t name(__attribute__((unused)) uint64_t a0,                  \
+			    __attribute__((unused)) uint64_t a1,                  \
+			    __attribute__((unused)) uint64_t a2,                  \
+			    __attribute__((unused)) uint64_t a3,                  \
+			    __attribute__((unused)) uint64_t a4,                  \
+			    __attribute__((unused)) uint64_t a5)
+
 /* The domain tables (one per sys_<domain>.c). */
 extern const struct syscall_def sys_proc_defs[], sys_mem_defs[],
 	sys_time_defs[], sys_file_defs[], sys_signal_defs[], sys_net_defs[];

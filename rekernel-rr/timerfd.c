@@ -55,14 +55,12 @@ static uint64_t expirations(struct tfd *t, int64_t n, bool consume)
 static int64_t tfd_read(struct file *f, struct uio *u, int64_t pos)
 {
 	struct tfd *t = f->priv;
-	uint64_t base, len;
+	uint64_t base;
 
 	(void)pos;
-	if (u->resid < 8)
-		return -EINVAL;
-	int r = uio_cur(u, &base, &len);
-	if (r != 0 || len < 8)
-		return r < 0 ? r : -EINVAL;
+	int r = anon_u64_piece(u, &base);
+	if (r < 0)
+		return r;
 	for (;;) {
 		uint64_t k = expirations(t, now(t), true);
 		if (k) {
@@ -71,13 +69,14 @@ static int64_t tfd_read(struct file *f, struct uio *u, int64_t pos)
 			uio_advance(u, 8);
 			return 8;
 		}
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
 		if (!t->expiry) { /* disarmed: only another thread could arm it */
-			if (sched_sleep(&file_poll_chan) < 0)
-				return -ERESTARTSYS;
+			r = anon_wait_guest(f);
+			if (r < 0)
+				return r;
 			continue;
 		}
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
 		struct pollset ps;
 		int64_t forever = -1;
 		pollset_init(&ps);
@@ -85,53 +84,6 @@ static int64_t tfd_read(struct file *f, struct uio *u, int64_t pos)
 		if (pollset_wait(&ps, &forever) < 0)
 			return -ERESTARTSYS;
 	}
-}
-
-static int64_t tfd_write(struct file *f, struct uio *u, int64_t pos)
-{
-	(void)f;
-	(void)u;
-	(void)pos;
-	return -EINVAL;
-}
-
-static int64_t tfd_lseek(struct file *f, int64_t off, uint32_t whence)
-{
-	(void)f;
-	(void)off;
-	(void)whence;
-	return -ESPIPE;
-}
-
-static int tfd_stat(struct file *f, struct rrv_stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600; /* an anonymous inode */
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_ino = (uint64_t)(uintptr_t)f->priv & 0xffffffu;
-	st->st_uid = curproc->uid;
-	st->st_gid = curproc->gid;
-	return 0;
-}
-
-static int64_t tfd_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
-{
-	(void)f;
-	(void)cmd;
-	(void)arg;
-	return -ENOTTY;
-}
-
-static int64_t tfd_getfl(struct file *f)
-{
-	return f->flags;
-}
-
-static int64_t tfd_setfl(struct file *f, uint32_t flags)
-{
-	f->flags = (f->flags & ~(uint32_t)O_NONBLOCK) | (flags & O_NONBLOCK);
-	return 0;
 }
 
 static int tfd_poll(struct file *f)
@@ -149,22 +101,13 @@ static void tfd_wait_on(struct file *f, int events, struct pollset *ps)
 		pollset_add_deadline(ps, t->expiry - now(t));
 }
 
-static void tfd_release(struct file *f)
-{
-	kfree(f->priv);
-}
-
 static const struct file_ops tfd_ops = {
 	.kind = FILE_TIMERFD,
 	.read = tfd_read,
-	.write = tfd_write,
-	.lseek = tfd_lseek,
-	.stat = tfd_stat,
-	.ioctl = tfd_ioctl,
-	.getfl = tfd_getfl,
-	.setfl = tfd_setfl,
+	.write = anon_rw_inval,
+	ANON_FILE_OPS,
 	.poll = tfd_poll,
-	.release = tfd_release,
+	.release = anon_release_priv,
 	.wait_on = tfd_wait_on,
 };
 
@@ -183,20 +126,10 @@ int64_t sys_timerfd_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 		clock = CLOCK_BOOTTIME;
 	else if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
 		return -EINVAL;
-	int fd = fd_find_free(0);
-	if (fd < 0)
-		return fd;
 	struct tfd *t = kmalloc(sizeof(*t));
-	struct file *f = t ? file_alloc(&tfd_ops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
-	if (!f) {
-		kfree(t);
-		return -ENOMEM;
-	}
-	t->clock = clock;
-	f->priv = t;
-	int r = fd_install(fd, f, flags & O_CLOEXEC);
-	file_put(f);
-	return r < 0 ? r : fd;
+	if (t)
+		t->clock = clock;
+	return anon_fd_new(&tfd_ops, t, O_RDWR | (flags & O_NONBLOCK), flags & O_CLOEXEC);
 }
 
 static struct tfd *tfd_of(int fd, int64_t *err)

@@ -43,41 +43,21 @@ static int get_dir(struct hc_call *c, int32_t dir)
 {
 	if (dir == RRV_HC_AT_CWD)
 		return AT_FDCWD;
-	int fd = dir < 0 ? -1 : hostfd_get(&c->vm->files, (uint64_t)dir);
-	return fd < 0 ? -EBADF : fd;
+	return dir < 0 ? -EBADF : hostfd_lookup(&c->vm->files, (uint64_t)dir);
 }
-
-static int get_fd(struct hc_call *c, uint32_t handle)
-{
-	int fd = hostfd_get(&c->vm->files, handle);
-	return fd < 0 ? -EBADF : fd;
-}
-
-#define TRY(expr)                          \
-	do {                               \
-		int64_t err_ = (expr);     \
-		if (err_ < 0)              \
-			return err_;       \
-	} while (0)
 
 /* A path and the directory it is relative to: the checks every *at()
  * handler starts with, in their order.  *fd is AT_FDCWD or a host
- * descriptor; returns 0 or -errno, so that TRY() applies. */
+ * descriptor; returns 0 or -errno, so that HC_TRY() applies. */
 static int get_path_at(struct hc_call *c, int32_t dir, const struct rrv_hc_path *p,
 		       char *buf, int *fd)
 {
-	TRY(get_path(c, p, buf));
+	HC_TRY(get_path(c, p, buf));
 	int d = get_dir(c, dir);
 	if (d == -EBADF)
 		return -EBADF;
 	*fd = d;
 	return 0;
-}
-
-/* Host syscall results as the guest wants them: the value or -errno. */
-static int64_t sys(int64_t r)
-{
-	return r < 0 ? -errno : r;
 }
 
 /* Moves iov[*first...] past n bytes just transferred. */
@@ -98,11 +78,11 @@ static void iov_consume(struct iovec *iov, uint32_t cnt, uint32_t *first, size_t
 static int64_t hc_write(struct hc_call *c)
 {
 	const struct rrv_hc_write *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	struct iovec iov[RRV_HC_IOV_MAX];
 	int64_t total = hc_iovecs(c, a->iov, a->iovcnt, false, iov);
-	TRY(total);
+	HC_TRY(total);
 
 	/* Deliver all of it: a short write to a pipe or terminal is not
 	 * something the guest should have to retry. */
@@ -126,11 +106,11 @@ static int64_t hc_write(struct hc_call *c)
 static int64_t hc_read(struct hc_call *c)
 {
 	const struct rrv_hc_read *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	struct iovec iov[RRV_HC_IOV_MAX];
 	int64_t total = hc_iovecs(c, a->iov, a->iovcnt, true, iov);
-	TRY(total);
+	HC_TRY(total);
 
 	/* A regular file gives everything up to its end in one read on
 	 * Linux's local file systems, and programs count on it (tar takes a
@@ -173,36 +153,31 @@ static int64_t hc_openat(struct hc_call *c)
 	const struct rrv_hc_openat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(OPEN_FLAGS_ALLOWED | O_CLOEXEC | O_NOCTTY))
 		return -EINVAL;
 	/* CLOEXEC: rrv never runs another program, but a host descriptor
 	 * must not outlive the handle table.  NOCTTY: the guest's terminal is
 	 * rrv's, not a new one. */
-	int fd = openat(dir, path, (int)(a->flags & OPEN_FLAGS_ALLOWED) |
-				     O_CLOEXEC | O_NOCTTY, (mode_t)a->mode);
-	if (fd < 0)
-		return -errno;
-	int h = hostfd_add(&c->vm->files, fd);
-	if (h < 0)
-		close(fd);
-	return h;
+	return hostfd_adopt(&c->vm->files,
+			    openat(dir, path, (int)(a->flags & OPEN_FLAGS_ALLOWED) |
+					      O_CLOEXEC | O_NOCTTY, (mode_t)a->mode));
 }
 
 static int64_t hc_close(struct hc_call *c)
 {
 	const struct rrv_hc_close *a = c->args;
 	if (a->handle <= 2) /* rrv's own stdio stays open */
-		return get_fd(c, a->handle) < 0 ? -EBADF : 0;
+		return hostfd_lookup(&c->vm->files, a->handle) < 0 ? -EBADF : 0;
 	return hostfd_close(&c->vm->files, a->handle);
 }
 
 static int64_t hc_lseek(struct hc_call *c)
 {
 	const struct rrv_hc_lseek *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
-	return sys(lseek(fd, a->offset, (int)a->whence));
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
+	return hc_sys(lseek(fd, a->offset, (int)a->whence));
 }
 
 static void to_rrv_stat(const struct stat *s, struct rrv_stat *r)
@@ -231,7 +206,7 @@ static int64_t hc_fstatat(struct hc_call *c)
 	const struct rrv_hc_fstatat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
 	struct rrv_stat *out = hc_out(c, a->stat, sizeof(*out));
@@ -249,7 +224,7 @@ static int64_t hc_statx(struct hc_call *c)
 	const struct rrv_hc_statx *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	_Static_assert(sizeof(struct statx) == RRV_HC_STATX_SIZE, "statx size");
 	void *out = hc_out(c, a->buf, RRV_HC_STATX_SIZE);
 	if (!out)
@@ -265,12 +240,12 @@ static int64_t hc_statx(struct hc_call *c)
 static int64_t hc_fcntl(struct hc_call *c)
 {
 	const struct rrv_hc_fcntl *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->cmd == F_GETFL)
-		return sys(fcntl(fd, F_GETFL));
+		return hc_sys(fcntl(fd, F_GETFL));
 	if (a->cmd == F_SETFL)
-		return sys(fcntl(fd, F_SETFL, (int)(a->arg & (O_APPEND | O_NONBLOCK |
+		return hc_sys(fcntl(fd, F_SETFL, (int)(a->arg & (O_APPEND | O_NONBLOCK |
 							     O_DIRECT | O_NOATIME))));
 	return -EINVAL;
 }
@@ -287,8 +262,8 @@ static const struct {
 static int64_t hc_ioctl(struct hc_call *c)
 {
 	const struct rrv_hc_ioctl *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		if (ioctls[i].cmd != a->cmd)
 			continue;
@@ -309,14 +284,14 @@ static int64_t hc_ioctl(struct hc_call *c)
 static int64_t hc_getdents(struct hc_call *c)
 {
 	const struct rrv_hc_getdents *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->len > (1u << 20))
 		return -EINVAL;
 	void *out = hc_out(c, a->buf, a->len);
 	if (!out)
 		return -EFAULT;
-	return sys(syscall(SYS_getdents64, fd, out, (size_t)a->len));
+	return hc_sys(syscall(SYS_getdents64, fd, out, (size_t)a->len));
 }
 
 static int64_t hc_readlinkat(struct hc_call *c)
@@ -324,92 +299,77 @@ static int64_t hc_readlinkat(struct hc_call *c)
 	const struct rrv_hc_readlinkat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->len > RRV_HC_PATH_MAX)
 		return -EINVAL;
 	char *out = hc_out(c, a->buf, a->len);
 	if (!out)
 		return -EFAULT;
-	return sys(readlinkat(dir, path, out, a->len));
+	return hc_sys(readlinkat(dir, path, out, a->len));
 }
 
-static int64_t hc_unlinkat(struct hc_call *c)
+/* The calls of struct rrv_hc_pathop share one handler: the same checks
+ * of the path and its directory, then the host call that c->nr names. */
+static int64_t hc_pathop(struct hc_call *c)
 {
 	const struct rrv_hc_pathop *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
-	return sys(unlinkat(dir, path, (int)a->flags));
-}
-
-static int64_t hc_mkdirat(struct hc_call *c)
-{
-	const struct rrv_hc_pathop *a = c->args;
-	char path[RRV_HC_PATH_MAX + 1];
-	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
-	return sys(mkdirat(dir, path, (mode_t)a->mode));
-}
-
-static int64_t hc_accessat(struct hc_call *c)
-{
-	const struct rrv_hc_pathop *a = c->args;
-	char path[RRV_HC_PATH_MAX + 1];
-	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
-	return sys(syscall(SYS_faccessat2, dir, path, (int)a->mode, (int)a->flags));
-}
-
-static int64_t hc_chmodat(struct hc_call *c)
-{
-	const struct rrv_hc_pathop *a = c->args;
-	char path[RRV_HC_PATH_MAX + 1];
-	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
-	if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
-		if (dir == AT_FDCWD)
-			return -EBADF;
-		return sys(fchmod(dir, (mode_t)a->mode));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	switch (c->nr) {
+	case RRV_HC_UNLINKAT:
+		return hc_sys(unlinkat(dir, path, (int)a->flags));
+	case RRV_HC_MKDIRAT:
+		return hc_sys(mkdirat(dir, path, (mode_t)a->mode));
+	case RRV_HC_ACCESSAT:
+		return hc_sys(syscall(SYS_faccessat2, dir, path, (int)a->mode, (int)a->flags));
+	case RRV_HC_CHMODAT:
+		if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
+			if (dir == AT_FDCWD)
+				return -EBADF;
+			return hc_sys(fchmod(dir, (mode_t)a->mode));
+		}
+		return hc_sys(fchmodat(dir, path, (mode_t)a->mode, (int)a->flags));
 	}
-	return sys(fchmodat(dir, path, (mode_t)a->mode, (int)a->flags));
+	return -ENOSYS; /* registered for no other number */
 }
 
 static int64_t hc_renameat(struct hc_call *c)
 {
 	const struct rrv_hc_renameat *a = c->args;
 	char from[RRV_HC_PATH_MAX + 1], to[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->oldpath, from));
-	TRY(get_path(c, &a->newpath, to));
+	HC_TRY(get_path(c, &a->oldpath, from));
+	HC_TRY(get_path(c, &a->newpath, to));
 	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
 	if (olddir == -EBADF || newdir == -EBADF)
 		return -EBADF;
-	return sys(renameat2(olddir, from, newdir, to, a->flags));
+	return hc_sys(renameat2(olddir, from, newdir, to, a->flags));
 }
 
 static int64_t hc_linkat(struct hc_call *c)
 {
 	const struct rrv_hc_renameat *a = c->args;
 	char from[RRV_HC_PATH_MAX + 1], to[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->oldpath, from));
-	TRY(get_path(c, &a->newpath, to));
+	HC_TRY(get_path(c, &a->oldpath, from));
+	HC_TRY(get_path(c, &a->newpath, to));
 	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
 	if (olddir == -EBADF || newdir == -EBADF)
 		return -EBADF;
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	return sys(linkat(olddir, from, newdir, to, (int)a->flags));
+	return hc_sys(linkat(olddir, from, newdir, to, (int)a->flags));
 }
 
 static int64_t hc_symlinkat(struct hc_call *c)
 {
 	const struct rrv_hc_renameat *a = c->args;
 	char target[RRV_HC_PATH_MAX + 1], link[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->oldpath, target));
-	TRY(get_path(c, &a->newpath, link));
+	HC_TRY(get_path(c, &a->oldpath, target));
+	HC_TRY(get_path(c, &a->newpath, link));
 	int newdir = get_dir(c, a->newdir);
 	if (newdir == -EBADF)
 		return -EBADF;
-	return sys(symlinkat(target, newdir, link));
+	return hc_sys(symlinkat(target, newdir, link));
 }
 
 static int64_t hc_utimensat(struct hc_call *c)
@@ -417,7 +377,7 @@ static int64_t hc_utimensat(struct hc_call *c)
 	const struct rrv_hc_utimensat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct timespec ts[2] = {
@@ -427,9 +387,9 @@ static int64_t hc_utimensat(struct hc_call *c)
 	if (!path[0] && (a->flags & AT_EMPTY_PATH)) {
 		if (dir == AT_FDCWD)
 			return -EBADF;
-		return sys(futimens(dir, a->have_times ? ts : NULL));
+		return hc_sys(futimens(dir, a->have_times ? ts : NULL));
 	}
-	return sys(utimensat(dir, path, a->have_times ? ts : NULL,
+	return hc_sys(utimensat(dir, path, a->have_times ? ts : NULL,
 			     (int)(a->flags & AT_SYMLINK_NOFOLLOW)));
 }
 
@@ -438,28 +398,28 @@ static int64_t hc_chownat(struct hc_call *c)
 	const struct rrv_hc_chownat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	return sys(fchownat(dir, path, a->uid, a->gid, (int)a->flags));
+	return hc_sys(fchownat(dir, path, a->uid, a->gid, (int)a->flags));
 }
 
 static int64_t hc_truncate(struct hc_call *c)
 {
 	const struct rrv_hc_fileop *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->arg > INT64_MAX)
 		return -EINVAL;
-	return sys(ftruncate(fd, (off_t)a->arg));
+	return hc_sys(ftruncate(fd, (off_t)a->arg));
 }
 
 static int64_t hc_fsync(struct hc_call *c)
 {
 	const struct rrv_hc_fileop *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
-	return sys(a->arg ? fdatasync(fd) : fsync(fd));
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
+	return hc_sys(a->arg ? fdatasync(fd) : fsync(fd));
 }
 
 static int64_t hc_getcwd(struct hc_call *c)
@@ -482,12 +442,12 @@ static int64_t hc_chdir(struct hc_call *c)
 {
 	const struct rrv_hc_chdir *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
-	TRY(get_path(c, &a->path, path));
+	HC_TRY(get_path(c, &a->path, path));
 	if (path[0])
-		return sys(chdir(path));
-	int fd = a->handle < 0 ? -EBADF : get_fd(c, (uint32_t)a->handle);
-	TRY(fd);
-	return sys(fchdir(fd));
+		return hc_sys(chdir(path));
+	int fd = a->handle < 0 ? -EBADF : hostfd_lookup(&c->vm->files, (uint32_t)a->handle);
+	HC_TRY(fd);
+	return hc_sys(fchdir(fd));
 }
 
 /*
@@ -548,13 +508,13 @@ static const struct {
 	FILE_HC(RRV_HC_GETDENTS, "getdents", rrv_hc_getdents, hc_getdents, HC_F_OUT_RET, { { 0 } }),
 	FILE_HC(RRV_HC_READLINKAT, "readlinkat", rrv_hc_readlinkat, hc_readlinkat,
 		HC_F_OUT_RET, { P(rrv_hc_readlinkat) }),
-	FILE_HC(RRV_HC_UNLINKAT, "unlinkat", rrv_hc_pathop, hc_unlinkat, 0, { P(rrv_hc_pathop) }),
-	FILE_HC(RRV_HC_MKDIRAT, "mkdirat", rrv_hc_pathop, hc_mkdirat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_UNLINKAT, "unlinkat", rrv_hc_pathop, hc_pathop, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_MKDIRAT, "mkdirat", rrv_hc_pathop, hc_pathop, 0, { P(rrv_hc_pathop) }),
 	FILE_HC(RRV_HC_RENAMEAT, "renameat", rrv_hc_renameat, hc_renameat, 0,
 		{ HC_IN_BUF(struct rrv_hc_renameat, oldpath.gpa, oldpath.len),
 		  HC_IN_BUF(struct rrv_hc_renameat, newpath.gpa, newpath.len) }),
-	FILE_HC(RRV_HC_ACCESSAT, "accessat", rrv_hc_pathop, hc_accessat, 0, { P(rrv_hc_pathop) }),
-	FILE_HC(RRV_HC_CHMODAT, "chmodat", rrv_hc_pathop, hc_chmodat, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_ACCESSAT, "accessat", rrv_hc_pathop, hc_pathop, 0, { P(rrv_hc_pathop) }),
+	FILE_HC(RRV_HC_CHMODAT, "chmodat", rrv_hc_pathop, hc_pathop, 0, { P(rrv_hc_pathop) }),
 	FILE_HC(RRV_HC_LINKAT, "linkat", rrv_hc_renameat, hc_linkat, 0,
 		{ HC_IN_BUF(struct rrv_hc_renameat, oldpath.gpa, oldpath.len),
 		  HC_IN_BUF(struct rrv_hc_renameat, newpath.gpa, newpath.len) }),

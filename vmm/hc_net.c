@@ -24,35 +24,6 @@
 #include "hypercall.h"
 #include "vmm.h"
 
-#define TRY(expr)                      \
-	do {                           \
-		int64_t err_ = (expr); \
-		if (err_ < 0)          \
-			return err_;   \
-	} while (0)
-
-static int64_t sys(int64_t r)
-{
-	return r < 0 ? -errno : r;
-}
-
-static int get_fd(struct hc_call *c, uint32_t handle)
-{
-	int fd = hostfd_get(&c->vm->files, handle);
-	return fd < 0 ? -EBADF : fd;
-}
-
-/* A new host descriptor becomes a handle, or is closed. */
-static int64_t add_handle(struct hc_call *c, int fd)
-{
-	if (fd < 0)
-		return -errno;
-	int h = hostfd_add(&c->vm->files, fd);
-	if (h < 0)
-		close(fd);
-	return h;
-}
-
 static int64_t hc_socket(struct hc_call *c)
 {
 	const struct rrv_hc_socket *a = c->args;
@@ -62,55 +33,55 @@ static int64_t hc_socket(struct hc_call *c)
 		return -EINVAL;
 	if (a->domain != AF_UNIX && a->domain != AF_INET && a->domain != AF_INET6)
 		return -EAFNOSUPPORT;
-	return add_handle(c, socket(a->domain, a->type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-				    a->protocol));
+	return hostfd_adopt(&c->vm->files,
+			    socket(a->domain, a->type | SOCK_NONBLOCK | SOCK_CLOEXEC, a->protocol));
 }
 
 static int64_t hc_connect(struct hc_call *c)
 {
 	const struct rrv_hc_sockaddr_in *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->addrlen > RRV_HC_SOCKADDR_MAX)
 		return -EINVAL;
 	for (;;) {
 		int r = connect(fd, (const struct sockaddr *)a->addr, a->addrlen);
 		if (r == 0 || errno != EINTR)
-			return sys(r);
+			return hc_sys(r);
 	}
 }
 
 static int64_t hc_bind(struct hc_call *c)
 {
 	const struct rrv_hc_sockaddr_in *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->addrlen > RRV_HC_SOCKADDR_MAX)
 		return -EINVAL;
-	return sys(bind(fd, (const struct sockaddr *)a->addr, a->addrlen));
+	return hc_sys(bind(fd, (const struct sockaddr *)a->addr, a->addrlen));
 }
 
 static int64_t hc_listen(struct hc_call *c)
 {
 	const struct rrv_hc_sockop *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
-	return sys(listen(fd, a->arg));
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
+	return hc_sys(listen(fd, a->arg));
 }
 
 static int64_t hc_shutdown(struct hc_call *c)
 {
 	const struct rrv_hc_sockop *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
-	return sys(shutdown(fd, a->arg));
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
+	return hc_sys(shutdown(fd, a->arg));
 }
 
 static int64_t hc_accept(struct hc_call *c)
 {
 	struct rrv_hc_sockaddr_out *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	socklen_t len = RRV_HC_SOCKADDR_MAX;
 	memset(a->addr, 0, sizeof(a->addr));
 	int nfd;
@@ -119,20 +90,20 @@ static int64_t hc_accept(struct hc_call *c)
 			      SOCK_NONBLOCK | SOCK_CLOEXEC);
 	while (nfd < 0 && errno == EINTR);
 	a->addrlen = nfd < 0 ? 0 : len;
-	return add_handle(c, nfd);
+	return hostfd_adopt(&c->vm->files, nfd);
 }
 
 static int64_t hc_sockname(struct hc_call *c)
 {
 	struct rrv_hc_sockaddr_out *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	socklen_t len = RRV_HC_SOCKADDR_MAX;
 	memset(a->addr, 0, sizeof(a->addr));
 	int r = a->peer ? getpeername(fd, (struct sockaddr *)a->addr, &len)
 			: getsockname(fd, (struct sockaddr *)a->addr, &len);
 	a->addrlen = r < 0 ? 0 : len;
-	return sys(r);
+	return hc_sys(r);
 }
 
 /* Flags a program may pass to send and recv; the rest are refused so
@@ -144,12 +115,12 @@ static int64_t hc_sockname(struct hc_call *c)
 static int64_t hc_sendmsg(struct hc_call *c)
 {
 	const struct rrv_hc_sendmsg *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->addrlen > RRV_HC_SOCKADDR_MAX || (a->flags & ~(uint32_t)SEND_FLAGS))
 		return -EINVAL;
 	struct iovec iov[RRV_HC_IOV_MAX];
-	TRY(hc_iovecs(c, a->iov, a->iovcnt, false, iov));
+	HC_TRY(hc_iovecs(c, a->iov, a->iovcnt, false, iov));
 	struct msghdr m = {
 		.msg_name = a->addrlen ? (void *)a->addr : NULL,
 		.msg_namelen = a->addrlen,
@@ -159,19 +130,19 @@ static int64_t hc_sendmsg(struct hc_call *c)
 	for (;;) {
 		ssize_t n = sendmsg(fd, &m, (int)a->flags | MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n >= 0 || errno != EINTR)
-			return sys(n);
+			return hc_sys(n);
 	}
 }
 
 static int64_t hc_recvmsg(struct hc_call *c)
 {
 	struct rrv_hc_recvmsg *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->flags & ~(uint32_t)RECV_FLAGS)
 		return -EINVAL;
 	struct iovec iov[RRV_HC_IOV_MAX];
-	TRY(hc_iovecs(c, a->iov, a->iovcnt, true, iov));
+	HC_TRY(hc_iovecs(c, a->iov, a->iovcnt, true, iov));
 	memset(a->addr, 0, sizeof(a->addr));
 	struct msghdr m = {
 		.msg_name = a->addr,
@@ -185,15 +156,15 @@ static int64_t hc_recvmsg(struct hc_call *c)
 			continue;
 		a->addrlen = n < 0 ? 0 : m.msg_namelen;
 		a->msg_flags = n < 0 ? 0 : (uint32_t)m.msg_flags;
-		return sys(n);
+		return hc_sys(n);
 	}
 }
 
 static int64_t hc_sockopt(struct hc_call *c)
 {
 	struct rrv_hc_sockopt *a = c->args;
-	int fd = get_fd(c, a->handle);
-	TRY(fd);
+	int fd = hostfd_lookup(&c->vm->files, a->handle);
+	HC_TRY(fd);
 	if (a->len > RRV_HC_SOCKOPT_MAX)
 		return -EINVAL;
 	/* A timeout would make the host socket wait, and the guest waits
@@ -201,11 +172,11 @@ static int64_t hc_sockopt(struct hc_call *c)
 	if (a->level == SOL_SOCKET && (a->name == SO_RCVTIMEO || a->name == SO_SNDTIMEO))
 		return -ENOPROTOOPT;
 	if (a->set)
-		return sys(setsockopt(fd, a->level, a->name, a->val, a->len));
+		return hc_sys(setsockopt(fd, a->level, a->name, a->val, a->len));
 	socklen_t len = a->len;
 	int r = getsockopt(fd, a->level, a->name, a->val, &len);
 	a->len = r < 0 ? 0 : len;
-	return sys(r);
+	return hc_sys(r);
 }
 
 static int64_t hc_poll(struct hc_call *c)
@@ -215,8 +186,8 @@ static int64_t hc_poll(struct hc_call *c)
 	if (a->nfds > RRV_HC_POLL_MAX)
 		return -EINVAL;
 	for (uint32_t i = 0; i < a->nfds; i++) {
-		int fd = get_fd(c, (uint32_t)a->fds[i].handle);
-		TRY(fd);
+		int fd = hostfd_lookup(&c->vm->files, (uint32_t)a->fds[i].handle);
+		HC_TRY(fd);
 		p[i] = (struct pollfd){ .fd = fd, .events = a->fds[i].events };
 	}
 	/* ppoll for nanoseconds; a host signal (the user's ^C) ends the wait
@@ -227,7 +198,7 @@ static int64_t hc_poll(struct hc_call *c)
 		n = 0;
 	for (uint32_t i = 0; i < a->nfds; i++)
 		a->fds[i].revents = n > 0 ? p[i].revents : 0;
-	return sys(n);
+	return hc_sys(n);
 }
 
 #define NET_HC(nr, name_, type, fn_, flags_, ...)                               \

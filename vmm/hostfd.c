@@ -28,6 +28,22 @@ int hostfd_add(struct hostfd_table *t, int fd)
 	return -EMFILE;
 }
 
+int hostfd_lookup(const struct hostfd_table *t, uint64_t handle)
+{
+	int fd = hostfd_get(t, handle);
+	return fd < 0 ? -EBADF : fd;
+}
+
+int hostfd_adopt(struct hostfd_table *t, int fd)
+{
+	if (fd < 0)
+		return -errno;
+	int h = hostfd_add(t, fd);
+	if (h < 0)
+		close(fd);
+	return h;
+}
+
 int hostfd_close(struct hostfd_table *t, uint64_t handle)
 {
 	if (handle >= HOSTFD_MAX || t->fd[handle] < 0)

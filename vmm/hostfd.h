@@ -24,6 +24,15 @@ int hostfd_get(const struct hostfd_table *t, uint64_t handle);
 /* Takes ownership of fd; returns its handle, or -EMFILE. */
 int hostfd_add(struct hostfd_table *t, int fd);
 
+/* The host descriptor behind handle, or -EBADF: what a hypercall answers
+ * for a bad handle. */
+int hostfd_lookup(const struct hostfd_table *t, uint64_t handle);
+
+/* Takes fd, the result of the host call that made it (-1 with errno set
+ * when that failed): its new handle, -errno of that call, or -EMFILE
+ * (fd closed). */
+int hostfd_adopt(struct hostfd_table *t, int fd);
+
 /* Closes handle; returns 0 or -EBADF. */
 int hostfd_close(struct hostfd_table *t, uint64_t handle);
 

@@ -49,6 +49,11 @@ int hc_register_all(struct hc_table *t)
 	return 0;
 }
 
+int64_t hc_sys(int64_t r)
+{
+	return r < 0 ? -errno : r;
+}
+
 const void *hc_in(struct hc_call *c, rrv_gpa_t gpa, uint64_t len)
 {
 	if (c->nin == HC_RANGES_MAX)

@@ -61,6 +61,19 @@ int64_t hc_iovecs(struct hc_call *c, rrv_gpa_t gpa, uint32_t cnt, bool out,
 /* Returns the value for hdr.ret: >= 0, or -errno. */
 typedef int64_t (*hc_fn)(struct hc_call *c);
 
+/* For handlers: returns from the handler with expr's value when that is
+ * an error (< 0); expr is evaluated once. */
+#define HC_TRY(expr)                       \
+	do {                               \
+		int64_t err_ = (expr);     \
+		if (err_ < 0)              \
+			return err_;       \
+	} while (0)
+
+/* A host system call's result as the guest wants it: r, or -errno when r
+ * is negative (so call it right after the host call). */
+int64_t hc_sys(int64_t r);
+
 enum hc_flags {
 	/* Observers (logging): performed in replay too, never recorded. */
 	HC_F_UNTRACED = 1u << 0,

@@ -19,30 +19,13 @@ if [ -z "${BASH_VERSION:-}" ]; then
 fi
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT" || exit 2
-RRV=${RRV:-$ROOT/build/rrv}
-OUT=$ROOT/build/tests/threads
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rrv-chaos-hunt.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$OUT"
+SUITE=chaos-hunt
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MAX_SEEDS=50
 REPLAYS=5
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); printf 'PASS %s\n' "$1"; }
-bad() {
-	fail=$((fail + 1))
-	printf 'FAIL %s: %s\n' "$1" "$2"
-	[ -s "$TMP/err" ] && sed 's/^/    | /' "$TMP/err" | head -15
-}
-
-gcc -O2 -Wall -static -pthread "$HERE/race.c" -o "$OUT/race-glibc" ||
-	{ echo "build of race (glibc) failed"; exit 1; }
-musl-gcc -O2 -Wall -static "$HERE/race.c" -o "$OUT/race-musl" ||
-	{ echo "build of race (musl) failed"; exit 1; }
+build race
 
 for l in glibc musl; do
 	name=race-$l

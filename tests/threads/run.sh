@@ -31,31 +31,14 @@ if [ -z "${BASH_VERSION:-}" ]; then
 fi
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT" || exit 2
-RRV=${RRV:-$ROOT/build/rrv}
-OUT=$ROOT/build/tests/threads
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rrv-threads.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$OUT"
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); printf 'PASS %s\n' "$1"; }
-bad() {
-	fail=$((fail + 1))
-	printf 'FAIL %s: %s\n' "$1" "$2"
-	[ -s "$TMP/err" ] && sed 's/^/    | /' "$TMP/err" | head -15
-}
+SUITE=threads
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PROGS="counter prodcons many sigthreads pipewait hostpipe spinflag spinlock spinsignal"
 LIBCS="glibc musl"
 for p in $PROGS; do
-	gcc -O2 -Wall -static -pthread "$HERE/$p.c" -o "$OUT/$p-glibc" ||
-		{ echo "build of $p (glibc) failed"; exit 1; }
-	musl-gcc -O2 -Wall -static "$HERE/$p.c" -o "$OUT/$p-musl" ||
-		{ echo "build of $p (musl) failed"; exit 1; }
+	build "$p"
 done
 
 # ------------------------------------------------- native against rrv run

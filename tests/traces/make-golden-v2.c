@@ -6,32 +6,17 @@
  * check the output in; golden files do NOT change when the code does.
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "../../trace-format/rrv_trace.h"
-
-static void check(int err, const char *what)
-{
-	if (err) {
-		fprintf(stderr, "make-golden-v2: %s: %s\n", what, rrv_trace_strerror(err));
-		exit(1);
-	}
-}
+#define GOLDEN_PROG "make-golden-v2"
+#include "golden.h"
 
 int main(void)
 {
-	int fd = open("valid-v2.0.rrv", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return 1;
-	struct rrv_trace_fields *h = rrv_trace_fields_create();
-	check(rrv_trace_fields_add_str(h, RRV_TAG_RRV_VERSION, "golden"), "header");
-	check(rrv_trace_fields_add(h, RRV_TAG_ARGV, "./hello\0", 8), "header");
-	check(rrv_trace_fields_add_u64(h, RRV_TAG_MEM_BYTES, 64u << 20), "header");
-	struct rrv_trace_writer *w;
-	check(rrv_trace_writer_create(&w, fd, h, 0), "create");
+	int fd;
+	struct rrv_trace_fields *h;
+	struct rrv_trace_writer *w = golden_create("valid-v2.0.rrv", &fd, &h);
 	static uint8_t page[RRV_TRACE_BLOCK_SIZE + 10];
 	for (size_t i = 0; i < sizeof(page); i++)
 		page[i] = (uint8_t)(i * 7 + i / 251);
@@ -53,20 +38,9 @@ int main(void)
 	check(rrv_trace_writer_flush(w), "flush");
 	check(rrv_trace_writer_add(w, &ev[2]), "add");
 	check(rrv_trace_writer_add(w, &ev[3]), "add");
-	struct rrv_trace_fields *f = rrv_trace_fields_create();
-	check(rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_STATUS, 0), "footer");
-	check(rrv_trace_writer_finish(w, f), "finish");
-	off_t end = lseek(fd, 0, SEEK_CUR);
-	rrv_trace_writer_free(w);
-	rrv_trace_fields_free(h);
-	rrv_trace_fields_free(f);
-	close(fd);
+	off_t end = golden_finish(w, fd, h);
 
-	fd = open("valid-v2.0.rrv", O_RDONLY);
-	unsigned char *buf = malloc((size_t)end);
-	if (!buf || read(fd, buf, (size_t)end) != end)
-		return 1;
-	close(fd);
+	unsigned char *buf = golden_read("valid-v2.0.rrv", end);
 	buf[8] = 3;
 	fd = open("newer-major-v3.rrv", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (write(fd, buf, (size_t)end) != end)

@@ -4,32 +4,18 @@
  * that they do NOT change when the code does.
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../../trace-format/rrv_trace.h"
-
-static void check(int err, const char *what)
-{
-	if (err) {
-		fprintf(stderr, "make-golden: %s: %s\n", what, rrv_trace_strerror(err));
-		exit(1);
-	}
-}
+#define GOLDEN_PROG "make-golden"
+#include "golden.h"
 
 int main(void)
 {
-	int fd = open("valid-v1.0.rrv", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return 1;
-	struct rrv_trace_fields *h = rrv_trace_fields_create();
-	check(rrv_trace_fields_add_str(h, RRV_TAG_RRV_VERSION, "golden"), "header");
-	check(rrv_trace_fields_add(h, RRV_TAG_ARGV, "./hello\0", 8), "header");
-	check(rrv_trace_fields_add_u64(h, RRV_TAG_MEM_BYTES, 64u << 20), "header");
-	struct rrv_trace_writer *w;
-	check(rrv_trace_writer_create(&w, fd, h, 0), "create");
+	int fd;
+	struct rrv_trace_fields *h;
+	struct rrv_trace_writer *w = golden_create("valid-v1.0.rrv", &fd, &h);
 	static const uint8_t hello[] = "hello, world\n";
 	struct rrv_trace_range out = { 0x1000, sizeof(hello) - 1, hello };
 	struct rrv_trace_event ev[3] = {
@@ -43,19 +29,10 @@ int main(void)
 	check(rrv_trace_writer_flush(w), "flush");
 	off_t second = lseek(fd, 0, SEEK_CUR);
 	check(rrv_trace_writer_add(w, &ev[2]), "add");
-	struct rrv_trace_fields *f = rrv_trace_fields_create();
-	check(rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_STATUS, 0), "footer");
-	check(rrv_trace_writer_finish(w, f), "finish");
-	off_t end = lseek(fd, 0, SEEK_CUR);
-	rrv_trace_writer_free(w);
-	close(fd);
+	off_t end = golden_finish(w, fd, h);
 
 	/* The variants are byte edits of the valid trace. */
-	unsigned char *buf = malloc((size_t)end);
-	fd = open("valid-v1.0.rrv", O_RDONLY);
-	if (read(fd, buf, (size_t)end) != end)
-		return 1;
-	close(fd);
+	unsigned char *buf = golden_read("valid-v1.0.rrv", end);
 	struct { const char *name; size_t len; long flip; int major; } v[] = {
 		{ "truncated.rrv", (size_t)second + 40, -1, 0 },
 		{ "bad-checksum.rrv", (size_t)end, second + 34, 0 },
@@ -79,8 +56,6 @@ int main(void)
 	if (write(fd, text, sizeof(text) - 1) < 0)
 		return 1;
 	close(fd);
-	rrv_trace_fields_free(h);
-	rrv_trace_fields_free(f);
 	free(buf);
 	return 0;
 }
