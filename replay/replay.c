@@ -46,6 +46,9 @@ struct replayer {
 
 	/* guest_state.next_preempt holds a point (written by publish_next). */
 	bool published;
+	/* The recorded kernel's hypercall ABI (its BOOT call): an older
+	 * kernel's next_preempt is shorter. */
+	uint32_t abi;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -218,8 +221,12 @@ static void publish_next(struct replayer *r)
 {
 	if (!r->vm->guest_state)
 		return;
-	struct rrv_preempt_point *g = GUEST_AT(&r->vm->mem, r->vm->guest_state +
-		offsetof(struct rrv_guest_state, next_preempt), sizeof(*g));
+	/* A v6 kernel's point ends before method: the fields after it are
+	 * that kernel's own (breakpoint_passes), not room for v7's. */
+	size_t size = r->abi >= 7 ? sizeof(struct rrv_preempt_point)
+				  : offsetof(struct rrv_preempt_point, method);
+	void *g = GUEST_AT(&r->vm->mem, r->vm->guest_state +
+		offsetof(struct rrv_guest_state, next_preempt), size);
 	if (!g)
 		return;
 	const struct rrv_hc_preempt *p = ahead_preempt(r);
@@ -239,7 +246,7 @@ static void publish_next(struct replayer *r)
 			.method = rec.method, .branches = rec.branches,
 		};
 	}
-	memcpy(g, &pt, sizeof(pt));
+	memcpy(g, &pt, size);
 	r->published = p != NULL;
 }
 
@@ -290,8 +297,19 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	struct replayer *r = ctx;
 	uint64_t index = r->index;
 	uint64_t digest = hc_digest(c, d, pre);
-	if (c->nr == RRV_HC_BOOT) /* for reports: see hc_boot */
-		r->vm->guest_state = ((const struct rrv_hc_boot *)pre)->state;
+	if (c->nr == RRV_HC_BOOT) { /* for reports: see hc_boot */
+		const struct rrv_hc_boot *b = pre;
+		r->vm->guest_state = b->state;
+		r->abi = b->abi_version;
+		/* A newer kernel may expect what this VMM cannot give. */
+		if (b->abi_version > RRV_HC_ABI_VERSION) {
+			fprintf(stderr, "rrv: replay: %s was recorded by an rrv whose "
+				"guest kernel speaks hypercall ABI %u; this rrv speaks "
+				"%u (replay it with that rrv or a newer one)\n", r->path,
+				b->abi_version, RRV_HC_ABI_VERSION);
+			return stop(r, REPLAY_EXIT_BAD_TRACE);
+		}
+	}
 	struct rrv_trace_event e;
 	int got = next_event(r, &e);
 	if (got == 1)
