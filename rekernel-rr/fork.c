@@ -143,6 +143,7 @@ static void copy_process_state(struct proc *c, const struct proc *p)
 	c->exe = p->exe;
 	if (c->exe)
 		mapfile_get(c->exe);
+	c->other_program = p->other_program;
 	c->cwd = p->cwd;
 	if (c->cwd)
 		file_get(c->cwd);

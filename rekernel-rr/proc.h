@@ -144,6 +144,10 @@ struct proc {
 	} prctl;
 	/* special.c: the program file, for /proc/self/exe. */
 	struct mapfile *exe;
+	/* sys_exec.c: the process (or an ancestor) has exec'd since boot,
+	 * so it no longer runs the program rrv started (guest_state's
+	 * other_program, for reports). */
+	bool other_program;
 	uint32_t uid, euid, suid, gid, egid, sgid;
 	uint32_t umask;
 	struct mm *mm;

@@ -237,6 +237,7 @@ static void publish(struct thread *t)
 	guest_state.user_regs = t->tf ? virt_to_phys(t->tf) : 0;
 	guest_state.in_syscall = t->syscall_nr >= 0;
 	guest_state.syscall_nr = t->syscall_nr >= 0 ? (uint64_t)t->syscall_nr : 0;
+	guest_state.other_program = t->proc->other_program;
 }
 
 static void switch_to(struct thread *prev, struct thread *next)

@@ -285,6 +285,8 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 	p->prctl.dumpable = 1;
 	special_set_exe(e.exe);
 	mapfile_put(e.exe);
+	p->other_program = true;
+	guest_state.other_program = 1;
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	t->robust_len = 0;

@@ -46,9 +46,6 @@ struct replayer {
 
 	/* guest_state.next_preempt holds a point (written by publish_next). */
 	bool published;
-	/* The recorded kernel's hypercall ABI (its BOOT call): an older
-	 * kernel's next_preempt is shorter. */
-	uint32_t abi;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -223,7 +220,7 @@ static void publish_next(struct replayer *r)
 		return;
 	/* A v6 kernel's point ends before method: the fields after it are
 	 * that kernel's own (breakpoint_passes), not room for v7's. */
-	size_t size = r->abi >= 7 ? sizeof(struct rrv_preempt_point)
+	size_t size = r->vm->guest_abi >= 7 ? sizeof(struct rrv_preempt_point)
 				  : offsetof(struct rrv_preempt_point, method);
 	void *g = GUEST_AT(&r->vm->mem, r->vm->guest_state +
 		offsetof(struct rrv_guest_state, next_preempt), size);
@@ -300,7 +297,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	if (c->nr == RRV_HC_BOOT) { /* for reports: see hc_boot */
 		const struct rrv_hc_boot *b = pre;
 		r->vm->guest_state = b->state;
-		r->abi = b->abi_version;
+		r->vm->guest_abi = b->abi_version;
 		/* A newer kernel may expect what this VMM cannot give. */
 		if (b->abi_version > RRV_HC_ABI_VERSION) {
 			fprintf(stderr, "rrv: replay: %s was recorded by an rrv whose "

@@ -166,11 +166,20 @@ out:
 
 /*
  * Finds the program's ELF: the copy in the trace, else the file the
- * recording ran (which may have changed since: said so).  Prints a note
- * when there are no symbols; the report goes on without them.
+ * recording ran (which may have changed since: said so); none for a
+ * process that exec'd another program.  Prints a note when there are no
+ * symbols; the report goes on without them.
  */
-static void load_program(struct vmm *vm, struct program *p)
+static void load_program(struct vmm *vm, const struct rrv_guest_state *gs,
+			 struct program *p)
 {
+	/* Older kernels' guest_state ends before other_program. */
+	if (vm->guest_abi >= 7 && gs->other_program) {
+		fprintf(stderr, "rrv:   (no symbols: thread %" PRIu32 "'s process "
+			"runs a program it exec'd, and the trace holds only the "
+			"ELF of the program the recording started)\n", gs->tid);
+		return;
+	}
 	const void *image = vm->cfg.program_image;
 	size_t size = vm->cfg.program_size;
 	void *from_disk = NULL;
@@ -385,7 +394,7 @@ void report_program_state(struct vmm *vm)
 		fprintf(stderr, "rrv:   thread %" PRIu32 ", running in user "
 			"space\n", gs.tid);
 		struct program prog = { 0 };
-		load_program(vm, &prog);
+		load_program(vm, &gs, &prog);
 		uint64_t pc = print_instruction(vm, &prog, regs.rip, false);
 		print_backtrace(vm, &prog, &regs, pc);
 		prog_elf_free(prog.elf);
@@ -425,7 +434,7 @@ void report_program_state(struct vmm *vm)
 	}
 
 	struct program prog = { 0 };
-	load_program(vm, &prog);
+	load_program(vm, &gs, &prog);
 	uint64_t pc = print_instruction(vm, &prog, regs.rip, gs.in_syscall);
 	print_backtrace(vm, &prog, &regs, pc);
 	prog_elf_free(prog.elf);

@@ -42,6 +42,7 @@ static int64_t hc_boot(struct hc_call *c)
 	if (!buf)
 		return -EFAULT;
 	vm->guest_state = a->state;
+	vm->guest_abi = a->abi_version;
 
 	int envc = 0;
 	while (vm->cfg.envp && vm->cfg.envp[envc])

@@ -77,6 +77,8 @@ struct vmm {
 	struct ksyms *ksyms; /* the kernel's symbols, for reports; may be NULL */
 
 	rrv_gpa_t guest_state; /* the kernel's struct rrv_guest_state (BOOT) */
+	uint32_t guest_abi;    /* the kernel's hypercall ABI (BOOT): a replayed
+				  older kernel's guest_state is shorter */
 	uint32_t host_umask; /* rrv's umask at start; the VMM then uses 0 and
 				the guest applies the program's own */
 	uint64_t syscalls, syscalls_host; /* reported by the guest at exit */

@@ -177,6 +177,12 @@ struct rrv_guest_state {
 	 * grows; the replay watchdog takes growth for progress towards the
 	 * point (a hot loop may pass it millions of times first). */
 	uint64_t breakpoint_passes;
+	/* Written by the guest, since v7: nonzero when tid's process runs a
+	 * program it (or an ancestor) exec'd, not the one the recording
+	 * started, whose ELF is the only one a trace holds: a report then
+	 * names no symbols rather than wrong ones. */
+	uint32_t other_program;
+	uint32_t pad;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of

@@ -101,6 +101,24 @@ t_replay_catches_an_edited_read() {
 	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]+ main\+0x'
 }
 
+# The divergence is in a program the first one exec'd: the trace holds
+# only the first one's ELF, so the report names no symbols rather than
+# wrong ones.
+t_replay_report_after_exec() {
+	mkdir -p "$E2E_TMP/x" && cd "$E2E_TMP/x" || return 1
+	printf 'GOOD' >input
+	run "$RRV" record -o "$E2E_TMP/exec.rrv" "$P/branchy" -x "$P/nondet" input
+	expect_status 3
+	expect_stdout_has '^file: GOOD'
+	"$P/trace_edit" "$E2E_TMP/exec.rrv" "$E2E_TMP/exec-bad.rrv" GOOD EVIL ||
+		fail "could not edit the trace"
+	run "$RRV" replay "$E2E_TMP/exec-bad.rrv"
+	expect_status 65
+	expect_stderr_has '^rrv: replay diverged at event [0-9]+ of [0-9]+'
+	expect_stderr_has "^rrv:   \(no symbols: thread [0-9]+'s process runs a program it exec'd"
+	expect_stderr_lacks '^rrv:     #[0-9]+ 0x[0-9a-f]+ main\+0x'
+}
+
 t_replay_refuses_bad_traces() {
 	run "$RRV" replay tests/traces/not-a-trace.rrv
 	expect_status 66
