@@ -490,10 +490,7 @@ static int64_t replay_write(struct hc_call *c)
 	{ nr, { .name = (name_), .args_size = sizeof(struct type), .flags = (flags_), \
 		.fn = (fn_), .in = __VA_ARGS__ } }
 
-static const struct {
-	unsigned nr;
-	struct hc_desc d;
-} files[] = {
+static const struct hc_entry files[] = {
 	{ RRV_HC_WRITE, { .name = "write", .args_size = sizeof(struct rrv_hc_write),
 			  .flags = HC_F_TERMINAL, .fn = hc_write, .replay_fn = replay_write,
 			  .in = { HC_IN_IOV(struct rrv_hc_write, iov, iovcnt) } } },
@@ -532,10 +529,5 @@ static const struct {
 
 int hc_file_register(struct hc_table *t)
 {
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int err = hc_register(t, files[i].nr, &files[i].d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return HC_REGISTER_TABLE(t, files);
 }

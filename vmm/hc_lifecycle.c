@@ -180,10 +180,7 @@ static int64_t hc_panic(struct hc_call *c)
 	return 0;
 }
 
-static const struct {
-	unsigned nr;
-	struct hc_desc d;
-} lifecycle[] = {
+static const struct hc_entry lifecycle[] = {
 	{ RRV_HC_BOOT, HC_DESC("boot", struct rrv_hc_boot, HC_F_OUT_RET, hc_boot) },
 	/* The exit touches nothing on the host: replay runs it as well. */
 	{ RRV_HC_EXIT, { .name = "exit", .args_size = sizeof(struct rrv_hc_exit),
@@ -195,10 +192,5 @@ static const struct {
 
 int hc_lifecycle_register(struct hc_table *t)
 {
-	for (size_t i = 0; i < sizeof(lifecycle) / sizeof(lifecycle[0]); i++) {
-		int err = hc_register(t, lifecycle[i].nr, &lifecycle[i].d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return HC_REGISTER_TABLE(t, lifecycle);
 }

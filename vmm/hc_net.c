@@ -205,10 +205,7 @@ static int64_t hc_poll(struct hc_call *c)
 	{ nr, { .name = (name_), .args_size = sizeof(struct type), .flags = (flags_), \
 		.fn = (fn_), .in = __VA_ARGS__ } }
 
-static const struct {
-	unsigned nr;
-	struct hc_desc d;
-} net[] = {
+static const struct hc_entry net[] = {
 	NET_HC(RRV_HC_SOCKET, "socket", rrv_hc_socket, hc_socket, 0, { { 0 } }),
 	NET_HC(RRV_HC_CONNECT, "connect", rrv_hc_sockaddr_in, hc_connect, 0, { { 0 } }),
 	NET_HC(RRV_HC_BIND, "bind", rrv_hc_sockaddr_in, hc_bind, 0, { { 0 } }),
@@ -225,10 +222,5 @@ static const struct {
 
 int hc_net_register(struct hc_table *t)
 {
-	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
-		int err = hc_register(t, net[i].nr, &net[i].d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return HC_REGISTER_TABLE(t, net);
 }

@@ -51,10 +51,7 @@ static int64_t hc_pmu(struct hc_call *c)
 	return 0;
 }
 
-static const struct {
-	unsigned nr;
-	struct hc_desc d;
-} preemptfam[] = {
+static const struct hc_entry preemptfam[] = {
 	{ RRV_HC_PREEMPT, HC_DESC("preempt", struct rrv_hc_preempt, 0, hc_preempt) },
 	{ RRV_HC_THREADS, HC_DESC("threads", struct rrv_hc_threads, HC_F_UNTRACED,
 				  hc_threads) },
@@ -63,10 +60,5 @@ static const struct {
 
 int hc_preempt_register(struct hc_table *t)
 {
-	for (size_t i = 0; i < sizeof(preemptfam) / sizeof(preemptfam[0]); i++) {
-		int err = hc_register(t, preemptfam[i].nr, &preemptfam[i].d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return HC_REGISTER_TABLE(t, preemptfam);
 }

@@ -93,10 +93,7 @@ static int64_t hc_uname(struct hc_call *c)
 	return 0;
 }
 
-static const struct {
-	unsigned nr;
-	struct hc_desc d;
-} timefam[] = {
+static const struct hc_entry timefam[] = {
 	{ RRV_HC_CLOCK, HC_DESC("clock", struct rrv_hc_clock, 0, hc_clock) },
 	{ RRV_HC_SLEEP, HC_DESC("sleep", struct rrv_hc_sleep, HC_F_MAY_BLOCK, hc_sleep) },
 	{ RRV_HC_RANDOM, HC_DESC("random", struct rrv_hc_random, HC_F_OUT_RET, hc_random) },
@@ -105,10 +102,5 @@ static const struct {
 
 int hc_time_register(struct hc_table *t)
 {
-	for (size_t i = 0; i < sizeof(timefam) / sizeof(timefam[0]); i++) {
-		int err = hc_register(t, timefam[i].nr, &timefam[i].d);
-		if (err)
-			return err;
-	}
-	return 0;
+	return HC_REGISTER_TABLE(t, timefam);
 }

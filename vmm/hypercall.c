@@ -30,6 +30,16 @@ const struct hc_desc *hc_lookup(const struct hc_table *t, unsigned nr)
 	return &t->slot[nr];
 }
 
+int hc_register_table(struct hc_table *t, const struct hc_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = hc_register(t, e[i].nr, &e[i].d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int hc_register_all(struct hc_table *t)
 {
 	static int (*const families[])(struct hc_table *) = {

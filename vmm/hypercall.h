@@ -159,6 +159,18 @@ struct hc_table {
  * window, -EINVAL for a malformed descriptor, -EEXIST for a taken slot. */
 int hc_register(struct hc_table *t, unsigned nr, const struct hc_desc *d);
 
+/* One row of a family's table: a number and what serves it. */
+struct hc_entry {
+	unsigned nr;
+	struct hc_desc d;
+};
+
+/* Registers the n rows of a family's table in order; returns 0 or the
+ * first error of hc_register. */
+int hc_register_table(struct hc_table *t, const struct hc_entry *e, size_t n);
+#define HC_REGISTER_TABLE(t, rows) \
+	hc_register_table((t), (rows), sizeof(rows) / sizeof((rows)[0]))
+
 /* Registers every family of hypercalls the VMM implements. */
 int hc_register_all(struct hc_table *t);
 
