@@ -270,18 +270,12 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 	if (want->armed && want->tid == (uint32_t)t->tid && want->rip == tf->rip) {
 		bool counted = want->method == RRV_PREEMPT_BRANCHES && pmu_active();
 		uint64_t n = counted ? pmu_branches(t) : want->branches;
-		if (n > want->branches) {
-			/* Past the recorded count: the point was missed, and
-			 * the call with this run's count makes the replayer
-			 * report where (a divergence naming the thread). */
-			point_set = true;
-			point_method = want->method;
-			point_branches = n;
-			dr_clear();
-			return PREEMPT_SWITCH;
-		}
-		if (n == want->branches && regs_digest(tf) == want->regs_digest &&
-		    stack_digest(tf) == want->stack_digest) {
+		/* The point, or past its recorded count: then the point was
+		 * missed, and the call with this run's count makes the
+		 * replayer report where (a divergence naming the thread). */
+		if (n > want->branches ||
+		    (n == want->branches && regs_digest(tf) == want->regs_digest &&
+		     stack_digest(tf) == want->stack_digest)) {
 			point_set = true;
 			point_method = want->method;
 			point_branches = n;
