@@ -12,7 +12,7 @@ CC := gcc
 # Evaluated lazily, so that `make test` can install pkg-config first.
 HOST_PKGS = libelf libzstd capstone libunwind-generic
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-MMD -MP -Iinclude $(shell pkg-config --cflags $(HOST_PKGS))
+	-MMD -MP -Iinclude -I$(BUILD)/include $(shell pkg-config --cflags $(HOST_PKGS))
 HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS))
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
@@ -48,10 +48,17 @@ $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 
 all: $(BUILD)/rrv $(UNIT_BINS)
 
+# The one list of system call numbers and names, generated from the
+# system's <asm/unistd_64.h> (tools/gen-syscalls.sh); host and guest both
+# include it as <rrv/syscall_list.h>.
+SYSCALL_LIST := $(BUILD)/include/rrv/syscall_list.h
+$(SYSCALL_LIST): tools/gen-syscalls.sh
+	tools/gen-syscalls.sh $@
+
 include rekernel-rr/rekernel.mk
 include tests/conformance/conformance.mk
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(SYSCALL_LIST)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
