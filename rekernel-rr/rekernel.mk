@@ -18,16 +18,17 @@ REKERNEL_CFLAGS := -std=gnu11 -ffreestanding -nostdlib -nostdinc \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-delete-null-pointer-checks \
-	-O2 -g -Wall -Wextra -Werror -Iinclude -I$(REKERNEL_SRCDIR)
+	-O2 -g -Wall -Wextra -Werror -Iinclude -I$(BUILD)/include -I$(REKERNEL_SRCDIR)
 
 REKERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--fatal-warnings \
 	-Wl,-Map=$(REKERNEL_OUT)/rekernel.map \
-	-T $(REKERNEL_SRCDIR)/kernel.ld
+	-T $(REKERNEL_SRCDIR)/arch/x86/kernel.ld
 
-# Every .c and .S file here is part of the kernel.
-REKERNEL_CSRCS := $(notdir $(wildcard $(REKERNEL_SRCDIR)/*.c))
-REKERNEL_SSRCS := $(notdir $(wildcard $(REKERNEL_SRCDIR)/*.S))
+# Every .c and .S file in the subsystem folders is part of the kernel
+# (docs/layout.md names the folders; layers.conf says who may include whom).
+REKERNEL_CSRCS := $(patsubst $(REKERNEL_SRCDIR)/%,%,$(shell find $(REKERNEL_SRCDIR) -name '*.c' | sort))
+REKERNEL_SSRCS := $(patsubst $(REKERNEL_SRCDIR)/%,%,$(shell find $(REKERNEL_SRCDIR) -name '*.S' | sort))
 REKERNEL_COBJS := $(REKERNEL_CSRCS:%.c=$(REKERNEL_OUT)/%.o)
 REKERNEL_SOBJS := $(REKERNEL_SSRCS:%.S=$(REKERNEL_OUT)/%.o)
 REKERNEL_OBJS := $(REKERNEL_SOBJS) $(REKERNEL_COBJS)
@@ -37,15 +38,15 @@ REKERNEL_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 # Static pattern rules, so that a generic $(BUILD)/%.o rule of the includer
 # never applies here.  Flags live in this file, so it is a prerequisite.
-$(REKERNEL_COBJS): $(REKERNEL_OUT)/%.o: $(REKERNEL_SRCDIR)/%.c $(REKERNEL_SRCDIR)/rekernel.mk
+$(REKERNEL_COBJS): $(REKERNEL_OUT)/%.o: $(REKERNEL_SRCDIR)/%.c $(REKERNEL_SRCDIR)/rekernel.mk | $(SYSCALL_LIST)
 	@mkdir -p $(@D)
 	$(REKERNEL_CC) $(REKERNEL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(REKERNEL_SOBJS): $(REKERNEL_OUT)/%.o: $(REKERNEL_SRCDIR)/%.S $(REKERNEL_SRCDIR)/rekernel.mk
+$(REKERNEL_SOBJS): $(REKERNEL_OUT)/%.o: $(REKERNEL_SRCDIR)/%.S $(REKERNEL_SRCDIR)/rekernel.mk | $(SYSCALL_LIST)
 	@mkdir -p $(@D)
 	$(REKERNEL_CC) $(REKERNEL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(REKERNEL_ELF): $(REKERNEL_OBJS) $(REKERNEL_SRCDIR)/kernel.ld
+$(REKERNEL_ELF): $(REKERNEL_OBJS) $(REKERNEL_SRCDIR)/arch/x86/kernel.ld
 	@mkdir -p $(@D)
 	$(REKERNEL_CC) $(REKERNEL_LDFLAGS) -o $@ $(REKERNEL_OBJS)
 

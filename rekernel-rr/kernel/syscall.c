@@ -1,0 +1,436 @@
+/*
+ * The system call table and dispatcher (contracts in syscall.h).
+ *
+ * syscall_entry.S saves the user registers as a struct trapframe and calls
+ * syscall_dispatch, which looks the number up in a table built at start-up
+ * from the domain files' definitions, runs the call with Linux's argument
+ * registers (rdi, rsi, rdx, r10, r8, r9), stores the result in rax, and
+ * lets the signal code look at the frame before it goes back to ring 3.
+ *
+ * Bookkeeping for --stats: every call counts in proc.nsyscalls; a call
+ * that made a hypercall (thread.used_host, set by hc_call) also counts in
+ * proc.nsyscalls_host.  Nothing in the common path makes a hypercall, so a
+ * call served in the guest costs no VM exit.
+ */
+#include "kernel/syscall.h"
+#include "lib/syscall.h"
+#include "fs/special.h"
+
+#include <stdbool.h>
+
+#include "uapi/errno.h"
+#include "arch/x86/gdt.h"
+#include "mm/kalloc.h"
+#include "lib/kprintf.h"
+#include "kernel/main.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "lib/string.h"
+#include "uapi/unistd.h"
+#include "mm/uaccess.h"
+#include "arch/x86/x86.h"
+
+extern char syscall_entry[]; /* syscall_entry.S */
+
+/* TRANSITIONAL: the domain files' old tables, until every handler uses
+ * SYSCALL_DEFINE. */
+extern const struct syscall_legacy_def sys_proc_defs[], sys_mem_defs[],
+	sys_time_defs[], sys_file_defs[], sys_signal_defs[], sys_net_defs[],
+	sys_fork_defs[], sys_wait_defs[], sys_exec_defs[];
+extern const size_t sys_proc_ndefs, sys_mem_ndefs, sys_time_ndefs,
+	sys_file_ndefs, sys_signal_ndefs, sys_net_ndefs, sys_fork_ndefs,
+	sys_wait_ndefs, sys_exec_ndefs;
+
+/* One slot per number: a handler defined with SYSCALL_DEFINE, or (for now)
+ * one from an old table. */
+struct slot {
+	const struct syscall_entry_def *def;
+	const struct syscall_legacy_def *legacy;
+};
+static struct slot table[NSYSCALLS];
+/* Numbers already reported as unimplemented, so each is reported once. */
+static uint64_t enosys_seen[NSYSCALLS / 64 + 1];
+static bool log_syscalls;
+
+static struct slot *slot_for(uint64_t nr, const char *what)
+{
+	if (nr >= NSYSCALLS)
+		panic("syscall table: %s has number %lu, beyond %u", what, nr,
+		      NSYSCALLS);
+	struct slot *s = &table[nr];
+	if (s->def || s->legacy)
+		panic("syscall table: %s (number %lu) defined twice", what, nr);
+	return s;
+}
+
+static void add_legacy(const struct syscall_legacy_def *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct syscall_legacy_def *d = &defs[i];
+		struct slot *s = slot_for(d->nr, d->name);
+		if (!d->fn || !d->args || strlen(d->args) > 6)
+			panic("syscall table: %s is malformed", d->name);
+		s->legacy = d;
+	}
+}
+
+void syscall_init(void)
+{
+	for (const struct syscall_entry_def *d = __syscall_defs_start;
+	     d < __syscall_defs_end; d++) {
+		struct slot *s = slot_for(d->nr, syscall_name(d->nr));
+		if (!d->fn || !d->args || strlen(d->args) > 6)
+			panic("syscall table: %s is malformed", syscall_name(d->nr));
+		s->def = d;
+	}
+	add_legacy(sys_proc_defs, sys_proc_ndefs);
+	add_legacy(sys_mem_defs, sys_mem_ndefs);
+	add_legacy(sys_time_defs, sys_time_ndefs);
+	add_legacy(sys_file_defs, sys_file_ndefs);
+	add_legacy(sys_signal_defs, sys_signal_ndefs);
+	add_legacy(sys_net_defs, sys_net_ndefs);
+	add_legacy(sys_special_defs, sys_special_ndefs);
+	add_legacy(sys_fork_defs, sys_fork_ndefs);
+	add_legacy(sys_wait_defs, sys_wait_ndefs);
+	add_legacy(sys_exec_defs, sys_exec_ndefs);
+
+	const char *v;
+	size_t len;
+	log_syscalls = cmdline_get("log", &v, &len) && len == 8 &&
+		       memcmp(v, "syscalls", 8) == 0;
+
+	/* The boot contract sets EFER.SCE; make sure, as for NXE. */
+	uint64_t efer = rdmsr(MSR_EFER);
+	if (!(efer & EFER_SCE))
+		wrmsr(MSR_EFER, efer | EFER_SCE);
+	wrmsr(MSR_STAR, STAR_SELECTORS);
+	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
+	/* Entered with interrupts off, no single-stepping, DF clear (the C
+	 * ABI), AC clear (no alignment checks in the kernel) and NT clear,
+	 * as Linux does. */
+	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC |
+				  RFLAGS_NT | RFLAGS_IOPL | RFLAGS_RF);
+}
+
+uint64_t syscall_current_nr(void)
+{
+	return curthread ? (uint64_t)curthread->syscall_nr : ~0ull;
+}
+
+static const char *slot_args(const struct slot *s)
+{
+	return s->def ? s->def->args : s->legacy ? s->legacy->args : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* --log=syscalls: one strace-style line per call                       */
+
+static const char *const errno_names[] = {
+	[1] = "EPERM", [2] = "ENOENT", [3] = "ESRCH", [4] = "EINTR", [5] = "EIO",
+	[6] = "ENXIO", [7] = "E2BIG", [8] = "ENOEXEC", [9] = "EBADF",
+	[10] = "ECHILD", [11] = "EAGAIN", [12] = "ENOMEM", [13] = "EACCES",
+	[14] = "EFAULT", [15] = "ENOTBLK", [16] = "EBUSY", [17] = "EEXIST",
+	[18] = "EXDEV", [19] = "ENODEV", [20] = "ENOTDIR", [21] = "EISDIR",
+	[22] = "EINVAL", [23] = "ENFILE", [24] = "EMFILE", [25] = "ENOTTY",
+	[26] = "ETXTBSY", [27] = "EFBIG", [28] = "ENOSPC", [29] = "ESPIPE",
+	[30] = "EROFS", [31] = "EMLINK", [32] = "EPIPE", [33] = "EDOM",
+	[34] = "ERANGE", [35] = "EDEADLK", [36] = "ENAMETOOLONG", [37] = "ENOLCK",
+	[38] = "ENOSYS", [39] = "ENOTEMPTY", [40] = "ELOOP", [42] = "ENOMSG",
+	[43] = "EIDRM", [61] = "ENODATA", [62] = "ETIME", [71] = "EPROTO",
+	[74] = "EBADMSG", [75] = "EOVERFLOW", [84] = "EILSEQ", [88] = "ENOTSOCK",
+	[95] = "EOPNOTSUPP", [97] = "EAFNOSUPPORT", [98] = "EADDRINUSE",
+	[103] = "ECONNABORTED", [104] = "ECONNRESET", [110] = "ETIMEDOUT",
+	[111] = "ECONNREFUSED", [114] = "EALREADY", [115] = "EINPROGRESS",
+	[122] = "EDQUOT", [125] = "ECANCELED",
+	[512] = "ERESTARTSYS", [513] = "ERESTARTNOINTR", [514] = "ERESTARTNOHAND",
+	[516] = "ERESTART_RESTARTBLOCK",
+};
+
+/* A bounded line under construction. */
+struct line {
+	char buf[480];
+	size_t len;
+};
+
+static void put(struct line *l, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > sizeof(l->buf) - 1 - l->len)
+		n = sizeof(l->buf) - 1 - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+
+static void putf(struct line *l, const char *fmt, ...) KPRINTF_FMT(2, 3);
+static void putf(struct line *l, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	put(l, tmp);
+}
+
+static void put_octal(struct line *l, uint64_t v)
+{
+	char tmp[24];
+	int n = sizeof(tmp) - 1;
+	if (v == 0) {
+		put(l, "0");
+		return;
+	}
+	tmp[n] = '\0';
+	do {
+		tmp[--n] = (char)('0' + (v & 7));
+		v >>= 3;
+	} while (v);
+	tmp[--n] = '0';
+	put(l, tmp + n);
+}
+
+/* An int argument: registers carry 64 bits, and an int's upper half may
+ * be zero rather than its sign; read such a value as the int it is. */
+static int64_t as_signed(uint64_t a)
+{
+	if ((a >> 32) == 0 && (a & 0x80000000u))
+		return (int32_t)(uint32_t)a;
+	return (int64_t)a;
+}
+
+static void put_string(struct line *l, uint64_t uaddr)
+{
+	char s[34];
+	int64_t n = strncpy_from_user(s, uaddr, sizeof(s));
+	if (n == -EFAULT) {
+		putf(l, "0x%lx", uaddr);
+		return;
+	}
+	bool cut = n < 0 || n > 32;
+	size_t len = cut ? 32 : (size_t)n;
+	put(l, "\"");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[8];
+		switch (c) {
+		case '\n': put(l, "\\n"); continue;
+		case '\t': put(l, "\\t"); continue;
+		case '\r': put(l, "\\r"); continue;
+		case '"': put(l, "\\\""); continue;
+		case '\\': put(l, "\\\\"); continue;
+		}
+		if (c < 0x20 || c >= 0x7f) {
+			ksnprintf(e, sizeof(e), "\\x%02x", c);
+		} else {
+			e[0] = (char)c;
+			e[1] = '\0';
+		}
+		put(l, e);
+	}
+	put(l, cut ? "\"..." : "\"");
+}
+
+static void put_open_flags(struct line *l, uint64_t f)
+{
+	static const struct { uint32_t bit; const char *name; } bits[] = {
+		{ 0100, "O_CREAT" }, { 0200, "O_EXCL" }, { 0400, "O_NOCTTY" },
+		{ 01000, "O_TRUNC" }, { 02000, "O_APPEND" }, { 04000, "O_NONBLOCK" },
+		{ 04010000, "O_SYNC" }, { 010000, "O_DSYNC" }, { 020000, "O_ASYNC" },
+		{ 040000, "O_DIRECT" }, { 0100000, "O_LARGEFILE" },
+		{ 020200000, "O_TMPFILE" }, { 0200000, "O_DIRECTORY" },
+		{ 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },
+		{ 02000000, "O_CLOEXEC" }, { 010000000, "O_PATH" },
+	};
+	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	uint32_t v = (uint32_t)f;
+
+	put(l, modes[v & 3]);
+	v &= ~3u;
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if ((v & bits[i].bit) == bits[i].bit) {
+			put(l, "|");
+			put(l, bits[i].name);
+			v &= ~bits[i].bit;
+		}
+	}
+	if (v) {
+		put(l, "|");
+		put_octal(l, v);
+	}
+}
+
+static void put_arg(struct line *l, char kind, uint64_t a)
+{
+	switch (kind) {
+	case 'd':
+		putf(l, "%ld", as_signed(a));
+		break;
+	case 'f':
+		if ((int32_t)a == -100)
+			put(l, "AT_FDCWD");
+		else
+			putf(l, "%d", (int32_t)a);
+		break;
+	case 'u':
+		putf(l, "%lu", a);
+		break;
+	case 'p':
+		if (a)
+			putf(l, "0x%lx", a);
+		else
+			put(l, "NULL");
+		break;
+	case 's':
+		put_string(l, a);
+		break;
+	case 'o':
+		put_open_flags(l, a);
+		break;
+	case 'm':
+		put_octal(l, a & 07777);
+		break;
+	case 'x':
+	default:
+		putf(l, "0x%lx", a);
+		break;
+	}
+}
+
+/* Calls whose result is an address, shown in hex as strace does. */
+static bool returns_address(uint64_t nr)
+{
+	return nr == SYS_brk || nr == SYS_mmap || nr == SYS_mremap || nr == SYS_shmat;
+}
+
+static void put_result(struct line *l, uint64_t nr, int64_t ret)
+{
+	if (ret < 0 && ret >= -4095) {
+		uint64_t e = (uint64_t)-ret;
+		const char *name = e < sizeof(errno_names) / sizeof(errno_names[0])
+					   ? errno_names[e] : NULL;
+		/* The ERESTART codes never reach the program: strace shows
+		 * them as "?". */
+		put(l, e >= 512 ? " = ? " : " = -1 ");
+		if (name)
+			put(l, name);
+		else
+			putf(l, "E%lu", e);
+	} else if (returns_address(nr)) {
+		putf(l, " = 0x%lx", (uint64_t)ret);
+	} else {
+		putf(l, " = %ld", ret);
+	}
+}
+
+/* The call's name and arguments; once the program has had more than one
+ * process, the thread's id first, as strace -f shows it. */
+static void format_call(struct line *l, uint64_t nr, const char *fmt,
+			const struct trapframe *tf)
+{
+	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+
+	/* Once there have been two processes, every line says whose. */
+	static bool several;
+	several = several || procs->next;
+	if (several) {
+		char pid[24];
+		ksnprintf(pid, sizeof(pid), "[pid %d] ", curthread->tid);
+		put(l, pid);
+	}
+	put(l, syscall_name(nr));
+	put(l, "(");
+	if (fmt) {
+		for (int i = 0; fmt[i]; i++) {
+			if (i)
+				put(l, ", ");
+			put_arg(l, fmt[i], args[i]);
+		}
+	} else {
+		put(l, "...");
+	}
+	put(l, ")");
+}
+
+static void log_call(uint64_t nr, const char *fmt,
+		     const struct trapframe *tf, const char *result_text, int64_t ret)
+{
+	struct line l = { .len = 0 };
+
+	format_call(&l, nr, fmt, tf);
+	if (result_text)
+		put(&l, result_text);
+	else
+		put_result(&l, nr, ret);
+	kprintf("%s\n", l.buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                             */
+
+static int64_t enosys(uint64_t nr)
+{
+	uint64_t slot = nr < NSYSCALLS ? nr : NSYSCALLS;
+	if (!(enosys_seen[slot / 64] & (1ull << (slot % 64)))) {
+		enosys_seen[slot / 64] |= 1ull << (slot % 64);
+		kprintf("unimplemented system call %s (nr %lu): returned ENOSYS\n",
+			syscall_name(nr), nr);
+	}
+	return -ENOSYS;
+}
+
+void syscall_dispatch(struct trapframe *tf)
+{
+	struct thread *t = curthread;
+	uint64_t nr = tf->rax;
+	const struct slot *d = nr < NSYSCALLS ? &table[nr] : NULL;
+	const char *fmt = d ? slot_args(d) : NULL;
+	int64_t ret;
+
+	t->tf = tf;
+	t->syscall_nr = (int64_t)nr;
+	t->orig_rax = nr;
+	t->used_host = false;
+	curproc->nsyscalls++;
+	guest_state.syscall_nr = nr;
+	guest_state.in_syscall = 1;
+
+	/* exit and exit_group do not come back: log them first.  A
+	 * successful execve replaces the memory its arguments were in:
+	 * they are formatted first, the result added after. */
+	struct line *pre = NULL;
+	if (log_syscalls && (nr == SYS_exit || nr == SYS_exit_group))
+		log_call(nr, fmt, tf, " = ?", 0);
+	if (log_syscalls && (nr == SYS_execve || nr == SYS_execveat) &&
+	    (pre = kmalloc(sizeof(*pre))) != NULL)
+		format_call(pre, nr, fmt, tf);
+
+	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	if (d && d->def)
+		ret = d->def->fn(args);
+	else if (d && d->legacy)
+		ret = d->legacy->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+	else
+		ret = enosys(nr);
+
+	if (t->used_host)
+		curproc->nsyscalls_host++;
+	if (pre) {
+		put_result(pre, nr, ret);
+		kprintf("%s\n", pre->buf);
+		kfree(pre);
+	} else if (log_syscalls) {
+		log_call(nr, fmt, tf, NULL, ret);
+	}
+
+	/* rt_sigreturn returns the rax it restored, so storing it changes
+	 * nothing, and signal.c never takes it for a restart code. */
+	tf->rax = (uint64_t)ret;
+	/* A scheduling point: other threads may run before this one goes
+	 * back to ring 3 (and the signals they send are then seen below). */
+	sched_syscall_point();
+	signal_return_to_user(tf, true);
+	t->syscall_nr = -1;
+	guest_state.in_syscall = 0;
+}

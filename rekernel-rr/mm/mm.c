@@ -1,0 +1,1070 @@
+/*
+ * User address spaces (contracts and layout in mm.h).
+ *
+ * An address space is a PML4 whose upper half is the kernel's (copied
+ * entries, vm_share_kernel) and whose lower half belongs to the program,
+ * plus a sorted list of VMAs saying what the program has mapped.  The page
+ * tables only ever hold pages that a VMA covers, and each leaf entry's
+ * permission bits always say what its VMA's protection says, so:
+ *   - a fault where a VMA allows the access just needs a page (demand
+ *     paging) or a stack that grows to cover the address;
+ *   - any other fault is the program's error: SIGSEGV;
+ *   - the kernel checks user access by walking the same tables (uaccess),
+ *     and never takes a page fault on a user address itself.
+ *
+ * A PROT_NONE page keeps its contents (mprotect can open it again): its
+ * entry holds the page with the present bit clear, and PTE_PAGE, a bit the
+ * CPU ignores, marks every leaf entry that owns a page.
+ *
+ * Faults, brk and mmap of anonymous memory never leave the guest; the
+ * first touch of a file-mapped page reads it from the host file
+ * (mapfile_read, one READ hypercall), and msync/munmap of a shared
+ * writable one writes it back (mapfile_write).  Dirty pages are told by
+ * the CPU's own dirty bit, which every change of an entry keeps.
+ */
+#include "mm/mm.h"
+
+#include <rrv/hypercall.h>
+
+#include "uapi/errno.h"
+#include "mm/kalloc.h"
+#include "lib/kprintf.h"
+#include "proc/proc.h"
+#include "mm/shmem.h"
+#include "proc/signal.h"
+#include "lib/string.h"
+#include "arch/x86/x86.h"
+
+typedef uint64_t pte_t;
+
+#define PTE_PAGE (1ull << 9) /* software bit: the entry owns a page */
+/* Software bit: the page is shared copy-on-write with another address
+ * space since a fork (or was, and the other copy went): the entry is
+ * never writable, and the first write takes a copy (cow_break). */
+#define PTE_COW (1ull << 10)
+/* Software bit: the page belongs to a shmem object (a MAP_SHARED
+ * anonymous mapping), which frees it; the entry only points at it. */
+#define PTE_SHM (1ull << 11)
+#define PTE_D (1ull << 6)    /* set by the CPU on a write */
+
+#define DEFAULT_STACK_LIMIT (8ull << 20)
+
+/* mremap flags. */
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+static uint64_t pgdown(uint64_t a)
+{
+	return a & ~(uint64_t)(PGSIZE - 1);
+}
+
+/* Callers make sure a is below USER_TOP, so this cannot wrap. */
+static uint64_t pgup(uint64_t a)
+{
+	return (a + PGSIZE - 1) & ~(uint64_t)(PGSIZE - 1);
+}
+
+/* The leaf-entry bits for a page of a mapping with protection prot.  On
+ * x86 writable and executable pages are readable too, as in Linux. */
+static pte_t prot_bits(uint32_t prot)
+{
+	if (!(prot & PROT_RWX))
+		return PTE_PAGE; /* PROT_NONE: kept, but not present */
+	pte_t f = PTE_PAGE | PTE_P | PTE_U;
+	if (prot & PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & PROT_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+/* The entry pte with its bits remade for protection prot, keeping its
+ * page, dirty, copy-on-write and shmem bits; a copy-on-write entry stays
+ * read-only. */
+static pte_t entry_bits(pte_t pte, uint32_t prot)
+{
+	pte_t e = (pte & (PTE_ADDR | PTE_D | PTE_COW | PTE_SHM)) | prot_bits(prot);
+	return (e & PTE_COW) ? e & ~PTE_W : e;
+}
+
+static bool prot_allows(uint32_t prot, unsigned acc)
+{
+	if (acc & ACC_EXEC)
+		return prot & PROT_EXEC;
+	if (acc & ACC_WRITE)
+		return prot & PROT_WRITE;
+	return prot & PROT_RWX;
+}
+
+/* ------------------------------------------------------------------ */
+/* Page tables                                                          */
+
+/* The leaf entry for va, creating the intermediate tables when create
+ * is set; NULL when a table is missing (or memory ran out creating it).
+ * Intermediate entries allow everything: the leaf decides. */
+static pte_t *walk(struct mm *mm, uint64_t va, bool create)
+{
+	static const int shifts[3] = { 39, 30, 21 };
+	pte_t *table = mm->pml4;
+
+	for (int level = 0; level < 3; level++) {
+		pte_t *e = &table[(va >> shifts[level]) & 511];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			pte_t *t = page_alloc();
+			if (!t)
+				return NULL;
+			*e = virt_to_phys(t) | PTE_P | PTE_W | PTE_U;
+		}
+		table = phys_to_virt(*e & PTE_ADDR);
+	}
+	return &table[PTX(va)];
+}
+
+typedef void (*pte_fn)(struct mm *mm, uint64_t va, pte_t *pte, void *arg);
+
+static uint64_t next_boundary(uint64_t va, int shift)
+{
+	return ((va >> shift) + 1) << shift;
+}
+
+/*
+ * Calls fn for each leaf entry in [start, end) that owns a page, skipping
+ * absent tables whole, so that unmapping a huge sparse reservation costs
+ * what its populated part costs.
+ */
+static void walk_range(struct mm *mm, uint64_t start, uint64_t end, pte_fn fn, void *arg)
+{
+	uint64_t va = start;
+
+	while (va < end) {
+		pte_t e4 = mm->pml4[PML4X(va)];
+		if (!(e4 & PTE_P)) {
+			va = next_boundary(va, 39);
+			continue;
+		}
+		pte_t e3 = ((pte_t *)phys_to_virt(e4 & PTE_ADDR))[PDPTX(va)];
+		if (!(e3 & PTE_P)) {
+			va = next_boundary(va, 30);
+			continue;
+		}
+		pte_t e2 = ((pte_t *)phys_to_virt(e3 & PTE_ADDR))[PDX(va)];
+		if (!(e2 & PTE_P)) {
+			va = next_boundary(va, 21);
+			continue;
+		}
+		pte_t *pt = phys_to_virt(e2 & PTE_ADDR);
+		uint64_t stop = next_boundary(va, 21);
+		if (stop > end)
+			stop = end;
+		for (; va < stop; va += PGSIZE)
+			if (pt[PTX(va)] & PTE_PAGE)
+				fn(mm, va, &pt[PTX(va)], arg);
+	}
+}
+
+static void pte_free(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	(void)arg;
+	void *pg = phys_to_virt(*pte & PTE_ADDR);
+	/* A page still shared copy-on-write stays with its other owners,
+	 * and a shmem page with its object. */
+	if (!(*pte & PTE_SHM) && (!(*pte & PTE_COW) || !page_unshare(pg)))
+		page_free(pg);
+	*pte = 0;
+	invlpg(va);
+	mm->rss--;
+}
+
+static void pte_reprotect(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	(void)mm;
+	*pte = entry_bits(*pte, *(const uint32_t *)arg);
+	invlpg(va);
+}
+
+/* A fresh zeroed page at va's entry, with the mapping's permissions. */
+static bool fill_page(struct mm *mm, pte_t *pte, uint32_t prot)
+{
+	void *pg = page_alloc();
+	if (!pg)
+		return false;
+	*pte = virt_to_phys(pg) | prot_bits(prot);
+	if (++mm->rss > mm->peak_rss)
+		mm->peak_rss = mm->rss;
+	return true;
+}
+
+/* The page at va of file mapping v: the file's bytes, zero past fend
+ * and past the end of the file.  false for a page of an mmap'd file
+ * (not an ELF segment, whose fend is set) wholly past the file's end. */
+static bool read_file_page(const struct vma *v, uint64_t va, void *pg)
+{
+	if (va >= v->fend)
+		return true;
+	uint64_t n = v->fend - va < PGSIZE ? v->fend - va : PGSIZE;
+	uint64_t got = mapfile_read(v->mf, pg, n, v->pgoff + (va - v->start));
+	return got > 0 || v->fend != UINT64_MAX;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMAs                                                                 */
+
+static void vma_free(struct vma *v)
+{
+	if (v->mf)
+		mapfile_put(v->mf);
+	if (v->shm)
+		shmem_put(v->shm);
+	kfree(v);
+}
+
+struct vma *mm_find_vma(struct mm *mm, uint64_t va)
+{
+	struct vma *c = mm->cache;
+	if (c && c->start <= va && va < c->end)
+		return c;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (v->end > va) {
+			if (v->start <= va)
+				mm->cache = v;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static struct vma *vma_prev(struct mm *mm, const struct vma *v)
+{
+	struct vma *prev = NULL;
+	for (struct vma *p = mm->vmas; p && p != v; p = p->next)
+		prev = p;
+	return prev;
+}
+
+/* Where a mapping's neighbours must stop: below a stack, the guard gap. */
+static uint64_t start_gap(const struct vma *v)
+{
+	if (!(v->flags & VM_GROWSDOWN))
+		return v->start;
+	return v->start > STACK_GUARD_GAP ? v->start - STACK_GUARD_GAP : 0;
+}
+
+static void vma_insert(struct mm *mm, struct vma *nv)
+{
+	struct vma **link = &mm->vmas;
+	while (*link && (*link)->start < nv->start)
+		link = &(*link)->next;
+	nv->next = *link;
+	*link = nv;
+}
+
+/* Splits the VMA containing addr strictly inside into two at addr. */
+static int split_at(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v || v->start >= addr)
+		return 0;
+	struct vma *nv = kmalloc(sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*nv = *v;
+	nv->start = addr;
+	if (nv->mf)
+		mapfile_get(nv->mf);
+	if (nv->shm)
+		shmem_get(nv->shm);
+	nv->pgoff += addr - v->start;
+	v->end = addr;
+	v->next = nv;
+	return 0;
+}
+
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+	       a->kind == b->kind && a->kind != VMA_STACK && a->mf == b->mf &&
+	       a->shm == b->shm && (!a->mf || a->fend == b->fend) &&
+	       (!(a->mf || a->shm) || b->pgoff == a->pgoff + (a->end - a->start));
+}
+
+/* Joins neighbours that differ only in their bounds, so that mprotect or
+ * brk in small steps does not pile up VMAs. */
+static void merge_all(struct mm *mm)
+{
+	struct vma *v = mm->vmas;
+	while (v && v->next) {
+		struct vma *n = v->next;
+		if (mergeable(v, n)) {
+			v->end = n->end;
+			v->next = n->next;
+			vma_free(n);
+		} else {
+			v = n;
+		}
+	}
+	mm->cache = NULL;
+}
+
+bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->start < end && v->end > start)
+			return false;
+	return true;
+}
+
+bool mm_range_mapped(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t at = start, end = start + len;
+	for (struct vma *v = mm->vmas; v && at < end; v = v->next) {
+		if (v->end <= at)
+			continue;
+		if (v->start > at)
+			return false;
+		at = v->end;
+	}
+	return at >= end;
+}
+
+/* ------------------------------------------------------------------ */
+/* Creating and switching                                               */
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kmalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->pml4 = page_alloc();
+	if (!mm->pml4) {
+		kfree(mm);
+		return NULL;
+	}
+	mm->pml4_pa = virt_to_phys(mm->pml4);
+	vm_share_kernel(mm->pml4);
+	mm->mmap_base = USER_MMAP_BASE;
+	mm->users = 1;
+	return mm;
+}
+
+void mm_activate(struct mm *mm)
+{
+	lcr3(mm->pml4_pa);
+}
+
+void mm_get(struct mm *mm)
+{
+	mm->users++;
+}
+
+/* Frees the lower half's page tables below table (level 0: the PML4). */
+static void free_tables(pte_t *table, int level)
+{
+	int n = level == 0 ? 256 : 512; /* the PML4's upper half is the kernel's */
+	for (int i = 0; i < n; i++) {
+		if (!(table[i] & PTE_P))
+			continue;
+		pte_t *sub = phys_to_virt(table[i] & PTE_ADDR);
+		if (level < 2)
+			free_tables(sub, level + 1);
+		page_free(sub);
+		table[i] = 0;
+	}
+}
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->users > 0)
+		return;
+	mm_sync_all(mm);
+	walk_range(mm, 0, USER_TOP, pte_free, NULL);
+	free_tables(mm->pml4, 0);
+	page_free(mm->pml4);
+	while (mm->vmas) {
+		struct vma *v = mm->vmas;
+		mm->vmas = v->next;
+		vma_free(v);
+	}
+	kfree(mm);
+}
+
+/*
+ * fork's copy of one page.  A page of a private mapping is shared
+ * copy-on-write: both entries become read-only with PTE_COW, and the
+ * page counts one more owner.  A shmem page is mapped by both as it is
+ * (the object owns it).  A page of a MAP_SHARED file mapping, or one
+ * kept with PROT_NONE, is copied now: a fresh page with the same contents
+ * and entry bits (dirty included: a shared file page written before the
+ * fork is still to be written back).
+ */
+struct copy {
+	struct mm *dst;
+	const struct vma *vma;
+	bool failed;
+};
+
+static void pte_copy(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	struct copy *c = arg;
+	(void)mm;
+	if (c->failed)
+		return;
+	pte_t *d = walk(c->dst, va, true);
+	if (!d) {
+		c->failed = true;
+		return;
+	}
+	void *old = phys_to_virt(*pte & PTE_ADDR);
+	if (*pte & PTE_SHM) {
+		*d = *pte;
+		c->dst->rss++;
+		return;
+	}
+	if (!(c->vma->flags & VM_SHARED) && (*pte & PTE_P) && page_share(old)) {
+		*pte = (*pte & ~PTE_W) | PTE_COW;
+		*d = *pte;
+		c->dst->rss++;
+		return;
+	}
+	void *pg = page_alloc();
+	if (!pg) {
+		c->failed = true;
+		return;
+	}
+	memcpy(pg, old, PGSIZE);
+	*d = virt_to_phys(pg) | (*pte & ~(PTE_ADDR | PTE_COW));
+	c->dst->rss++;
+}
+
+struct mm *mm_copy(struct mm *mm)
+{
+	struct mm *n = mm_create();
+	if (!n)
+		return NULL;
+	struct vma **link = &n->vmas;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		struct vma *nv = kmalloc(sizeof(*nv));
+		if (!nv)
+			goto fail;
+		*nv = *v;
+		nv->next = NULL;
+		if (nv->mf)
+			mapfile_get(nv->mf);
+		if (nv->shm)
+			shmem_get(nv->shm);
+		*link = nv;
+		link = &nv->next;
+	}
+	n->start_brk = mm->start_brk;
+	n->brk = mm->brk;
+	n->mmap_base = mm->mmap_base;
+	n->start_stack = mm->start_stack;
+	n->arg_start = mm->arg_start;
+	n->arg_end = mm->arg_end;
+	struct copy c = { n, NULL, false };
+	for (struct vma *v = mm->vmas; v && !c.failed; v = v->next) {
+		c.vma = v;
+		walk_range(mm, v->start, v->end, pte_copy, &c);
+	}
+	/* The parent's entries lost their write bit: no stale writable
+	 * translation may stay in the TLB (mm is the loaded one). */
+	lcr3(rcr3());
+	if (c.failed)
+		goto fail;
+	n->peak_rss = n->rss;
+	return n;
+fail:
+	mm_put(n);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults                                                               */
+
+static uint64_t stack_limit(void)
+{
+	return curproc ? curproc->rlimit[RLIMIT_STACK].cur : DEFAULT_STACK_LIMIT;
+}
+
+/* Extends growing mapping v down to cover va, as Linux's expand_stack:
+ * within RLIMIT_STACK, and not closer than the guard gap to an accessible
+ * mapping below. */
+static bool grow_down(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t new_start = pgdown(va);
+	if (new_start < USER_MMAP_MIN || v->end - new_start > stack_limit())
+		return false;
+	struct vma *prev = vma_prev(mm, v);
+	if (prev && prev->prot != PROT_NONE && !(prev->flags & VM_GROWSDOWN) &&
+	    new_start - prev->end < STACK_GUARD_GAP)
+		return false;
+	if (prev && new_start < prev->end)
+		return false;
+	v->start = new_start;
+	return true;
+}
+
+/* The first write to a copy-on-write page: the last owner takes the page
+ * itself; any other gets a copy.  false when memory is out. */
+static bool cow_break(struct mm *mm, pte_t *pte, uint32_t prot)
+{
+	void *pg = phys_to_virt(*pte & PTE_ADDR);
+	(void)mm;
+	if (page_sharers(pg) == 0) {
+		*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(prot);
+		return true;
+	}
+	void *copy = page_alloc();
+	if (!copy)
+		return false;
+	memcpy(copy, pg, PGSIZE);
+	page_unshare(pg);
+	*pte = virt_to_phys(copy) | prot_bits(prot);
+	return true;
+}
+
+/* The heart of demand paging, shared by the #PF handler and uaccess: on
+ * success *out is the leaf entry of a page that allows acc. */
+static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
+{
+	if (va >= USER_TOP)
+		return -EFAULT;
+	struct vma *v = mm_find_vma(mm, va);
+	if (!v)
+		return -EFAULT;
+	if (va < v->start && (!(v->flags & VM_GROWSDOWN) || !grow_down(mm, v, va)))
+		return -EFAULT;
+	if (!prot_allows(v->prot, acc))
+		return -EACCES;
+	pte_t *pte = walk(mm, va, true);
+	if (!pte)
+		mm_oom(va);
+	if (!(*pte & PTE_PAGE) && v->shm) {
+		uint64_t idx = (v->pgoff + (pgdown(va) - v->start)) / PGSIZE;
+		if (idx >= shmem_pages(v->shm))
+			return -EIO; /* grown by mremap past the object */
+		void *pg = shmem_page(v->shm, idx);
+		if (!pg)
+			mm_oom(va);
+		*pte = virt_to_phys(pg) | prot_bits(v->prot) | PTE_SHM;
+		if (++mm->rss > mm->peak_rss)
+			mm->peak_rss = mm->rss;
+		mm->nfaults++;
+	} else if (!(*pte & PTE_PAGE)) {
+		if (!fill_page(mm, pte, v->prot))
+			mm_oom(va);
+		if (v->mf && !read_file_page(v, pgdown(va), phys_to_virt(*pte & PTE_ADDR))) {
+			pte_free(mm, pgdown(va), pte, NULL);
+			return -EIO;
+		}
+		mm->nfaults++;
+	} else if ((*pte & PTE_COW) && (acc & ACC_WRITE)) {
+		if (!cow_break(mm, pte, v->prot))
+			mm_oom(va);
+		invlpg(va);
+	} else {
+		/* A stale TLB entry after a permission change: the entry
+		 * itself is right; make sure, and drop the old translation. */
+		*pte = entry_bits(*pte, v->prot);
+		invlpg(va);
+	}
+	if (out)
+		*out = pte;
+	return 0;
+}
+
+int mm_fault(struct mm *mm, uint64_t va, unsigned acc)
+{
+	return resolve(mm, va, acc, NULL);
+}
+
+void *mm_user_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err)
+{
+	if (va >= USER_TOP) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	/* Fast path: the entry already allows the access (entries always
+	 * agree with their VMA, so this needs no VMA lookup). */
+	pte_t *pte = walk(mm, va, false);
+	if (!pte || !(*pte & PTE_P) || ((acc & ACC_WRITE) && !(*pte & PTE_W)) ||
+	    ((acc & ACC_EXEC) && (*pte & PTE_NX))) {
+		int r = resolve(mm, va, acc, &pte);
+		if (r) {
+			*err = r;
+			return NULL;
+		}
+	}
+	return (char *)phys_to_virt(*pte & PTE_ADDR) + (va & (PGSIZE - 1));
+}
+
+void *mm_peek(struct mm *mm, uint64_t va)
+{
+	if (va >= USER_TOP)
+		return NULL;
+	pte_t *pte = walk(mm, va, false);
+	if (!pte || !(*pte & PTE_P))
+		return NULL;
+	return (char *)phys_to_virt(*pte & PTE_ADDR) + (va & (PGSIZE - 1));
+}
+
+bool mm_resident(struct mm *mm, uint64_t va)
+{
+	pte_t *pte = walk(mm, va, false);
+	return pte && (*pte & PTE_PAGE);
+}
+
+void *mm_load_page(struct mm *mm, uint64_t va)
+{
+	struct vma *v = mm_find_vma(mm, va);
+	if (!v || v->start > va)
+		panic("mm_load_page: 0x%lx is not mapped", va);
+	pte_t *pte = walk(mm, va, true);
+	if (!pte)
+		return NULL;
+	if (!(*pte & PTE_PAGE)) {
+		if (!fill_page(mm, pte, v->prot))
+			return NULL;
+		if (v->mf)
+			read_file_page(v, va, phys_to_virt(*pte & PTE_ADDR));
+	}
+	return phys_to_virt(*pte & PTE_ADDR);
+}
+
+void mm_oom(uint64_t va)
+{
+	uint64_t rip = curthread && curthread->tf ? curthread->tf->rip : 0;
+	uint64_t used = curproc && curproc->mm ? curproc->mm->rss * PGSIZE : 0;
+
+	kwarn("out of guest memory: the program uses %lu MiB of %lu MiB, and "
+	      "needed a page at 0x%lx; it is killed as by the OOM killer "
+	      "(give the guest more memory with --memory)\n",
+	      used >> 20, (kalloc_total_pages() * PGSIZE) >> 20, va);
+	proc_exit(RRV_EXIT_SIGNAL, SIGKILL, rip, va, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Choosing addresses                                                   */
+
+/*
+ * A free range of len bytes within [low, high): the lowest one (!down) or
+ * the highest (down), looking at the gaps between mappings in ascending
+ * order, with the guard gap below growing mappings counted as taken.
+ * 0 when none fits.
+ */
+static uint64_t search(struct mm *mm, uint64_t len, uint64_t low, uint64_t high, bool down)
+{
+	uint64_t best = 0, gap_lo = 0;
+
+	for (struct vma *v = mm->vmas;; v = v->next) {
+		uint64_t gap_hi = v ? start_gap(v) : USER_TOP;
+		uint64_t lo = gap_lo > low ? gap_lo : low;
+		uint64_t hi = gap_hi < high ? gap_hi : high;
+		if (hi > lo && hi - lo >= len) {
+			if (!down)
+				return lo;
+			best = hi - len; /* gaps ascend: the last one is highest */
+		}
+		if (!v)
+			break;
+		gap_lo = v->end;
+	}
+	return best;
+}
+
+uint64_t mm_find_free(struct mm *mm, uint64_t len, uint64_t hint, bool below_2g)
+{
+	if (len == 0 || len > USER_TOP - USER_MMAP_MIN)
+		return 0;
+	if (below_2g)
+		return search(mm, len, 0x40000000ull, 0x80000000ull, false);
+	if (hint >= USER_MMAP_MIN && hint < USER_TOP && len <= USER_TOP - hint) {
+		/* Linux takes the hint when it is free, keeping clear of the
+		 * guard gap below a stack. */
+		struct vma *v = mm_find_vma(mm, hint);
+		if (!v || hint + len <= start_gap(v))
+			return hint;
+	}
+	uint64_t a = search(mm, len, USER_MMAP_MIN, mm->mmap_base, true);
+	if (!a)
+		a = search(mm, len, USER_UNMAPPED_BASE, USER_TOP, false);
+	return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* Changing mappings                                                    */
+
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	int r = split_at(mm, start);
+	if (!r)
+		r = split_at(mm, end);
+	if (r)
+		return r;
+	mm_sync(mm, start, len);
+	walk_range(mm, start, end, pte_free, NULL);
+
+	struct vma **link = &mm->vmas;
+	while (*link) {
+		struct vma *v = *link;
+		if (v->start >= start && v->end <= end) {
+			*link = v->next;
+			vma_free(v);
+		} else {
+			link = &v->next;
+		}
+	}
+	mm->cache = NULL;
+	return 0;
+}
+
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
+	   uint32_t flags, enum vma_kind kind)
+{
+	return mm_map_file(mm, start, len, prot, flags, kind, NULL, 0, 0);
+}
+
+int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot,
+		uint32_t flags, enum vma_kind kind, struct mapfile *mf,
+		uint64_t pgoff, uint64_t fend)
+{
+	struct vma *nv = kmalloc(sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	/* MAP_SHARED | MAP_ANONYMOUS: its pages belong to an object that a
+	 * fork shares (the guest has no /dev/zero file to stand for it). */
+	if ((flags & VM_SHARED) && !mf && !(nv->shm = shmem_new(len / PGSIZE))) {
+		kfree(nv);
+		return -ENOMEM;
+	}
+	int r = mm_unmap(mm, start, len);
+	if (r) {
+		if (nv->shm)
+			shmem_put(nv->shm);
+		kfree(nv);
+		return r;
+	}
+	nv->start = start;
+	nv->end = start + len;
+	nv->prot = prot;
+	nv->flags = flags;
+	nv->kind = kind;
+	nv->mf = mf;
+	nv->pgoff = pgoff;
+	nv->fend = fend;
+	if (mf)
+		mapfile_get(mf);
+	vma_insert(mm, nv);
+	merge_all(mm);
+	return 0;
+}
+
+int mm_protect(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot)
+{
+	uint64_t end = start + len;
+	if (!mm_range_mapped(mm, start, len))
+		return -ENOMEM;
+	int r = split_at(mm, start);
+	if (!r)
+		r = split_at(mm, end);
+	if (r)
+		return r;
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->start >= start && v->end <= end)
+			v->prot = prot;
+	walk_range(mm, start, end, pte_reprotect, &prot);
+	merge_all(mm);
+	return 0;
+}
+
+int mm_discard(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	mm_sync(mm, start, len); /* a shared page then reads back the same */
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uint64_t lo = v->start > start ? v->start : start;
+		uint64_t hi = v->end < end ? v->end : end;
+		if (lo < hi)
+			walk_range(mm, lo, hi, pte_free, NULL);
+	}
+	return mm_range_mapped(mm, start, len) ? 0 : -ENOMEM;
+}
+
+struct move {
+	uint64_t delta; /* new address - old address, modulo 2^64 */
+	bool failed;
+};
+
+static void pte_prepare_move(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	struct move *m = arg;
+	(void)pte;
+	if (!m->failed && !walk(mm, va + m->delta, true))
+		m->failed = true;
+}
+
+static void pte_move(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	struct move *m = arg;
+	pte_t *dst = walk(mm, va + m->delta, false);
+	*dst = *pte;
+	*pte = 0;
+	invlpg(va);
+}
+
+/*
+ * Moves [old, old + old_len), which lies in VMA v, to a new mapping
+ * [new_addr, new_addr + new_len) with v's protection: the pages move (no
+ * copy), the rest of the new mapping is fresh.  The old range is then
+ * unmapped, or left mapped and empty with MREMAP_DONTUNMAP.
+ */
+static int64_t move_mapping(struct mm *mm, struct vma *v, uint64_t old, uint64_t old_len,
+			    uint64_t new_len, uint64_t new_addr, bool dontunmap)
+{
+	struct move m = { .delta = new_addr - old, .failed = false };
+	struct vma *nv = kmalloc(sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	/* Make every table the move needs first, so that it cannot fail
+	 * half-way. */
+	walk_range(mm, old, old + old_len, pte_prepare_move, &m);
+	if (m.failed) {
+		kfree(nv);
+		return -ENOMEM;
+	}
+	nv->start = new_addr;
+	nv->end = new_addr + new_len;
+	nv->prot = v->prot;
+	nv->flags = v->flags;
+	nv->kind = v->kind == VMA_STACK ? VMA_ANON : v->kind;
+	nv->flags &= v->kind == VMA_STACK ? ~(uint32_t)VM_GROWSDOWN : ~0u;
+	nv->mf = v->mf;
+	nv->pgoff = v->pgoff + (old - v->start);
+	nv->fend = v->fend == UINT64_MAX ? UINT64_MAX : v->fend + m.delta;
+	nv->shm = v->shm;
+	if (nv->mf)
+		mapfile_get(nv->mf);
+	if (nv->shm)
+		shmem_get(nv->shm);
+	walk_range(mm, old, old + old_len, pte_move, &m);
+	vma_insert(mm, nv);
+	if (!dontunmap)
+		mm_unmap(mm, old, old_len);
+	merge_all(mm);
+	return (int64_t)new_addr;
+}
+
+int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+		 uint64_t flags, uint64_t new_addr)
+{
+	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (old & (PGSIZE - 1))
+		return -EINVAL;
+	if (old_len > USER_TOP || new_len > USER_TOP)
+		return -EINVAL;
+	old_len = pgup(old_len);
+	new_len = pgup(new_len);
+	if (!new_len || !old_len)
+		return -EINVAL;
+
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr & (PGSIZE - 1)) || new_addr > USER_TOP - new_len)
+			return -EINVAL;
+		/* The two ranges may not overlap. */
+		if (new_addr < old + old_len && old < new_addr + new_len)
+			return -EINVAL;
+	}
+	struct vma *v = mm_find_vma(mm, old);
+	if (!v || v->start > old || old_len > v->end - old)
+		return -EFAULT;
+
+	if (flags & MREMAP_FIXED) {
+		int r = mm_unmap(mm, new_addr, new_len);
+		if (r)
+			return r;
+		if (old_len > new_len) {
+			r = mm_unmap(mm, old + new_len, old_len - new_len);
+			if (r)
+				return r;
+			old_len = new_len;
+		}
+		v = mm_find_vma(mm, old);
+		return move_mapping(mm, v, old, old_len, new_len, new_addr,
+				    flags & MREMAP_DONTUNMAP);
+	}
+
+	if (old_len >= new_len && !(flags & MREMAP_DONTUNMAP)) {
+		int r = old_len > new_len ? mm_unmap(mm, old + new_len, old_len - new_len) : 0;
+		return r ? r : (int64_t)old;
+	}
+
+	/* Grow in place when the mapping ends at old + old_len and the
+	 * space after it is free. */
+	uint64_t delta = new_len - old_len;
+	if (!(flags & MREMAP_DONTUNMAP) && v->end == old + old_len &&
+	    delta <= USER_TOP - v->end && mm_range_free(mm, v->end, delta)) {
+		v->end += delta;
+		merge_all(mm);
+		return (int64_t)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	uint64_t to = mm_find_free(mm, new_len, 0, false);
+	if (!to)
+		return -ENOMEM;
+	return move_mapping(mm, v, old, old_len, new_len, to, flags & MREMAP_DONTUNMAP);
+}
+
+uint64_t mm_brk(struct mm *mm, uint64_t brk)
+{
+	if (brk < mm->start_brk || brk > USER_TOP)
+		return mm->brk;
+	uint64_t old_end = pgup(mm->brk), new_end = pgup(brk);
+
+	if (new_end < old_end) {
+		if (mm_unmap(mm, new_end, old_end - new_end))
+			return mm->brk;
+	} else if (new_end > old_end) {
+		/* The new heap may not touch the next mapping, nor come
+		 * within the guard gap of a stack. */
+		struct vma *n = mm_find_vma(mm, old_end);
+		if (n && new_end > start_gap(n))
+			return mm->brk;
+		if (mm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE, 0,
+			   VMA_BRK))
+			return mm->brk;
+	}
+	mm->brk = brk;
+	return brk;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared file mappings and /proc/self/maps                            */
+
+static void pte_writeback(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	const struct vma *v = arg;
+	(void)mm;
+	if (!(*pte & PTE_D) || va >= v->fend)
+		return;
+	uint64_t n = v->fend - va < PGSIZE ? v->fend - va : PGSIZE;
+	mapfile_write(v->mf, phys_to_virt(*pte & PTE_ADDR), n, v->pgoff + (va - v->start));
+	*pte &= ~PTE_D;
+	invlpg(va);
+}
+
+void mm_sync(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->mf || !(v->flags & VM_SHARED))
+			continue;
+		uint64_t lo = v->start > start ? v->start : start;
+		uint64_t hi = v->end < end ? v->end : end;
+		if (lo < hi)
+			walk_range(mm, lo, hi, pte_writeback, v);
+	}
+}
+
+void mm_sync_all(struct mm *mm)
+{
+	if (mm)
+		mm_sync(mm, 0, USER_TOP);
+}
+
+void mm_drop_shared(struct mm *mm)
+{
+	if (!mm)
+		return;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->mf || !(v->flags & VM_SHARED))
+			continue;
+		walk_range(mm, v->start, v->end, pte_writeback, v);
+		walk_range(mm, v->start, v->end, pte_free, NULL);
+	}
+}
+
+/* A bounded string builder for the maps lines. */
+struct sbuf {
+	char *p;
+	uint64_t len, cap;
+};
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	if (b->len + 1 < b->cap)
+		b->p[b->len] = c;
+	b->len++;
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	while (*s)
+		sb_putc(b, *s++);
+}
+
+/* v in hex, at least width digits, as %0*lx. */
+static void sb_hex(struct sbuf *b, uint64_t v, int width)
+{
+	char t[16];
+	int n = 0;
+	do {
+		t[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width--)
+		sb_putc(b, '0');
+	while (n)
+		sb_putc(b, t[--n]);
+}
+
+uint64_t mm_format_maps(struct mm *mm, char *buf, uint64_t len)
+{
+	struct sbuf b = { buf, 0, len };
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uint64_t line_start = b.len;
+		sb_hex(&b, v->start, 8);
+		sb_putc(&b, '-');
+		sb_hex(&b, v->end, 8);
+		sb_putc(&b, ' ');
+		sb_putc(&b, v->prot & PROT_READ ? 'r' : '-');
+		sb_putc(&b, v->prot & PROT_WRITE ? 'w' : '-');
+		sb_putc(&b, v->prot & PROT_EXEC ? 'x' : '-');
+		sb_putc(&b, v->flags & VM_SHARED ? 's' : 'p');
+		sb_putc(&b, ' ');
+		sb_hex(&b, v->mf || v->shm ? v->pgoff : 0, 8);
+		/* Device and inode: rrv does not show the host's. */
+		sb_puts(&b, " 00:00 0");
+		const char *name = NULL;
+		if (v->mf)
+			name = mapfile_name(v->mf);
+		else if (v->shm)
+			name = "/dev/zero (deleted)"; /* what Linux shows */
+		else if (v->kind == VMA_STACK)
+			name = "[stack]";
+		else if (v->kind == VMA_BRK)
+			name = "[heap]";
+		if (name && *name) {
+			/* Linux pads the name to column 73. */
+			while (b.len - line_start < 73)
+				sb_putc(&b, ' ');
+			sb_puts(&b, name);
+		}
+		sb_putc(&b, '\n');
+	}
+	if (b.len < b.cap)
+		b.p[b.len] = '\0';
+	else if (b.cap)
+		b.p[b.cap - 1] = '\0';
+	return b.len;
+}

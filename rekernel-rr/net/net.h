@@ -1,0 +1,97 @@
+/*
+ * Sockets, for sys_net.c.  Two kinds of struct file:
+ *   FILE_SOCKET  a host socket behind a VMM handle (socket.c): every
+ *                operation is a hypercall, non-blocking on the host; a
+ *                wait is a POLL hypercall (pollwait.c)
+ *   FILE_UNIX    one end of a socketpair, living in the guest (socket.c,
+ *                built on two pipes, one per direction)
+ * epoll, eventfd and timerfd have their own files and use only file.h.
+ * docs/sockets.md tells the whole story.
+ */
+#ifndef REKERNEL_NET_H
+#define REKERNEL_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "uapi/errno.h"
+#include "fs/file.h"
+
+/* Socket errno values (Linux's) that errno.h does not carry. */
+#ifndef EMSGSIZE
+#define EMSGSIZE 90
+#endif
+#ifndef ENOPROTOOPT
+#define ENOPROTOOPT 92
+#endif
+#ifndef EPROTONOSUPPORT
+#define EPROTONOSUPPORT 93
+#endif
+#ifndef EISCONN
+#define EISCONN 106
+#endif
+#ifndef EINPROGRESS
+#define EINPROGRESS 115
+#endif
+
+/* Linux's values. */
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+
+#define MSG_OOB 0x1
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_CMSG_CLOEXEC 0x40000000
+
+#define SOL_SOCKET 1
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_DOMAIN 39
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_ACCEPTCONN 30
+
+/* A socket address the program passed or will receive. */
+struct sockaddr_buf {
+	uint32_t len;
+	uint8_t addr[RRV_HC_SOCKADDR_MAX];
+};
+
+bool is_socket(struct file *f);
+
+/* A new host socket: the file (one reference), or NULL with *err. */
+struct file *sock_create(int domain, int type, int protocol, int64_t *err);
+
+int64_t sock_connect(struct file *f, const struct sockaddr_buf *a);
+int64_t sock_bind(struct file *f, const struct sockaddr_buf *a);
+int64_t sock_listen(struct file *f, int backlog);
+/* The new connection (one reference) with O_NONBLOCK from flags, or
+ * NULL with *err; the peer's address in *a. */
+struct file *sock_accept(struct file *f, uint32_t flags, struct sockaddr_buf *a,
+			 int64_t *err);
+/* to: NULL for none. */
+int64_t sock_sendmsg(struct file *f, struct uio *u, const struct sockaddr_buf *to,
+		     uint32_t flags);
+/* from may be NULL; *msg_flags gets recvmsg's flags. */
+int64_t sock_recvmsg(struct file *f, struct uio *u, struct sockaddr_buf *from,
+		     uint32_t flags, uint32_t *msg_flags);
+int64_t sock_shutdown(struct file *f, int how);
+int64_t sock_name(struct file *f, bool peer, struct sockaddr_buf *a);
+/* set: val[0, *len) in; get: *len the room in, what was written out. */
+int64_t sock_setopt(struct file *f, int level, int name, const void *val, uint32_t len);
+int64_t sock_getopt(struct file *f, int level, int name, void *val, uint32_t *len);
+
+/* socketpair in the guest: both ends (one reference each), or -errno. */
+int unixpair_create(int type, uint32_t flags, struct file **a, struct file **b);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * Processes and threads (contracts in proc.h).  The first process and its
+ * first thread are static: the program rrv runs, whose identity is the
+ * host process's (BOOT tells it), so that getpid and friends say what
+ * they would say natively.  Later ones (fork.c, clone) are allocated, and
+ * their ids follow the first pid in creation order.
+ */
+#include "proc/proc.h"
+
+#include <rrv/hypercall.h>
+
+#include "arch/x86/fpu.h"
+#include "hv/hypercall.h"
+#include "mm/kalloc.h"
+#include "lib/kprintf.h"
+#include "kernel/main.h"
+#include "mm/mm.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "lib/string.h"
+#include "arch/x86/vm.h"
+#include "arch/x86/x86.h"
+
+static struct proc proc0;
+static struct thread thread0;
+
+struct proc *curproc;
+struct thread *curthread;
+struct proc *procs;
+int threads_live;
+struct rrv_guest_state guest_state;
+
+static int last_id;
+
+/* struct proc holds whole signal tables: more than kmalloc's page. */
+#define PROC_PAGES ((sizeof(struct proc) + PGSIZE - 1) / PGSIZE)
+
+/* The VMM reads the saved registers as a struct rrv_user_regs. */
+_Static_assert(sizeof(struct trapframe) == sizeof(struct rrv_user_regs),
+	       "struct trapframe must match struct rrv_user_regs");
+
+/* The thread's kernel stack: every system call and trap from ring 3
+ * starts at its top (TSS.rsp0, and syscall_entry's switch). */
+KSTACK_DEFINE(thread0_kstack);
+
+static void set_rlimit(int r, uint64_t cur, uint64_t max)
+{
+	proc0.rlimit[r].cur = cur;
+	proc0.rlimit[r].max = max;
+}
+
+/*
+ * Linux's defaults for a process started from a Debian login, except
+ * those Linux derives from the machine's memory, which are derived from
+ * the guest's here so that they are the same in every run.
+ */
+static void default_rlimits(void)
+{
+	/* Linux: max_threads = RAM pages / 32 (16 KiB stacks, 1/8 of RAM),
+	 * and RLIMIT_NPROC and RLIMIT_SIGPENDING are half of that. */
+	uint64_t max_threads = kalloc_total_pages() / 32;
+	if (max_threads < 20)
+		max_threads = 20;
+
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		set_rlimit(r, RLIM_INFINITY, RLIM_INFINITY);
+	set_rlimit(RLIMIT_STACK, 8ull << 20, RLIM_INFINITY);
+	set_rlimit(RLIMIT_CORE, 0, RLIM_INFINITY);
+	set_rlimit(RLIMIT_NPROC, max_threads / 2, max_threads / 2);
+	set_rlimit(RLIMIT_NOFILE, 1024, 524288);
+	set_rlimit(RLIMIT_MEMLOCK, 8ull << 20, 8ull << 20);
+	set_rlimit(RLIMIT_SIGPENDING, max_threads / 2, max_threads / 2);
+	set_rlimit(RLIMIT_MSGQUEUE, 819200, 819200);
+	set_rlimit(RLIMIT_NICE, 0, 0);
+	set_rlimit(RLIMIT_RTPRIO, 0, 0);
+}
+
+void proc_init(void)
+{
+	const struct rrv_hc_boot *b = &bootinfo.reply;
+
+	proc0.pid = b->pid;
+	proc0.ppid = b->ppid;
+	proc0.uid = b->uid;
+	proc0.euid = proc0.suid = b->euid;
+	proc0.gid = b->gid;
+	proc0.egid = proc0.sgid = b->egid;
+	proc0.umask = b->umask;
+	proc0.prctl.dumpable = 1;
+	proc0.prctl.timerslack = 50000; /* ns: Linux's default */
+	default_rlimits();
+
+	/* The main thread's id is the process id, as in Linux. */
+	thread0.tid = proc0.pid;
+	thread0.state = T_RUNNABLE;
+	thread0.proc = &proc0;
+	thread0.kstack_top = KSTACK_TOP(&thread0_kstack);
+	thread0.syscall_nr = -1;
+
+	/* comm is the file name of the program, cut to 15 bytes. */
+	const char *name = bootinfo.exec_path;
+	for (const char *p = name; *p; p++)
+		if (*p == '/')
+			name = p + 1;
+	size_t n = strnlen(name, sizeof(thread0.comm) - 1);
+	memcpy(thread0.comm, name, n);
+
+	proc0.threads = &thread0;
+	proc0.nlive = 1;
+	proc0.pgid = proc0.sid = proc0.pid;
+	proc0.exit_signal = SIGCHLD;
+	last_id = proc0.pid;
+	threads_live = 1;
+
+	procs = &proc0;
+	curproc = &proc0;
+	curthread = &thread0;
+}
+
+int proc_new_id(void)
+{
+	/* Linux wraps at pid_max; ids are never reused here, and a run
+	 * would need billions of forks to get there. */
+	return ++last_id;
+}
+
+struct proc *proc_find(int pid)
+{
+	for (struct proc *p = procs; p; p = p->next)
+		if (p->pid == pid && p->state != P_DEAD)
+			return p;
+	return NULL;
+}
+
+struct proc *proc_alloc(void)
+{
+	return page_alloc_run((int)PROC_PAGES);
+}
+
+void proc_free(struct proc *p)
+{
+	if (p == &proc0)
+		return;
+	signal_drop_pending(NULL, p);
+	for (size_t i = 0; i < PROC_PAGES; i++)
+		page_free((char *)p + i * PGSIZE);
+}
+
+_Static_assert(sizeof(struct thread) <= PGSIZE, "struct thread must fit kmalloc");
+
+struct thread *thread_create(struct proc *p, const struct thread *from, uint64_t sp, int tid)
+{
+	extern char thread_first_entry[]; /* swtch.S */
+	struct thread *t = kmalloc(sizeof(*t));
+	void *kstack = page_alloc_run(KSTACK_SIZE / PGSIZE);
+
+	if (!t || !kstack) {
+		kfree(t);
+		if (kstack)
+			for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
+				page_free((char *)kstack + i * PGSIZE);
+		return NULL;
+	}
+	t->tid = tid;
+	t->proc = p;
+	t->kstack = kstack;
+	t->kstack_top = (uint64_t)(uintptr_t)kstack + KSTACK_SIZE;
+	t->syscall_nr = -1;
+	/* Every entry from ring 3 builds its frame at the stack's top. */
+	t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+	*t->tf = *from->tf;
+	t->tf->rax = 0;
+	if (sp)
+		t->tf->rsp = sp;
+	/* Its first swtch pops six callee-saved registers (zero) and
+	 * returns to thread_first_entry, which leaves for ring 3 through
+	 * the trapframe just above. */
+	uint64_t *ksp = (uint64_t *)t->tf;
+	*--ksp = (uint64_t)(uintptr_t)thread_first_entry;
+	for (int i = 0; i < 6; i++)
+		*--ksp = 0;
+	t->ksp = (uint64_t)(uintptr_t)ksp;
+
+	/* The creator is running: its FPU state is the CPU's. */
+	fpu_save(t->fxstate);
+	t->fs_base = from->fs_base;
+	t->gs_base = from->gs_base;
+	t->sigmask = from->sigmask;
+	t->altstack_flags = SS_DISABLE;
+	memcpy(t->comm, from->comm, sizeof(t->comm));
+	return t;
+}
+
+void thread_free(struct thread *t)
+{
+	signal_drop_pending(t, NULL);
+	/* thread0's stack and struct are static. */
+	if (!t->kstack)
+		return;
+	for (int i = 0; i < KSTACK_SIZE / PGSIZE; i++)
+		page_free((char *)t->kstack + i * PGSIZE);
+	kfree(t);
+}
+
+void proc_add_thread(struct thread *t)
+{
+	struct thread **pp = &t->proc->threads;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = t;
+	proc_nlive_add(t->proc, 1);
+	sched_add(t);
+}
+
+/* Processes with more than one live thread. */
+static int procs_threaded;
+
+void proc_nlive_add(struct proc *p, int delta)
+{
+	int before = procs_threaded;
+
+	if (p->nlive > 1)
+		procs_threaded--;
+	p->nlive += delta;
+	if (p->nlive > 1)
+		procs_threaded++;
+	threads_live += delta;
+	/* Asynchronous preemption is for the threads of one process
+	 * (preempt.c): the VMM runs its tick only while some process has
+	 * several, so tell it when that changes. */
+	if ((before > 0) != (procs_threaded > 0))
+		hc_threads(procs_threaded > 0 ? 2 : 1);
+}
+
+void proc_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)
+{
+	if (curproc == initproc)
+		machine_exit(how, status, rip, addr, core);
+	/* Linux sets the core bit only for a core actually written, which
+	 * RLIMIT_CORE 0 (the default) prevents. */
+	if (how == RRV_EXIT_SIGNAL)
+		proc_zombie((status & 0x7f) |
+			    (core && curproc->rlimit[RLIMIT_CORE].cur ? 0x80 : 0));
+	proc_zombie((status & 0xff) << 8);
+}
+
+void machine_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)
+{
+	struct rrv_hc_exit e;
+
+	/* The exit itself is a system call that needs the host. */
+	if (curthread && curthread->syscall_nr >= 0)
+		proc0.nsyscalls_host++;
+	if (cmdline_has("stats") && proc0.mm)
+		kprintf("stats: %lu page faults served in the guest, at most %lu KiB "
+			"of program memory, %lu of %lu MiB of guest memory free at exit\n",
+			proc0.mm->nfaults, proc0.mm->peak_rss * (PGSIZE / 1024),
+			(kalloc_free_pages() * PGSIZE) >> 20,
+			(kalloc_total_pages() * PGSIZE) >> 20);
+
+	/* Shared file mappings reach their files at exit, as in Linux. */
+	if (proc0.mm)
+		mm_sync_all(proc0.mm);
+
+	memset(&e, 0, sizeof(e));
+	e.how = how;
+	e.status = status;
+	e.rip = rip;
+	e.addr = addr;
+	e.core = core;
+	e.syscalls = proc0.nsyscalls;
+	e.syscalls_host = proc0.nsyscalls_host;
+	hc_call(RRV_HC_EXIT, &e);
+	halt_forever();
+}
