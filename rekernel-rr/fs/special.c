@@ -19,7 +19,7 @@
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
-#include "kernel/main.h"
+#include "lib/bootinfo.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "lib/string.h"

@@ -7,8 +7,6 @@
 #include "hv/hypercall.h"
 
 #include "lib/kprintf.h"
-#include "proc/preempt.h"
-#include "proc/proc.h"
 #include "lib/string.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
@@ -51,21 +49,28 @@ static bool struct_gpa(const void *args, uint32_t *gpa)
 	return true;
 }
 
+static const struct hc_hooks *hooks;
+
+void hc_set_hooks(const struct hc_hooks *h)
+{
+	hooks = h;
+}
+
 int64_t hc_call(unsigned nr, void *args)
 {
 	uint32_t gpa;
 	if (!struct_gpa(args, &gpa))
 		panic("hypercall %u: struct at %p has no address below 4 GiB", nr, args);
-	/* For --stats: the system call in progress needed the host. */
-	if (curthread && curthread->syscall_nr >= 0)
-		curthread->used_host = true;
-	preempt_dr_park();
+	if (hooks)
+		hooks->enter();
 	int64_t r = call_at(nr, args, gpa);
-	preempt_dr_unpark();
+	if (hooks)
+		hooks->leave();
 	return r;
 }
 
-int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len)
+int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len,
+		const struct rrv_guest_state *state)
 {
 	uint64_t pa;
 	if (!virt_to_phys_range(buf, buf_len, &pa))
@@ -74,7 +79,7 @@ int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len)
 	b->abi_version = RRV_HC_ABI_VERSION;
 	b->buf = pa;
 	b->buf_len = buf_len;
-	b->state = virt_to_phys(&guest_state);
+	b->state = virt_to_phys(state);
 	return hc_call(RRV_HC_BOOT, b);
 }
 

@@ -21,6 +21,17 @@
 int64_t hc_call(unsigned nr, void *args);
 
 /*
+ * What the layers above need done around every exit, set once at boot:
+ * proc/preempt.c counts a system call that needed the host (--stats) and
+ * parks the replay's breakpoint while the VMM runs.  Until then, none.
+ */
+struct hc_hooks {
+	void (*enter)(void);
+	void (*leave)(void);
+};
+void hc_set_hooks(const struct hc_hooks *h);
+
+/*
  * The bare instruction, for tests of the VMM's checks: outl with
  * dx = RRV_HC_PORT_BASE + nr and eax = gpa, which need not be valid.
  * Returns rax as the VMM left it (gpa itself if the VMM answered in the
@@ -33,7 +44,8 @@ uint64_t hc_raw(unsigned nr, uint32_t gpa);
  * argc, envc) and puts the command line, argv and envp strings in
  * buf[0, buf_len).  Returns hdr.ret: the bytes of buf used, or -errno.
  */
-int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len);
+int64_t hc_boot(struct rrv_hc_boot *b, void *buf, uint64_t buf_len,
+		const struct rrv_guest_state *state);
 
 /* RRV_HC_EXIT with how = RRV_EXIT_NORMAL.  Does not return. */
 __attribute__((noreturn)) void hc_exit(int32_t status);

@@ -14,7 +14,7 @@
 
 #include "hv/hypercall.h"
 #include "lib/kprintf.h"
-#include "kernel/main.h"
+#include "lib/bootinfo.h"
 #include "lib/string.h"
 #include "arch/x86/vm.h"
 

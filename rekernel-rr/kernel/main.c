@@ -5,15 +5,17 @@
  * before the page tables, since the VMM's versions live in low memory that
  * the kernel's own tables no longer map.
  */
-#include "kernel/main.h"
+#include "lib/bootinfo.h"
 
 #include "proc/exec.h"
 #include "fs/file.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
+#include "hv/console.h"
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
 #include "arch/x86/pmu.h"
+#include "proc/preempt.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
@@ -23,153 +25,6 @@
 #include "lib/string.h"
 #include "proc/trap.h"
 #include "arch/x86/vm.h"
-
-/* Room for the command line, argv and envp: Linux allows 128 KiB per
- * string and 2 MiB in all by default, but a recorded program's arguments
- * are rarely more than a few KiB. */
-#define BOOT_STRINGS_MAX (256 * 1024)
-
-static char boot_strings[BOOT_STRINGS_MAX];
-struct bootinfo bootinfo;
-
-/* Every key the command line may carry; anything else draws a warning, so
- * that a misspelt key is not silently ignored. */
-static const char *const cmdline_keys[] = {
-	"ktest", /* ktest.c: which self-test to run */
-	"exit",  /* ktest=hello: exit status */
-	"msg",   /* ktest=hello: the line to print */
-	"chaos", /* rrv --chaos: the seed of random scheduling (sched.c) */
-	"kind",  /* ktest=fault: which exception */
-	"log",   /* log=syscalls: trace every system call (syscall.c) */
-};
-
-/* Words that stand alone, without a value. */
-static const char *const cmdline_flags[] = {
-	"stats", /* rrv run --stats: counters at exit (proc.c) */
-};
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Calls fn for each key=value word; stops early when fn returns true. */
-static bool for_each_word(bool (*fn)(const char *w, size_t klen, size_t wlen, void *arg),
-			  void *arg)
-{
-	const char *p = bootinfo.cmdline;
-	while (*p) {
-		while (is_space(*p))
-			p++;
-		const char *w = p;
-		while (*p && !is_space(*p))
-			p++;
-		size_t wlen = (size_t)(p - w);
-		if (wlen == 0)
-			break;
-		const char *eq = w;
-		while (eq < p && *eq != '=')
-			eq++;
-		if (fn(w, (size_t)(eq - w), wlen, arg))
-			return true;
-	}
-	return false;
-}
-
-struct lookup {
-	const char *key;
-	const char **val;
-	size_t *len;
-};
-
-static bool match_key(const char *w, size_t klen, size_t wlen, void *arg)
-{
-	struct lookup *l = arg;
-	if (klen == wlen || klen != strlen(l->key) || memcmp(w, l->key, klen) != 0)
-		return false;
-	*l->val = w + klen + 1;
-	*l->len = wlen - klen - 1;
-	return true;
-}
-
-bool cmdline_get(const char *key, const char **val, size_t *len)
-{
-	struct lookup l = { key, val, len };
-	return for_each_word(match_key, &l);
-}
-
-static bool match_flag(const char *w, size_t klen, size_t wlen, void *arg)
-{
-	const char *flag = arg;
-	return klen == wlen && wlen == strlen(flag) && memcmp(w, flag, wlen) == 0;
-}
-
-bool cmdline_has(const char *flag)
-{
-	return for_each_word(match_flag, (void *)(uintptr_t)flag);
-}
-
-static bool warn_unknown(const char *w, size_t klen, size_t wlen, void *arg)
-{
-	char word[64];
-	(void)arg;
-
-	if (klen < wlen)
-		for (size_t i = 0; i < sizeof(cmdline_keys) / sizeof(cmdline_keys[0]); i++)
-			if (klen == strlen(cmdline_keys[i]) &&
-			    memcmp(w, cmdline_keys[i], klen) == 0)
-				return false;
-	if (klen == wlen)
-		for (size_t i = 0; i < sizeof(cmdline_flags) / sizeof(cmdline_flags[0]); i++)
-			if (wlen == strlen(cmdline_flags[i]) &&
-			    memcmp(w, cmdline_flags[i], wlen) == 0)
-				return false;
-	size_t n = wlen < sizeof(word) - 1 ? wlen : sizeof(word) - 1;
-	memcpy(word, w, n);
-	word[n] = '\0';
-	kwarn("command line: ignoring '%s' (%s)\n", word,
-	      klen == wlen ? "not key=value" : "unknown key");
-	return false;
-}
-
-const char *next_string(const char *s)
-{
-	return s + strlen(s) + 1;
-}
-
-/* Strings BOOT puts before argv: the command line, and since ABI v2 the
- * path of the program to execute. */
-#if RRV_HC_ABI_VERSION >= 2
-#define BOOT_LEADING_STRINGS 2
-#else
-#define BOOT_LEADING_STRINGS 1
-#endif
-
-/* Checks that the VMM's strings are what BOOT promised, each
- * NUL-terminated within the used bytes, and records where they are. */
-static void parse_boot_strings(const struct rrv_hc_boot *b, int64_t used)
-{
-	uint64_t want = BOOT_LEADING_STRINGS + (uint64_t)b->argc + b->envc;
-	uint64_t found = 0;
-
-	if ((uint64_t)used > sizeof(boot_strings))
-		panic("BOOT used %ld bytes of a %zu-byte buffer", used, sizeof(boot_strings));
-	for (int64_t i = 0; i < used && found < want; i++)
-		if (boot_strings[i] == '\0')
-			found++;
-	if (found < want)
-		panic("BOOT strings malformed: %lu of %lu NUL-terminated strings in %ld bytes",
-		      found, want, used);
-
-	bootinfo.reply = *b;
-	bootinfo.mem_bytes = b->mem_bytes;
-	bootinfo.cmdline = boot_strings;
-	bootinfo.exec_path = BOOT_LEADING_STRINGS > 1 ? next_string(boot_strings) : "";
-	bootinfo.strings = BOOT_LEADING_STRINGS > 1 ? next_string(bootinfo.exec_path)
-						    : next_string(boot_strings);
-	bootinfo.argc = b->argc;
-	bootinfo.envc = b->envc;
-}
 
 /*
  * The job of `rrv run`: set up the one process and start the program.
@@ -186,7 +41,9 @@ __attribute__((noreturn)) static void run_program(void)
 	signal_init(curproc, curthread);
 	syscall_init();
 	sched_init();
-	pmu_init();
+	struct rrv_hc_pmu pmu;
+	if (hc_pmu(&pmu) >= 0)
+		pmu_init(&pmu);
 	exec_start(bootinfo.exec_path);
 }
 
@@ -195,17 +52,19 @@ __attribute__((noreturn)) void kmain(void);
 void kmain(void)
 {
 	struct rrv_hc_boot b;
-	int64_t used = hc_boot(&b, boot_strings, sizeof(boot_strings));
+	hv_console_init();
+	int64_t used = hc_boot(&b, boot_strings, sizeof(boot_strings), &guest_state);
+	preempt_hook_hypercalls();
 	if (used < 0)
 		panic("BOOT hypercall failed (%ld): the VMM refused ABI version %u",
 		      used, RRV_HC_ABI_VERSION);
-	parse_boot_strings(&b, used);
+	bootinfo_parse(&b, used);
 
 	gdt_init();
 	trap_init();
 	vm_init(bootinfo.mem_bytes);
 
-	for_each_word(warn_unknown, NULL);
+	cmdline_warn_unknown();
 
 	const char *test;
 	size_t len;

@@ -22,7 +22,7 @@
 #include "arch/x86/gdt.h"
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
-#include "kernel/main.h"
+#include "lib/bootinfo.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"

@@ -2,16 +2,24 @@
  * printf for the kernel (contracts in kprintf.h).  One formatter writes into
  * a sink: a bounded buffer that either truncates (ksnprintf, log records,
  * which must stay whole lines) or is flushed to a host handle when full
- * (kwritef, program output, which must not be cut).
+ * (kwritef, program output, which must not be cut).  Where the text goes is
+ * the console's business (hv/console.c), so that the bottom layer knows
+ * nothing of hypercalls.
  */
 #include "lib/kprintf.h"
 
 #include <stdbool.h>
 
-#include "hv/hypercall.h"
+#include <rrv/hypercall.h>
+
 #include "lib/string.h"
-#include "arch/x86/vm.h"
-#include "arch/x86/x86.h"
+
+static const struct kconsole *console;
+
+void kconsole_set(const struct kconsole *c)
+{
+	console = c;
+}
 
 #define LOG_MAX 512
 #define WRITE_CHUNK 256
@@ -28,7 +36,7 @@ struct sink {
 static void flush(struct sink *s)
 {
 	if (s->handle && s->len > 0) {
-		int64_t r = hc_write(s->handle, s->buf, s->len);
+		int64_t r = console ? console->write(s->handle, s->buf, s->len) : -5 /* EIO */;
 		if (r < 0 && !s->err)
 			s->err = r;
 		s->len = 0;
@@ -175,7 +183,8 @@ static void vlog(uint32_t level, const char *fmt, va_list ap)
 	size_t n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	if (n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	hc_log(level, buf, n);
+	if (console)
+		console->log(level, buf, n);
 }
 
 void kprintf(const char *fmt, ...)
@@ -207,26 +216,10 @@ int64_t kwritef(uint32_t handle, const char *fmt, ...)
 	return s.err ? s.err : (int64_t)s.total;
 }
 
-/*
- * The call instruction that returns to ret, for the report's rip: the VMM
- * disassembles at rip, and the return address of a call to a noreturn
- * function is often past the end of the caller.  Kernel calls to panic are
- * direct (e8 rel32, 5 bytes) under -mcmodel=kernel; anything else keeps ret.
- */
-static uint64_t call_site(uint64_t ret)
-{
-	uint64_t lo = (uint64_t)(uintptr_t)__kernel_start;
-	uint64_t hi = (uint64_t)(uintptr_t)__text_end;
-	if (ret >= lo + 5 && ret <= hi && *(const uint8_t *)(uintptr_t)(ret - 5) == 0xe8)
-		return ret - 5;
-	return ret;
-}
-
 void panic(const char *fmt, ...)
 {
 	/* Static, not on the stack: the stack may be what went wrong. */
 	static char msg[LOG_MAX];
-	static struct rrv_hc_panic p;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -234,12 +227,10 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	if (n >= sizeof(msg))
 		n = sizeof(msg) - 1;
-
-	memset(&p, 0, sizeof(p));
-	p.vector = RRV_PANIC_NO_VECTOR;
-	p.rip = call_site((uint64_t)(uintptr_t)__builtin_return_address(0));
-	p.rsp = read_rsp();
-	p.rflags = read_rflags();
-	p.cs = read_cs();
-	hc_panic(&p, msg, n);
+	uint64_t ret = (uint64_t)(uintptr_t)__builtin_return_address(0);
+	if (console)
+		console->panic(msg, n, ret);
+	/* No console yet: nothing can be said; stop the CPU the hard way. */
+	for (;;)
+		__builtin_trap();
 }

@@ -33,6 +33,21 @@ int64_t kwritef(uint32_t handle, const char *fmt, ...) KPRINTF_FMT(2, 3);
  * vector RRV_PANIC_NO_VECTOR, rip = the address of the call to panic, and
  * the current rsp, rflags and cs.  Does not return.
  */
+/*
+ * Where kprintf's text goes: set once at boot, before anything prints
+ * (hv/console.c sends it to the host).  write is program output to a host
+ * handle (bytes written or -errno), log one diagnostic record of a level
+ * (RRV_LOG_*), panic the end of the kernel: the message and the return
+ * address of panic's caller.
+ */
+struct kconsole {
+	int64_t (*write)(uint32_t handle, const void *buf, size_t len);
+	void (*log)(uint32_t level, const char *text, size_t len);
+	__attribute__((noreturn)) void (*panic)(const char *msg, size_t len,
+						 uint64_t caller_ret);
+};
+void kconsole_set(const struct kconsole *c);
+
 __attribute__((noreturn)) void panic(const char *fmt, ...) KPRINTF_FMT(1, 2);
 
 #endif

@@ -151,7 +151,7 @@ void preempt_switch(struct trapframe *tf)
 		.rip = tf->rip,
 		.regs_digest = regs_digest(tf),
 		.stack_digest = stack_digest(tf),
-		.branches = pmu_branches(t),
+		.branches = pmu_branches(t->branches),
 	};
 	if (point_set) {
 		p.method = point_method;
@@ -239,6 +239,26 @@ void preempt_dr_unpark(void)
 	dr_parked = false;
 }
 
+/* Around every hypercall (hv/hypercall.h): the system call in progress
+ * needed the host (for --stats), and the breakpoint must not fire in the
+ * VMM's emulation of the exit. */
+static void hc_enter(void)
+{
+	if (curthread && curthread->syscall_nr >= 0)
+		curthread->used_host = true;
+	preempt_dr_park();
+}
+
+static const struct hc_hooks preempt_hc_hooks = {
+	.enter = hc_enter,
+	.leave = preempt_dr_unpark,
+};
+
+void preempt_hook_hypercalls(void)
+{
+	hc_set_hooks(&preempt_hc_hooks);
+}
+
 static uint64_t dr6_take(void)
 {
 	uint64_t v;
@@ -269,7 +289,7 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 	t->tf = tf;
 	if (want->armed && want->tid == (uint32_t)t->tid && want->rip == tf->rip) {
 		bool counted = want->method == RRV_PREEMPT_BRANCHES && pmu_active();
-		uint64_t n = counted ? pmu_branches(t) : want->branches;
+		uint64_t n = counted ? pmu_branches(t->branches) : want->branches;
 		/* The point, or past its recorded count: then the point was
 		 * missed, and the call with this run's count makes the
 		 * replayer report where (a divergence naming the thread). */

@@ -59,4 +59,8 @@ void preempt_user_return(struct trapframe *tf);
 void preempt_dr_park(void);
 void preempt_dr_unpark(void);
 
+/* Installs the hypercall hooks above (hv/hypercall.h); kmain calls it
+ * right after BOOT. */
+void preempt_hook_hypercalls(void);
+
 #endif

@@ -13,7 +13,7 @@
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
-#include "kernel/main.h"
+#include "lib/bootinfo.h"
 #include "mm/mm.h"
 #include "proc/sched.h"
 #include "proc/signal.h"

@@ -37,7 +37,7 @@
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
 #include "proc/ktime.h"
-#include "kernel/main.h"
+#include "lib/bootinfo.h"
 #include "mm/mm.h"
 #include "arch/x86/pmu.h"
 #include "proc/proc.h"
@@ -242,7 +242,7 @@ static void publish(struct thread *t)
 
 static void switch_to(struct thread *prev, struct thread *next)
 {
-	pmu_switch_out(prev);
+	pmu_switch_out(&prev->branches);
 	/* The kernel never touches the FPU, so prev's state is still live. */
 	fpu_save(prev->fxstate);
 	fpu_restore(next->fxstate);

@@ -13,8 +13,6 @@
 
 #include <rrv/hypercall.h>
 
-#include "hv/hypercall.h"
-#include "proc/proc.h"
 #include "arch/x86/x86.h"
 
 static bool active;
@@ -22,11 +20,9 @@ static uint32_t ctr_msr;
 static uint64_t mask;     /* the counter's width */
 static uint64_t last;     /* its value when the running thread came on */
 
-void pmu_init(void)
+void pmu_init(const struct rrv_hc_pmu *answer)
 {
-	struct rrv_hc_pmu p;
-	if (hc_pmu(&p) < 0)
-		return;
+	const struct rrv_hc_pmu p = *answer;
 	if (p.width < 32 || p.width > 64 || !p.ctl_msr || !p.ctr_msr)
 		return;
 	wrmsr(p.ctl_msr, 0);
@@ -45,18 +41,18 @@ bool pmu_active(void)
 	return active;
 }
 
-void pmu_switch_out(struct thread *prev)
+void pmu_switch_out(uint64_t *count)
 {
 	if (!active)
 		return;
 	uint64_t now = rdmsr(ctr_msr) & mask;
-	prev->branches += (now - last) & mask;
+	*count += (now - last) & mask;
 	last = now;
 }
 
-uint64_t pmu_branches(const struct thread *cur)
+uint64_t pmu_branches(uint64_t count)
 {
 	if (!active)
 		return 0;
-	return cur->branches + (((rdmsr(ctr_msr) & mask) - last) & mask);
+	return count + (((rdmsr(ctr_msr) & mask) - last) & mask);
 }

@@ -10,20 +10,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct thread;
+struct rrv_hc_pmu;
 
-/* Asks the VMM for a counter and starts it.  Called once, at boot,
- * before any thread runs in ring 3. */
-void pmu_init(void);
+/* Programs the counter the VMM offered (its PMU hypercall's answer) and
+ * starts it; a counter it cannot use leaves counting off.  Called once,
+ * at boot, before any thread runs in ring 3. */
+void pmu_init(const struct rrv_hc_pmu *answer);
 
 /* Whether branches are being counted. */
 bool pmu_active(void);
 
 /* The running thread is leaving the CPU: the branches since it last
- * came on are its own. */
-void pmu_switch_out(struct thread *prev);
+ * came on are added to its count (the counter is one, the counts are
+ * per thread; the caller owns them). */
+void pmu_switch_out(uint64_t *count);
 
-/* The running thread's count up to now. */
-uint64_t pmu_branches(const struct thread *cur);
+/* The running thread's count up to now, given its count when it came on. */
+uint64_t pmu_branches(uint64_t count);
 
 #endif

@@ -18,7 +18,7 @@
  * non-canonical rcx faulting in ring 0).
  */
 #include "arch/x86/gdt.h"
-#include "proc/trap.h"
+#include "arch/x86/trapframe.h"
 
 	.text
 	.globl syscall_entry

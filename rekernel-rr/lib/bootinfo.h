@@ -1,8 +1,8 @@
 /*
  * What the VMM told the kernel at boot, and the kernel command line.
  */
-#ifndef REKERNEL_MAIN_H
-#define REKERNEL_MAIN_H
+#ifndef REKERNEL_LIB_BOOTINFO_H
+#define REKERNEL_LIB_BOOTINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,5 +35,18 @@ bool cmdline_has(const char *flag);
 
 /* The NUL-terminated string after s in bootinfo.strings. */
 const char *next_string(const char *s);
+
+/* The buffer BOOT writes its strings into, and its size. */
+#define BOOT_STRINGS_MAX (256 * 1024)
+extern char boot_strings[BOOT_STRINGS_MAX];
+
+/* Checks the used bytes of boot_strings that BOOT answered b with (each
+ * string NUL-terminated, as many as it said) and fills bootinfo; panics on
+ * a malformed answer. */
+void bootinfo_parse(const struct rrv_hc_boot *b, int64_t used);
+
+/* Warns once about each word of the command line that no part of the
+ * kernel knows (a misspelt key must not be silently ignored). */
+void cmdline_warn_unknown(void);
 
 #endif
