@@ -42,7 +42,7 @@ $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
 
-.PHONY: all deps run test unit-test fuzz-test kvm-test bench clean
+.PHONY: all deps run test layers-test unit-test fuzz-test kvm-test bench clean
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -120,10 +120,16 @@ bench: $(BUILD)/rrv $(BENCH_PROGS)
 # Every test; a KVM test that cannot run counts as a failure.
 test: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory layers-test
 	@$(MAKE) --no-print-directory unit-test
 	@$(MAKE) --no-print-directory fuzz-test
 	@$(MAKE) --no-print-directory conformance-native
 	@$(MAKE) --no-print-directory kvm-test
+
+# The include layering (layers.conf), and that its check catches a bad
+# include; `tools/layers graph` prints the guest kernel's include graph.
+layers-test:
+	@tests/layers/run.sh
 
 unit-test: $(UNIT_BINS)
 	@tests/unit/run-all $(UNIT_BINS)

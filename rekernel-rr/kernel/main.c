@@ -7,7 +7,7 @@
  */
 #include "lib/bootinfo.h"
 
-#include "proc/exec.h"
+#include "fs/exec.h"
 #include "fs/file.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"

@@ -29,9 +29,7 @@
 #include "uapi/errno.h"
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
-#include "proc/proc.h"
 #include "mm/shmem.h"
-#include "proc/signal.h"
 #include "lib/string.h"
 #include "arch/x86/x86.h"
 
@@ -47,7 +45,6 @@ typedef uint64_t pte_t;
 #define PTE_SHM (1ull << 11)
 #define PTE_D (1ull << 6)    /* set by the CPU on a write */
 
-#define DEFAULT_STACK_LIMIT (8ull << 20)
 
 /* mremap flags. */
 #define MREMAP_MAYMOVE 1
@@ -350,9 +347,35 @@ struct mm *mm_create(void)
 	return mm;
 }
 
+/* The address space in CR3: the one user accesses and the memory system
+ * calls act on (the running thread's; proc switches it with mm_activate). */
+static struct mm *active;
+
 void mm_activate(struct mm *mm)
 {
+	active = mm;
 	lcr3(mm->pml4_pa);
+}
+
+struct mm *mm_current(void)
+{
+	return active;
+}
+
+static const struct mm_hooks *hooks;
+
+void mm_set_hooks(const struct mm_hooks *h)
+{
+	hooks = h;
+}
+
+/* Out of guest memory in mm at va: the process layer ends the program
+ * (there is no way to go on without the page). */
+__attribute__((noreturn)) static void oom(struct mm *mm, uint64_t va)
+{
+	if (hooks)
+		hooks->oom(va, mm->rss * PGSIZE);
+	panic("out of guest memory at 0x%lx before any process ran", va);
 }
 
 void mm_get(struct mm *mm)
@@ -388,6 +411,8 @@ void mm_put(struct mm *mm)
 		mm->vmas = v->next;
 		vma_free(v);
 	}
+	if (active == mm)
+		active = NULL;
 	kfree(mm);
 }
 
@@ -486,7 +511,7 @@ fail:
 
 static uint64_t stack_limit(void)
 {
-	return curproc ? curproc->rlimit[RLIMIT_STACK].cur : DEFAULT_STACK_LIMIT;
+	return hooks ? hooks->stack_limit() : MM_DEFAULT_STACK_LIMIT;
 }
 
 /* Extends growing mapping v down to cover va, as Linux's expand_stack:
@@ -541,21 +566,21 @@ static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
 		return -EACCES;
 	pte_t *pte = walk(mm, va, true);
 	if (!pte)
-		mm_oom(va);
+		oom(mm, va);
 	if (!(*pte & PTE_PAGE) && v->shm) {
 		uint64_t idx = (v->pgoff + (pgdown(va) - v->start)) / PGSIZE;
 		if (idx >= shmem_pages(v->shm))
 			return -EIO; /* grown by mremap past the object */
 		void *pg = shmem_page(v->shm, idx);
 		if (!pg)
-			mm_oom(va);
+			oom(mm, va);
 		*pte = virt_to_phys(pg) | prot_bits(v->prot) | PTE_SHM;
 		if (++mm->rss > mm->peak_rss)
 			mm->peak_rss = mm->rss;
 		mm->nfaults++;
 	} else if (!(*pte & PTE_PAGE)) {
 		if (!fill_page(mm, pte, v->prot))
-			mm_oom(va);
+			oom(mm, va);
 		if (v->mf && !read_file_page(v, pgdown(va), phys_to_virt(*pte & PTE_ADDR))) {
 			pte_free(mm, pgdown(va), pte, NULL);
 			return -EIO;
@@ -563,7 +588,7 @@ static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
 		mm->nfaults++;
 	} else if ((*pte & PTE_COW) && (acc & ACC_WRITE)) {
 		if (!cow_break(mm, pte, v->prot))
-			mm_oom(va);
+			oom(mm, va);
 		invlpg(va);
 	} else {
 		/* A stale TLB entry after a permission change: the entry
@@ -634,17 +659,6 @@ void *mm_load_page(struct mm *mm, uint64_t va)
 	return phys_to_virt(*pte & PTE_ADDR);
 }
 
-void mm_oom(uint64_t va)
-{
-	uint64_t rip = curthread && curthread->tf ? curthread->tf->rip : 0;
-	uint64_t used = curproc && curproc->mm ? curproc->mm->rss * PGSIZE : 0;
-
-	kwarn("out of guest memory: the program uses %lu MiB of %lu MiB, and "
-	      "needed a page at 0x%lx; it is killed as by the OOM killer "
-	      "(give the guest more memory with --memory)\n",
-	      used >> 20, (kalloc_total_pages() * PGSIZE) >> 20, va);
-	proc_exit(RRV_EXIT_SIGNAL, SIGKILL, rip, va, false);
-}
 
 /* ------------------------------------------------------------------ */
 /* Choosing addresses                                                   */

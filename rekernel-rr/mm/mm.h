@@ -60,31 +60,55 @@ struct file;
 
 /*
  * The file behind file mappings, shared by the VMAs that map it (a split
- * or mremap keeps it), with the name /proc/self/maps shows.  The name is
- * asked of the host the first time it is needed when the mapping was made
- * from a descriptor (mapfile.c).
+ * or mremap keeps it).  The file layer makes one (fs/mapfile.h) and its
+ * ops say how to read, write back and name it; mm only counts references
+ * and calls the ops, so that it needs nothing of files.
  */
-struct mapfile {
-	int refs;
-	struct file *file; /* a host file, with a reference of its own */
-	bool named;        /* name is known */
-	char name[];       /* NUL-terminated, at most MAPFILE_NAME_MAX */
+struct mapfile;
+struct mapfile_ops {
+	/* Reads up to n bytes at file offset off into page (zeroed
+	 * already): returns the bytes read, short at end of file. */
+	uint64_t (*read)(struct mapfile *mf, void *page, uint64_t n, uint64_t off);
+	/* Writes n bytes of page to the file at off, not past the file's
+	 * end as it is now (a mapping never extends its file). */
+	void (*write)(struct mapfile *mf, const void *page, uint64_t n, uint64_t off);
+	/* The file's path on the host, "" when it cannot be told. */
+	const char *(*name)(struct mapfile *mf);
+	/* The last reference is gone. */
+	void (*release)(struct mapfile *mf);
 };
-#define MAPFILE_NAME_MAX 1024
+struct mapfile {
+	const struct mapfile_ops *ops;
+	int refs;
+};
 
-/* A new mapfile on f (taking a reference), with name, or unnamed when
- * name is NULL; NULL when memory is out. */
-struct mapfile *mapfile_new(struct file *f, const char *name);
-void mapfile_get(struct mapfile *mf);
-void mapfile_put(struct mapfile *mf);
-/* The file's path on the host, "" when it cannot be told. */
-const char *mapfile_name(struct mapfile *mf);
-/* Reads up to n bytes at file offset off into page (zeroed already):
- * returns the bytes read, short at end of file. */
-uint64_t mapfile_read(struct mapfile *mf, void *page, uint64_t n, uint64_t off);
-/* Writes n bytes of page to the file at off, not past the file's end as
- * it is now (a mapping never extends its file). */
-void mapfile_write(struct mapfile *mf, const void *page, uint64_t n, uint64_t off);
+static inline void mapfile_get(struct mapfile *mf)
+{
+	mf->refs++;
+}
+
+static inline void mapfile_put(struct mapfile *mf)
+{
+	if (--mf->refs == 0)
+		mf->ops->release(mf);
+}
+
+static inline const char *mapfile_name(struct mapfile *mf)
+{
+	return mf->ops->name(mf);
+}
+
+static inline uint64_t mapfile_read(struct mapfile *mf, void *page, uint64_t n,
+				    uint64_t off)
+{
+	return mf->ops->read(mf, page, n, off);
+}
+
+static inline void mapfile_write(struct mapfile *mf, const void *page, uint64_t n,
+				 uint64_t off)
+{
+	mf->ops->write(mf, page, n, off);
+}
 
 /* One mapping: [start, end), page-aligned, in a list sorted by address. */
 struct vma {
@@ -152,7 +176,7 @@ void mm_put(struct mm *mm);
  * access may be retried, -EFAULT for an address no mapping covers
  * (SEGV_MAPERR), -EACCES for one whose mapping forbids the access
  * (SEGV_ACCERR), and -EIO for a page of a file mapping wholly past the
- * end of its file (SIGBUS, BUS_ADRERR).  Out of guest memory ends the program (mm_oom).
+ * end of its file (SIGBUS, BUS_ADRERR).  Out of guest memory ends the program (mm_hooks.oom).
  */
 int mm_fault(struct mm *mm, uint64_t va, unsigned acc);
 
@@ -170,9 +194,26 @@ void *mm_user_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err);
  * VMA).  NULL when memory is out. */
 void *mm_load_page(struct mm *mm, uint64_t va);
 
-/* Ends the program for want of guest memory, with a message that says
- * how to give it more.  va is the address that needed a page. */
-__attribute__((noreturn)) void mm_oom(uint64_t va);
+/*
+ * What mm needs from the process layer, which it may not include; set
+ * once at boot (proc_init).  stack_limit is the running process's
+ * RLIMIT_STACK (how far a stack may grow down); oom ends the program for
+ * want of guest memory: va needed a page, and the address space had
+ * rss_bytes.  Without hooks, stacks get MM_DEFAULT_STACK_LIMIT and running
+ * out of memory panics.
+ */
+#define MM_DEFAULT_STACK_LIMIT (8ull << 20) /* Linux's default RLIMIT_STACK */
+
+struct mm_hooks {
+	uint64_t (*stack_limit)(void);
+	__attribute__((noreturn)) void (*oom)(uint64_t va, uint64_t rss_bytes);
+};
+void mm_set_hooks(const struct mm_hooks *h);
+
+/* The address space mm_activate last loaded (NULL before the first, or
+ * once it is freed): the running thread's, which user accesses and the
+ * memory system calls act on. */
+struct mm *mm_current(void);
 
 /* The first VMA that ends above va (it may start above va too), or NULL. */
 struct vma *mm_find_vma(struct mm *mm, uint64_t va);

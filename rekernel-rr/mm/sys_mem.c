@@ -6,8 +6,8 @@
  */
 #include "uapi/errno.h"
 #include "fs/file.h"
+#include "fs/mapfile.h"
 #include "mm/mm.h"
-#include "proc/proc.h"
 #include "fs/special.h"
 #include "lib/syscall.h"
 #include "uapi/unistd.h"
@@ -93,7 +93,7 @@ static uint64_t page_len(uint64_t len)
 
 SYSCALL_DEFINE1(brk, "p", uint64_t, brk)
 {
-	return (int64_t)mm_brk(curproc->mm, brk);
+	return (int64_t)mm_brk(mm_current(), brk);
 }
 
 /*
@@ -128,7 +128,7 @@ static int64_t map_file_check(struct file *f, uint32_t type, uint64_t prot)
 
 SYSCALL_DEFINE6(mmap, "puxxfx", uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, flags, uint64_t, fd, uint64_t, off)
 {
-	struct mm *mm = curproc->mm;
+	struct mm *mm = mm_current();
 	uint32_t type = flags & MAP_TYPE;
 
 	if (misaligned(off))
@@ -203,12 +203,12 @@ SYSCALL_DEFINE2(munmap, "pu", uint64_t, addr, uint64_t, len)
 	len = page_len(len);
 	if (!len || addr > USER_TOP - len)
 		return -EINVAL;
-	return mm_unmap(curproc->mm, addr, len);
+	return mm_unmap(mm_current(), addr, len);
 }
 
 SYSCALL_DEFINE3(mprotect, "pux", uint64_t, addr, uint64_t, len, uint64_t, prot)
 {
-	struct mm *mm = curproc->mm;
+	struct mm *mm = mm_current();
 
 	if (misaligned(addr))
 		return -EINVAL;
@@ -236,7 +236,7 @@ SYSCALL_DEFINE3(mprotect, "pux", uint64_t, addr, uint64_t, len, uint64_t, prot)
 
 SYSCALL_DEFINE5(mremap, "puuxp", uint64_t, old, uint64_t, old_len, uint64_t, new_len, uint64_t, flags, uint64_t, new_addr)
 {
-	return mm_remap(curproc->mm, old, old_len, new_len, flags, new_addr);
+	return mm_remap(mm_current(), old, old_len, new_len, flags, new_addr);
 }
 
 static bool known_advice(uint64_t advice)
@@ -275,7 +275,7 @@ static bool known_advice(uint64_t advice)
 
 SYSCALL_DEFINE3(madvise, "pud", uint64_t, addr, uint64_t, len, uint64_t, advice)
 {
-	struct mm *mm = curproc->mm;
+	struct mm *mm = mm_current();
 
 	if (!known_advice(advice) || misaligned(addr))
 		return -EINVAL;
@@ -311,10 +311,10 @@ SYSCALL_DEFINE3(msync, "pux", uint64_t, addr, uint64_t, len, uint64_t, flags)
 	uint64_t plen = page_len(len);
 	if ((len && !plen) || addr > USER_TOP - plen)
 		return -ENOMEM;
-	if (plen && !mm_range_mapped(curproc->mm, addr, plen))
+	if (plen && !mm_range_mapped(mm_current(), addr, plen))
 		return -ENOMEM;
 	/* MS_ASYNC too: writing now is one of the times Linux may choose. */
-	mm_sync(curproc->mm, addr, plen);
+	mm_sync(mm_current(), addr, plen);
 	return 0;
 }
 
@@ -328,7 +328,7 @@ static int64_t lock_range(uint64_t addr, uint64_t len)
 	uint64_t plen = page_len(len + (addr - start));
 	if (!plen || start > USER_TOP - plen)
 		return -ENOMEM;
-	return mm_range_mapped(curproc->mm, start, plen) ? 0 : -ENOMEM;
+	return mm_range_mapped(mm_current(), start, plen) ? 0 : -ENOMEM;
 }
 
 SYSCALL_DEFINE2(mlock, "pu", uint64_t, addr, uint64_t, len)
@@ -363,7 +363,7 @@ SYSCALL_DEFINE0(munlockall, "")
 
 SYSCALL_DEFINE3(mincore, "pup", uint64_t, addr, uint64_t, len, uint64_t, uvec)
 {
-	struct mm *mm = curproc->mm;
+	struct mm *mm = mm_current();
 
 	if (misaligned(addr))
 		return -EINVAL;

@@ -10,7 +10,6 @@
 
 #include "uapi/errno.h"
 #include "mm/mm.h"
-#include "proc/proc.h"
 #include "lib/string.h"
 #include "arch/x86/vm.h"
 
@@ -29,9 +28,10 @@ static bool range_ok(uint64_t va, size_t n)
 static void *user_ptr(uint64_t va, unsigned acc)
 {
 	int err;
-	if (!curproc || !curproc->mm)
+	struct mm *mm = mm_current();
+	if (!mm)
 		return NULL;
-	return mm_user_ptr(curproc->mm, va, acc, &err);
+	return mm_user_ptr(mm, va, acc, &err);
 }
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n)

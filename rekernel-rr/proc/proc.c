@@ -75,9 +75,33 @@ static void default_rlimits(void)
 	set_rlimit(RLIMIT_RTPRIO, 0, 0);
 }
 
+/* mm's questions about the running process (mm/mm.h). */
+static uint64_t running_stack_limit(void)
+{
+	return curproc ? curproc->rlimit[RLIMIT_STACK].cur : MM_DEFAULT_STACK_LIMIT;
+}
+
+__attribute__((noreturn)) static void out_of_memory(uint64_t va, uint64_t rss_bytes)
+{
+	uint64_t rip = curthread && curthread->tf ? curthread->tf->rip : 0;
+
+	kwarn("out of guest memory: the program uses %lu MiB of %lu MiB, and "
+	      "needed a page at 0x%lx; it is killed as by the OOM killer "
+	      "(give the guest more memory with --memory)\n",
+	      rss_bytes >> 20, (kalloc_total_pages() * PGSIZE) >> 20, va);
+	proc_exit(RRV_EXIT_SIGNAL, SIGKILL, rip, va, false);
+}
+
+static const struct mm_hooks proc_mm_hooks = {
+	.stack_limit = running_stack_limit,
+	.oom = out_of_memory,
+};
+
 void proc_init(void)
 {
 	const struct rrv_hc_boot *b = &bootinfo.reply;
+
+	mm_set_hooks(&proc_mm_hooks);
 
 	proc0.pid = b->pid;
 	proc0.ppid = b->ppid;

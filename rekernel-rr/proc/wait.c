@@ -26,7 +26,6 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "fs/special.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
 #include "uapi/unistd.h"

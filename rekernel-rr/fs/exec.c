@@ -21,12 +21,13 @@
  * through the READ hypercall straight into the program's page when first
  * touched, so a big program costs what it uses.
  */
-#include "proc/exec.h"
+#include "fs/exec.h"
 
 #include <rrv/hypercall.h>
 
 #include "uapi/errno.h"
 #include "fs/file.h"
+#include "fs/mapfile.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
 #include "hv/hypercall.h"

@@ -20,7 +20,7 @@
 #include <rrv/hypercall.h>
 
 #include "uapi/errno.h"
-#include "proc/exec.h"
+#include "fs/exec.h"
 #include "fs/file.h"
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
