@@ -2,7 +2,8 @@
  * epoll in the guest: an interest list scanned with file_poll, the same
  * readiness poll(2) sees.  A wait is a pollset (pollwait.c) gathered from
  * the interests, so host sockets are waited on in one POLL hypercall and
- * guest objects through the scheduler.
+ * guest objects through the scheduler.  The calls: epoll_create,
+ * epoll_create1, epoll_ctl, epoll_wait, epoll_pwait and epoll_pwait2.
  *
  * Simplifications, documented in docs/sockets.md: an item does not hold
  * its file; it goes away when its descriptor no longer names that file
@@ -11,6 +12,7 @@
  * every new arrival of data.
  */
 #include "fs/file.h"
+#include "lib/syscall.h"
 
 #include "uapi/errno.h"
 #include "mm/kalloc.h"
@@ -113,53 +115,41 @@ static const struct file_ops ep_ops = {
 	.wait_on = ep_wait_on,
 };
 
-/* epoll_create1(flags) */
-int64_t sys_epoll_create1(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-			  uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(epoll_create1, "x", uint32_t, flags)
 {
-	uint32_t flags = (uint32_t)a0;
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-
 	if (flags & ~(uint32_t)O_CLOEXEC)
 		return -EINVAL;
 	return anon_fd_new(&ep_ops, kmalloc(sizeof(struct ep)), O_RDWR, flags & O_CLOEXEC);
 }
 
-/* epoll_create(size) */
-int64_t sys_epoll_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-			 uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(epoll_create, "d", int, size)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	if ((int)a0 <= 0)
+	if (size <= 0)
 		return -EINVAL;
-	return sys_epoll_create1(0, 0, 0, 0, 0, 0);
+	return sys_epoll_create1(0);
 }
 
-static struct ep *epfd(int fd, int64_t *err)
+static struct ep *ep_from_fd(int fd, int64_t *err)
 {
 	struct file *f = fd_file(fd);
 	*err = !f ? -EBADF : f->ops->kind != FILE_EPOLL ? -EINVAL : 0;
 	return *err ? NULL : f->priv;
 }
 
-/* epoll_ctl(epfd, op, fd, event) */
-int64_t sys_epoll_ctl(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		      uint64_t a5)
+SYSCALL_DEFINE4(epoll_ctl, "fdfp", int, epfd, int, op, int, fd, uint64_t, event)
 {
-	int op = (int)a1, fd = (int)a2;
 	struct k_epoll_event ev = { 0, 0 };
 	int64_t err;
-	(void)a4, (void)a5;
 
-	struct ep *ep = epfd((int)a0, &err);
+	struct ep *ep = ep_from_fd(epfd, &err);
 	struct file *f = fd_file(fd);
 	if (!ep)
-		return fd_file((int)a0) ? err : -EBADF;
+		return fd_file(epfd) ? err : -EBADF;
 	if (!f)
 		return -EBADF;
-	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, a3, sizeof(ev)))
+	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, event, sizeof(ev)))
 		return -EFAULT;
-	if (f == fd_file((int)a0))
+	if (f == fd_file(epfd))
 		return -EINVAL;
 	/* Linux refuses regular files and directories: always ready. */
 	if (f->ops->kind == FILE_HOST) {
@@ -246,7 +236,7 @@ static int64_t ep_wait(int efd, uint64_t uev, int max, int64_t timeout_ns)
 {
 	int64_t err;
 
-	struct ep *ep = epfd(efd, &err);
+	struct ep *ep = ep_from_fd(efd, &err);
 	if (!ep)
 		return err;
 	if (max <= 0 || max > EP_MAX_EVENTS)
@@ -265,12 +255,10 @@ static int64_t ep_wait(int efd, uint64_t uev, int max, int64_t timeout_ns)
 	}
 }
 
-int64_t sys_epoll_wait(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		       uint64_t a5)
+SYSCALL_DEFINE4(epoll_wait, "fpdd", int, epfd, uint64_t, events, int, maxevents,
+		int, timeout)
 {
-	int ms = (int)a3;
-	(void)a4, (void)a5;
-	return ep_wait((int)a0, a1, (int)a2, ms < 0 ? -1 : (int64_t)ms * 1000000);
+	return ep_wait(epfd, events, maxevents, timeout < 0 ? -1 : (int64_t)timeout * 1000000);
 }
 
 /* The temporary signal mask of epoll_pwait: restored at once, or after
@@ -300,29 +288,28 @@ static int64_t with_mask(int efd, uint64_t uev, int max, int64_t ns, uint64_t um
 	return r;
 }
 
-/* epoll_pwait(epfd, events, maxevents, timeout_ms, sigmask, sigsetsize) */
-int64_t sys_epoll_pwait(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-			uint64_t a5)
+SYSCALL_DEFINE6(epoll_pwait, "fpddpu", int, epfd, uint64_t, events, int, maxevents,
+		int, timeout, uint64_t, sigmask, uint64_t, sigsetsize)
 {
-	int ms = (int)a3;
-	return with_mask((int)a0, a1, (int)a2, ms < 0 ? -1 : (int64_t)ms * 1000000, a4, a5);
+	return with_mask(epfd, events, maxevents,
+			 timeout < 0 ? -1 : (int64_t)timeout * 1000000, sigmask, sigsetsize);
 }
 
-/* epoll_pwait2(epfd, events, maxevents, timeout timespec, sigmask, size) */
-int64_t sys_epoll_pwait2(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-			 uint64_t a5)
+/* timeout is a struct timespec, NULL for none. */
+SYSCALL_DEFINE6(epoll_pwait2, "fpdppu", int, epfd, uint64_t, events, int, maxevents,
+		uint64_t, timeout, uint64_t, sigmask, uint64_t, sigsetsize)
 {
 	struct {
 		int64_t sec, nsec;
 	} ts;
 	int64_t ns = -1;
 
-	if (a3) {
-		if (copy_from_user(&ts, a3, sizeof(ts)))
+	if (timeout) {
+		if (copy_from_user(&ts, timeout, sizeof(ts)))
 			return -EFAULT;
 		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 			return -EINVAL;
 		ns = ts.sec >= INT64_MAX / 1000000000 ? INT64_MAX : ts.sec * 1000000000 + ts.nsec;
 	}
-	return with_mask((int)a0, a1, (int)a2, ns, a4, a5);
+	return with_mask(epfd, events, maxevents, ns, sigmask, sigsetsize);
 }

@@ -4,9 +4,10 @@
  * would pass UINT64_MAX - 1 wait, unless O_NONBLOCK.  Only guest threads
  * change the counter, so a wait is sched_sleep on file_poll_chan (a
  * deadlock report when no other thread could ever end it, as a native
- * run would hang).
+ * run would hang).  The calls: eventfd and eventfd2.
  */
 #include "fs/file.h"
+#include "lib/syscall.h"
 
 #include "uapi/errno.h"
 #include "mm/kalloc.h"
@@ -90,26 +91,20 @@ static const struct file_ops efd_ops = {
 	.wait_on = NULL, /* only guest threads change it */
 };
 
-/* eventfd2(initval, flags): EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE */
-int64_t sys_eventfd2(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		     uint64_t a5)
+/* flags: EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE */
+SYSCALL_DEFINE2(eventfd2, "ux", uint32_t, count, uint32_t, flags)
 {
-	uint32_t flags = (uint32_t)a1;
-	(void)a2, (void)a3, (void)a4, (void)a5;
-
 	if (flags & ~(uint32_t)(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct efd *e = kmalloc(sizeof(*e));
 	if (e) {
-		e->count = (uint32_t)a0;
+		e->count = count;
 		e->sem = flags & EFD_SEMAPHORE;
 	}
 	return anon_fd_new(&efd_ops, e, O_RDWR | (flags & O_NONBLOCK), flags & O_CLOEXEC);
 }
 
-int64_t sys_eventfd(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		    uint64_t a5)
+SYSCALL_DEFINE1(eventfd, "u", uint32_t, count)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_eventfd2(a0, 0, 0, 0, 0, 0);
+	return sys_eventfd2(count, 0);
 }

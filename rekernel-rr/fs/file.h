@@ -4,7 +4,8 @@
  * file behind a VMM handle, or a pipe end living in the guest.
  * Implemented in file.c (table and common code), hostfile.c, pipe.c,
  * anonfile.c (what epoll, eventfd and timerfd share); the
- * system calls are in sys_file.c.  docs/files.md tells the whole story.
+ * system calls are in sys_*.c (helpers in path.h), epoll.c, eventfd.c
+ * and timerfd.c.  docs/files.md tells the whole story.
  *
  * Three levels, as in Linux:
  *   descriptor  a small int in curproc->files, with its own FD_CLOEXEC

@@ -23,8 +23,6 @@
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "lib/string.h"
-#include "lib/syscall.h"
-#include "uapi/unistd.h"
 #include "mm/uaccess.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
@@ -679,49 +677,3 @@ int64_t special_readlink(const char *path, char *buf, size_t len)
 		n = (int64_t)len;
 	return n == 0 ? -ENOENT : n + 1; /* + 1: 0 means "not special" */
 }
-
-/* ---- extended attributes ---- */
-
-/*
- * The program sees files without extended attributes: no SELinux label,
- * no ACL, no capability, which is what ls, cp and tar ask about.  Getting
- * one answers ENODATA (as for a file that has none), listing gives an
- * empty list, and setting one is not supported.
- */
-SYSCALL_DEFINE6(getxattr, "ssxu", uint64_t, path, uint64_t, name, uint64_t, value, uint64_t, size, uint64_t, a4, uint64_t, a5)
-{
-	(void)path, (void)name, (void)value, (void)size, (void)a4, (void)a5;
-	return -ENODATA;
-}
-
-SYSCALL_DEFINE6(fgetxattr, "fsxu", uint64_t, fd, uint64_t, name, uint64_t, value, uint64_t, size, uint64_t, a4, uint64_t, a5)
-{
-	(void)name, (void)value, (void)size, (void)a4, (void)a5;
-	return fd_file((int)fd) ? -ENODATA : -EBADF;
-}
-
-SYSCALL_DEFINE6(listxattr, "sxu", uint64_t, path, uint64_t, list, uint64_t, size, uint64_t, a3, uint64_t, a4, uint64_t, a5)
-{
-	(void)path, (void)list, (void)size, (void)a3, (void)a4, (void)a5;
-	return 0;
-}
-
-SYSCALL_DEFINE6(flistxattr, "fxu", uint64_t, fd, uint64_t, list, uint64_t, size, uint64_t, a3, uint64_t, a4, uint64_t, a5)
-{
-	(void)list, (void)size, (void)a3, (void)a4, (void)a5;
-	return fd_file((int)fd) ? 0 : -EBADF;
-}
-
-SYSCALL_DEFINE6(setxattr, "ssxux", uint64_t, path, uint64_t, name, uint64_t, value, uint64_t, size, uint64_t, flags, uint64_t, a5)
-{
-	(void)path, (void)name, (void)value, (void)size, (void)flags, (void)a5;
-	return -EOPNOTSUPP;
-}
-
-const struct syscall_def sys_special_defs[] = {
-};
-const size_t sys_special_ndefs = sizeof(sys_special_defs) / sizeof(sys_special_defs[0]);
-
-SYSCALL_ALIAS(lgetxattr, getxattr, "ssxu");
-SYSCALL_ALIAS(llistxattr, listxattr, "sxu");
-SYSCALL_ALIAS(lsetxattr, setxattr, "ssxux");

@@ -4,9 +4,11 @@
  * hypercall whenever it matters (so a recording captures every reading);
  * expirations are counted on demand, never by an interrupt.  A wait for
  * an expiry is a deadline in a pollset (pollwait.c): one POLL hypercall
- * with that timeout, traced like the rest.
+ * with that timeout, traced like the rest.  The calls: timerfd_create,
+ * timerfd_settime and timerfd_gettime.
  */
 #include "fs/file.h"
+#include "lib/syscall.h"
 
 #include "uapi/errno.h"
 #include "mm/kalloc.h"
@@ -111,12 +113,9 @@ static const struct file_ops tfd_ops = {
 	.wait_on = tfd_wait_on,
 };
 
-/* timerfd_create(clockid, flags) */
-int64_t sys_timerfd_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-			   uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(timerfd_create, "dx", uint32_t, clockid, uint32_t, flags)
 {
-	uint32_t clock = (uint32_t)a0, flags = (uint32_t)a1;
-	(void)a2, (void)a3, (void)a4, (void)a5;
+	uint32_t clock = clockid;
 
 	if (flags & ~(uint32_t)(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
@@ -160,34 +159,33 @@ static void current(struct tfd *t, struct k_itimerspec *cur)
 	}
 }
 
-/* timerfd_settime(fd, flags, new, old) */
-int64_t sys_timerfd_settime(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-			    uint64_t a4, uint64_t a5)
+/* All 64 bits of flags are checked. */
+SYSCALL_DEFINE4(timerfd_settime, "fxpp", int, ufd, uint64_t, flags, uint64_t, utmr,
+		uint64_t, otmr)
 {
 	struct k_itimerspec nv, old;
 	int64_t err;
-	(void)a4, (void)a5;
 
-	struct tfd *t = tfd_of((int)a0, &err);
+	struct tfd *t = tfd_of(ufd, &err);
 	if (!t)
 		return err;
-	if (a1 & ~(uint64_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+	if (flags & ~(uint64_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
 		return -EINVAL;
-	if (copy_from_user(&nv, a2, sizeof(nv)))
+	if (copy_from_user(&nv, utmr, sizeof(nv)))
 		return -EFAULT;
 	if (nv.value.sec < 0 || nv.value.nsec < 0 || nv.value.nsec >= NSEC_PER_SEC ||
 	    nv.interval.sec < 0 || nv.interval.nsec < 0 || nv.interval.nsec >= NSEC_PER_SEC)
 		return -EINVAL;
-	if (a3) {
+	if (otmr) {
 		current(t, &old);
-		if (copy_to_user(a3, &old, sizeof(old)))
+		if (copy_to_user(otmr, &old, sizeof(old)))
 			return -EFAULT;
 	}
 	t->interval = ts_ns(&nv.interval);
 	int64_t v = ts_ns(&nv.value);
 	if (v == 0)
 		t->expiry = 0;
-	else if (a1 & TFD_TIMER_ABSTIME)
+	else if (flags & TFD_TIMER_ABSTIME)
 		t->expiry = v;
 	else
 		t->expiry = now(t) + v;
@@ -195,15 +193,12 @@ int64_t sys_timerfd_settime(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 	return 0;
 }
 
-/* timerfd_gettime(fd, cur) */
-int64_t sys_timerfd_gettime(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-			    uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(timerfd_gettime, "fp", int, ufd, uint64_t, otmr)
 {
 	struct k_itimerspec cur;
 	int64_t err;
-	(void)a2, (void)a3, (void)a4, (void)a5;
 
-	struct tfd *t = tfd_of((int)a0, &err);
+	struct tfd *t = tfd_of(ufd, &err);
 	if (!t)
 		return err;
 	/* An expired one-shot timer reads as disarmed. */
@@ -216,10 +211,10 @@ int64_t sys_timerfd_gettime(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			expirations(&tmp, now(t), true);
 			if (tmp.expiry) {
 				current(&tmp, &cur);
-				return copy_to_user(a1, &cur, sizeof(cur)) ? -EFAULT : 0;
+				return copy_to_user(otmr, &cur, sizeof(cur)) ? -EFAULT : 0;
 			}
 		}
 		current(t, &cur);
 	}
-	return copy_to_user(a1, &cur, sizeof(cur)) ? -EFAULT : 0;
+	return copy_to_user(otmr, &cur, sizeof(cur)) ? -EFAULT : 0;
 }

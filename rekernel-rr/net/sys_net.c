@@ -1,9 +1,8 @@
 /*
  * The socket system calls: argument checks, user copies of addresses,
  * msghdrs and options, and descriptors.  The sockets themselves are in
- * socket.c (host sockets and guest socketpairs); epoll, eventfd and
- * timerfd have their own files and register their calls here too, so
- * that one table holds the whole "sockets and polling" family.
+ * socket.c (host sockets and guest socketpairs).  epoll, eventfd and
+ * timerfd, with their calls, are in fs/.
  */
 #include "proc/proc.h"
 #include "lib/syscall.h"
@@ -373,19 +372,6 @@ SYS(sys_getsockopt)
 	return copy_to_user(a4, &len, sizeof(len)) ? -EFAULT : 0;
 }
 
-/* The epoll, eventfd and timerfd calls (epoll.c, eventfd.c, timerfd.c). */
-int64_t sys_epoll_create1(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_epoll_create(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_epoll_ctl(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_epoll_wait(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_epoll_pwait(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_epoll_pwait2(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_eventfd(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_eventfd2(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_timerfd_create(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_timerfd_settime(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-int64_t sys_timerfd_gettime(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-
 const struct syscall_def sys_net_defs[] = {
 	SYSCALL_DEF(41, "socket", sys_socket, "ddd"),
 	SYSCALL_DEF(42, "connect", sys_connect, "fpu"),
@@ -403,17 +389,6 @@ const struct syscall_def sys_net_defs[] = {
 	SYSCALL_DEF(54, "setsockopt", sys_setsockopt, "fddpu"),
 	SYSCALL_DEF(55, "getsockopt", sys_getsockopt, "fddpp"),
 	SYSCALL_DEF(288, "accept4", sys_accept4, "fppx"),
-	SYSCALL_DEF(213, "epoll_create", sys_epoll_create, "d"),
-	SYSCALL_DEF(232, "epoll_wait", sys_epoll_wait, "fpdd"),
-	SYSCALL_DEF(233, "epoll_ctl", sys_epoll_ctl, "fdfp"),
-	SYSCALL_DEF(281, "epoll_pwait", sys_epoll_pwait, "fpddpu"),
-	SYSCALL_DEF(291, "epoll_create1", sys_epoll_create1, "x"),
-	SYSCALL_DEF(441, "epoll_pwait2", sys_epoll_pwait2, "fpdppu"),
-	SYSCALL_DEF(284, "eventfd", sys_eventfd, "u"),
-	SYSCALL_DEF(290, "eventfd2", sys_eventfd2, "ux"),
-	SYSCALL_DEF(283, "timerfd_create", sys_timerfd_create, "dx"),
-	SYSCALL_DEF(286, "timerfd_settime", sys_timerfd_settime, "fxpp"),
-	SYSCALL_DEF(287, "timerfd_gettime", sys_timerfd_gettime, "fp"),
 };
 
 const size_t sys_net_ndefs = ARRAY_SIZE(sys_net_defs);
