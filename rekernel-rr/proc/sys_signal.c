@@ -365,5 +365,6 @@ SYSCALL_DEFINE4(rt_tgsigqueueinfo, "dddp", int, tgid, int, tid, int, sig, uint64
 
 /* TRANSITIONAL: empty, every call above registers itself; kept until
  * kernel/syscall.c stops reading the old tables. */
-const struct syscall_def sys_signal_defs[] = {};
-const size_t sys_signal_ndefs = 0;
+const struct syscall_def sys_signal_defs[] = {
+};
+const size_t sys_signal_ndefs = sizeof(sys_signal_defs) / sizeof(sys_signal_defs[0]);
