@@ -252,17 +252,6 @@ SYSCALL_DEFINE6(recvfrom, "fpuxpp", int, fd, uint64_t, ubuf, uint64_t, size, uin
 	return r;
 }
 
-/* Linux's struct msghdr. */
-struct k_msghdr {
-	uint64_t name;
-	uint32_t namelen, pad0;
-	uint64_t iov;
-	uint64_t iovlen;
-	uint64_t control;
-	uint64_t controllen;
-	int32_t flags, pad1;
-};
-
 /* The socket and the user's msghdr of sendmsg and recvmsg: f, or NULL
  * with *err (-EBADF, -ENOTSOCK, -EFAULT). */
 static struct file *msg_args(int fd, uint64_t umsg, struct k_msghdr *m, int64_t *err)

@@ -8,6 +8,9 @@
 #include <rrv/hypercall.h>
 
 #include "uapi/errno.h"
+#include "uapi/prctl.h"
+#include "uapi/random.h"
+#include "uapi/sysinfo.h"
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
 #include "proc/ktime.h"
@@ -29,10 +32,6 @@ static int64_t own_pid_or(uint64_t pid, int64_t err)
 
 /* ------------------------------------------------------------------ */
 /* Resource limits                                                      */
-
-struct k_rlimit {
-	uint64_t cur, max;
-};
 
 #define NR_OPEN_MAX 1048576 /* fs.nr_open */
 
@@ -110,19 +109,6 @@ SYSCALL_DEFINE1(uname, "p", uint64_t, ubuf)
 	return copy_to_user(ubuf, uts, sizeof(uts));
 }
 
-/* Linux's struct sysinfo on x86-64: 112 bytes. */
-struct k_sysinfo {
-	int64_t uptime;
-	uint64_t loads[3];
-	uint64_t totalram, freeram, sharedram, bufferram;
-	uint64_t totalswap, freeswap;
-	uint16_t procs, pad;
-	uint64_t totalhigh, freehigh;
-	uint32_t mem_unit;
-	char reserved[4];
-};
-_Static_assert(sizeof(struct k_sysinfo) == 112, "struct sysinfo layout");
-
 SYSCALL_DEFINE1(sysinfo, "p", uint64_t, uinfo)
 {
 	struct k_sysinfo si;
@@ -141,9 +127,6 @@ SYSCALL_DEFINE1(sysinfo, "p", uint64_t, uinfo)
 	return copy_to_user(uinfo, &si, sizeof(si));
 }
 
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
-#define GRND_INSECURE 4
 #define RANDOM_CHUNK 65536u /* the most one RANDOM hypercall gives */
 #define RANDOM_PIECES 16
 
@@ -185,23 +168,6 @@ SYSCALL_DEFINE3(getrandom, "pux", uint64_t, ubuf, uint64_t, len, uint64_t, flags
 	}
 	return (int64_t)done;
 }
-
-#define PR_SET_PDEATHSIG 1
-#define PR_GET_PDEATHSIG 2
-#define PR_GET_DUMPABLE 3
-#define PR_SET_DUMPABLE 4
-#define PR_GET_KEEPCAPS 7
-#define PR_SET_KEEPCAPS 8
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
-#define PR_GET_TIMERSLACK 30
-#define PR_SET_TIMERSLACK 29
-#define PR_SET_NO_NEW_PRIVS 38
-#define PR_GET_NO_NEW_PRIVS 39
-#define PR_SET_THP_DISABLE 41
-#define PR_GET_THP_DISABLE 42
-#define PR_SET_CHILD_SUBREAPER 36
-#define PR_GET_CHILD_SUBREAPER 37
 
 SYSCALL_DEFINE5(prctl, "dxxxx", uint64_t, option, uint64_t, arg2, uint64_t, arg3, uint64_t, arg4,
 		uint64_t, arg5)
@@ -274,9 +240,6 @@ SYSCALL_DEFINE5(prctl, "dxxxx", uint64_t, option, uint64_t, arg2, uint64_t, arg3
 	}
 }
 
-#define PER_LINUX 0
-#define PER_QUERY 0xffffffffu
-
 SYSCALL_DEFINE1(personality, "x", uint64_t, persona)
 {
 	uint32_t old = curproc->prctl.personality;
@@ -288,19 +251,6 @@ SYSCALL_DEFINE1(personality, "x", uint64_t, persona)
 /* ------------------------------------------------------------------ */
 /* Resource usage                                                       */
 
-struct k_timeval {
-	int64_t tv_sec, tv_usec;
-};
-
-struct k_rusage {
-	struct k_timeval utime, stime;
-	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock,
-		oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
-};
-
-#define RUSAGE_SELF 0
-#define RUSAGE_CHILDREN (-1)
-#define RUSAGE_THREAD 1
 #define USER_HZ 100
 
 /* The program's CPU time is the host's CPU time for rrv (the VMM's share
@@ -323,10 +273,6 @@ SYSCALL_DEFINE2(getrusage, "dp", uint64_t, who, uint64_t, uusage)
 	}
 	return copy_to_user(uusage, &ru, sizeof(ru));
 }
-
-struct k_tms {
-	int64_t utime, stime, cutime, cstime;
-};
 
 SYSCALL_DEFINE1(times, "p", uint64_t, ubuf)
 {

@@ -10,6 +10,7 @@
 #include <rrv/hypercall.h>
 
 #include "uapi/errno.h"
+#include "uapi/prctl.h"
 #include "proc/futex.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
@@ -149,15 +150,6 @@ SYSCALL_DEFINE0(rseq, "puxx")
 	return -ENOSYS;
 }
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
-#define ARCH_GET_CPUID 0x1011
-#define ARCH_SET_CPUID 0x1012
-#define ARCH_GET_XCOMP_SUPP 0x1021
-#define ARCH_GET_XCOMP_PERM 0x1022
-#define ARCH_REQ_XCOMP_PERM 0x1023
 /* The x87 and SSE state components: all there is without XSAVE. */
 #define XFEATURES_LEGACY 0x3ull
 

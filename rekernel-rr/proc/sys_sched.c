@@ -5,6 +5,7 @@
  * changes nothing here).
  */
 #include "uapi/errno.h"
+#include "uapi/sched.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "lib/syscall.h"
@@ -65,13 +66,6 @@ SYSCALL_DEFINE3(getcpu, "ppp", uint64_t, ucpu, uint64_t, unode, uint64_t, ucache
 		return -EFAULT;
 	return 0;
 }
-
-#define SCHED_OTHER 0
-#define SCHED_FIFO 1
-#define SCHED_RR 2
-#define SCHED_BATCH 3
-#define SCHED_IDLE 5
-#define SCHED_DEADLINE 6
 
 SYSCALL_DEFINE1(sched_getscheduler, "d", uint64_t, pid)
 {
