@@ -26,91 +26,16 @@
 
 #include <rrv/hypercall.h>
 
-/* Linux x86-64 open flags, passed through to the VMM unchanged. */
-#define O_ACCMODE 00000003
-#define O_RDONLY 00000000
-#define O_WRONLY 00000001
-#define O_RDWR 00000002
-#define O_CREAT 00000100
-#define O_EXCL 00000200
-#define O_NOCTTY 00000400
-#define O_TRUNC 00001000
-#define O_APPEND 00002000
-#define O_NONBLOCK 00004000
-#define O_DSYNC 00010000
-#define O_ASYNC 00020000
-#define O_DIRECT 00040000
-#define O_LARGEFILE 00100000
-#define O_DIRECTORY 00200000
-#define O_NOFOLLOW 00400000
-#define O_NOATIME 01000000
-#define O_CLOEXEC 02000000
-#define O_SYNC 04010000
-#define O_PATH 010000000
-#define O_TMPFILE 020200000
-
-#define FD_CLOEXEC 1
-
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-
-/* *at() conventions. */
-#define AT_FDCWD (-100)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR 0x200 /* unlinkat */
-#define AT_EACCESS 0x200   /* faccessat2 */
-#define AT_SYMLINK_FOLLOW 0x400
-#define AT_NO_AUTOMOUNT 0x800
-#define AT_EMPTY_PATH 0x1000
-#define AT_STATX_SYNC_TYPE 0x6000
-
-/* File types in st_mode. */
-#define S_IFMT 0170000
-#define S_IFIFO 0010000
-#define S_IFCHR 0020000
-#define S_IFDIR 0040000
-#define S_IFREG 0100000
-#define S_IFSOCK 0140000
-
-#define PATH_MAX 4096
-#define PIPE_BUF 4096 /* writes up to this size to a pipe are atomic */
+#include "uapi/fcntl.h"
+#include "uapi/limits.h"
+#include "uapi/poll.h"
+#include "uapi/stat.h"
 
 /* Descriptors per process: the table's size and RLIMIT_NOFILE's cap. */
 #define NOFILE 1024
 
 /* Linux caps one read or write at INT_MAX rounded down to a page. */
 #define MAX_RW_COUNT 0x7ffff000ull
-
-/* poll(2) event bits, for file_poll. */
-#define POLLIN 0x001
-#define POLLPRI 0x002
-#define POLLOUT 0x004
-#define POLLERR 0x008
-#define POLLHUP 0x010
-#define POLLRDNORM 0x040
-#define POLLWRNORM 0x100
-#define POLLRDHUP 0x2000
-
-/* Linux's struct statx (RRV_HC_STATX_SIZE bytes), for the synthetic one
- * of a pipe. */
-struct k_statx_ts {
-	int64_t tv_sec;
-	uint32_t tv_nsec;
-	int32_t pad;
-};
-struct k_statx {
-	uint32_t stx_mask, stx_blksize;
-	uint64_t stx_attributes;
-	uint32_t stx_nlink, stx_uid, stx_gid;
-	uint16_t stx_mode, pad1;
-	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
-	struct k_statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
-	uint32_t stx_rdev_major, stx_rdev_minor;
-	uint32_t stx_dev_major, stx_dev_minor;
-	uint64_t spare[14];
-};
-#define STATX_BASIC_STATS 0x7ffu
 
 /*
  * A transfer's buffers: one user buffer (read, write), a user iovec array

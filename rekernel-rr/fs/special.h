@@ -36,11 +36,6 @@ int64_t special_readlink(const char *path, char *buf, size_t len);
  * when f is not ours, or -errno (-ENOTDIR for our other files). */
 int64_t special_getdents(struct file *f, void *buf, size_t count);
 
-/* TRANSITIONAL: an empty old-style table (legacy_defs.c) that
- * kernel/syscall.c still reads; the extended-attribute calls that were in
- * it are in sys_xattr.c. */
-extern const struct syscall_def sys_special_defs[];
-extern const size_t sys_special_ndefs;
 
 /* f is /dev/zero, whose mappings are anonymous memory. */
 bool file_is_zero_device(struct file *f);

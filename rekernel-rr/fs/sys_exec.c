@@ -413,7 +413,3 @@ SYSCALL_DEFINE5(execveat, "fsppx", uint64_t, dirfd, uint64_t, upath, uint64_t, u
 		return -EINVAL;
 	return do_execve((int32_t)dirfd, upath, uargv, uenvp, flags);
 }
-
-const struct syscall_def sys_exec_defs[] = {
-};
-const size_t sys_exec_ndefs = sizeof(sys_exec_defs) / sizeof(sys_exec_defs[0]);

@@ -33,69 +33,25 @@
 
 extern char syscall_entry[]; /* syscall_entry.S */
 
-/* TRANSITIONAL: the domain files' old tables, until every handler uses
- * SYSCALL_DEFINE. */
-extern const struct syscall_legacy_def sys_proc_defs[], sys_mem_defs[],
-	sys_time_defs[], sys_file_defs[], sys_signal_defs[], sys_net_defs[],
-	sys_fork_defs[], sys_wait_defs[], sys_exec_defs[];
-extern const size_t sys_proc_ndefs, sys_mem_ndefs, sys_time_ndefs,
-	sys_file_ndefs, sys_signal_ndefs, sys_net_ndefs, sys_fork_ndefs,
-	sys_wait_ndefs, sys_exec_ndefs;
-
-/* One slot per number: a handler defined with SYSCALL_DEFINE, or (for now)
- * one from an old table. */
-struct slot {
-	const struct syscall_entry_def *def;
-	const struct syscall_legacy_def *legacy;
-};
-static struct slot table[NSYSCALLS];
+/* The table: each number's handler, or NULL. */
+static const struct syscall_def *table[NSYSCALLS];
 /* Numbers already reported as unimplemented, so each is reported once. */
 static uint64_t enosys_seen[NSYSCALLS / 64 + 1];
 static bool log_syscalls;
 
-static struct slot *slot_for(uint64_t nr, const char *what)
-{
-	if (nr >= NSYSCALLS)
-		panic("syscall table: %s has number %lu, beyond %u", what, nr,
-		      NSYSCALLS);
-	struct slot *s = &table[nr];
-	if (s->def || s->legacy)
-		panic("syscall table: %s (number %lu) defined twice", what, nr);
-	return s;
-}
-
-static void add_legacy(const struct syscall_legacy_def *defs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct syscall_legacy_def *d = &defs[i];
-		if (d->nr >= NSYSCALLS)
-			continue; /* not in this build's list (fchmodat2) */
-		struct slot *s = slot_for(d->nr, d->name);
-		if (!d->fn || !d->args || strlen(d->args) > 6)
-			panic("syscall table: %s is malformed", d->name);
-		s->legacy = d;
-	}
-}
-
 void syscall_init(void)
 {
-	for (const struct syscall_entry_def *d = __syscall_defs_start;
+	for (const struct syscall_def *d = __syscall_defs_start;
 	     d < __syscall_defs_end; d++) {
-		struct slot *s = slot_for(d->nr, syscall_name(d->nr));
+		if (d->nr >= NSYSCALLS)
+			panic("syscall table: number %u is beyond %u", d->nr, NSYSCALLS);
+		if (table[d->nr])
+			panic("syscall table: %s (number %u) defined twice",
+			      syscall_name(d->nr), d->nr);
 		if (!d->fn || !d->args || strlen(d->args) > 6)
 			panic("syscall table: %s is malformed", syscall_name(d->nr));
-		s->def = d;
+		table[d->nr] = d;
 	}
-	add_legacy(sys_proc_defs, sys_proc_ndefs);
-	add_legacy(sys_mem_defs, sys_mem_ndefs);
-	add_legacy(sys_time_defs, sys_time_ndefs);
-	add_legacy(sys_file_defs, sys_file_ndefs);
-	add_legacy(sys_signal_defs, sys_signal_ndefs);
-	add_legacy(sys_net_defs, sys_net_ndefs);
-	add_legacy(sys_special_defs, sys_special_ndefs);
-	add_legacy(sys_fork_defs, sys_fork_ndefs);
-	add_legacy(sys_wait_defs, sys_wait_ndefs);
-	add_legacy(sys_exec_defs, sys_exec_ndefs);
 
 	const char *v;
 	size_t len;
@@ -120,10 +76,6 @@ uint64_t syscall_current_nr(void)
 	return curthread ? (uint64_t)curthread->syscall_nr : ~0ull;
 }
 
-static const char *slot_args(const struct slot *s)
-{
-	return s->def ? s->def->args : s->legacy ? s->legacy->args : NULL;
-}
 
 /* ------------------------------------------------------------------ */
 /* --log=syscalls: one strace-style line per call                       */
@@ -386,8 +338,8 @@ void syscall_dispatch(struct trapframe *tf)
 {
 	struct thread *t = curthread;
 	uint64_t nr = tf->rax;
-	const struct slot *d = nr < NSYSCALLS ? &table[nr] : NULL;
-	const char *fmt = d ? slot_args(d) : NULL;
+	const struct syscall_def *d = nr < NSYSCALLS ? table[nr] : NULL;
+	const char *fmt = d ? d->args : NULL;
 	int64_t ret;
 
 	t->tf = tf;
@@ -409,10 +361,8 @@ void syscall_dispatch(struct trapframe *tf)
 		format_call(pre, nr, fmt, tf);
 
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-	if (d && d->def)
-		ret = d->def->fn(args);
-	else if (d && d->legacy)
-		ret = d->legacy->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+	if (d)
+		ret = d->fn(args);
 	else
 		ret = enosys(nr);
 

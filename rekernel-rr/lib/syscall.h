@@ -40,20 +40,20 @@
 /* The raw entry: the six argument registers. */
 typedef int64_t (*syscall_fn)(const uint64_t *a);
 
-struct syscall_entry_def {
+struct syscall_def {
 	uint32_t nr;
 	syscall_fn fn;
 	const char *args; /* --log=syscalls formats, at most six */
 };
 
 /* The definitions, in the order the linker put them (arch/x86/kernel.ld). */
-extern const struct syscall_entry_def __syscall_defs_start[], __syscall_defs_end[];
+extern const struct syscall_def __syscall_defs_start[], __syscall_defs_end[];
 
 #define SYSCALL_SECTION_ \
 	__attribute__((used, section(".rodata.syscall_defs"), aligned(8)))
 
 #define SYSCALL_REGISTER_(name, entry, fmt)                                     \
-	static const struct syscall_entry_def syscall_def_##name SYSCALL_SECTION_ = { \
+	static const struct syscall_def syscall_def_##name SYSCALL_SECTION_ = { \
 		SYS_##name, entry, fmt                                          \
 	}
 
@@ -103,25 +103,5 @@ uint64_t syscall_current_nr(void);
 const char *syscall_name(uint64_t nr);
 
 
-/* ---- TRANSITIONAL: the old table style, removed once every handler uses
- * SYSCALL_DEFINE.  Do not add new uses. ---- */
-typedef int64_t (*syscall_legacy_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
-				     uint64_t a3, uint64_t a4, uint64_t a5);
-struct syscall_legacy_def {
-	uint16_t nr;
-	const char *name;
-	syscall_legacy_fn fn;
-	const char *args;
-};
-#define SYSCALL_DEF(nr, name, fn, args) \
-	{ (nr), (name), (syscall_legacy_fn)(void (*)(void))(fn), (args) }
-#define SYS(name)                                                                \
-	static int64_t name(__attribute__((unused)) uint64_t a0,                  \
-			    __attribute__((unused)) uint64_t a1,                  \
-			    __attribute__((unused)) uint64_t a2,                  \
-			    __attribute__((unused)) uint64_t a3,                  \
-			    __attribute__((unused)) uint64_t a4,                  \
-			    __attribute__((unused)) uint64_t a5)
-#define syscall_def syscall_legacy_def
 
 #endif

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "arch/x86/vm.h"
+#include "uapi/mman.h"
 
 #define USER_TOP 0x7ffffffff000ull      /* first address past user space */
 #define USER_MMAP_MIN 0x10000ull        /* vm.mmap_min_addr */
@@ -40,11 +41,7 @@
 /* Nothing may be mapped this close below a growing stack. */
 #define STACK_GUARD_GAP (256ull * PGSIZE)
 
-/* mmap/mprotect protections. */
-#define PROT_NONE 0
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
+/* mmap/mprotect protections (uapi/mman.h): all three. */
 #define PROT_RWX (PROT_READ | PROT_WRITE | PROT_EXEC)
 
 /* vma.flags */

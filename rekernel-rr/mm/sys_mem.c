@@ -416,7 +416,3 @@ SYSCALL_DEFINE3(membarrier, "dxd", uint64_t, cmd, uint64_t, flags, uint64_t, cpu
 		return -EINVAL;
 	}
 }
-
-const struct syscall_def sys_mem_defs[] = {
-};
-const size_t sys_mem_ndefs = sizeof(sys_mem_defs) / sizeof(sys_mem_defs[0]);

@@ -16,6 +16,7 @@
 
 #include "uapi/errno.h"
 #include "fs/file.h"
+#include "uapi/socket.h"
 
 /* Socket errno values (Linux's) that errno.h does not carry. */
 #ifndef EMSGSIZE
@@ -33,33 +34,6 @@
 #ifndef EINPROGRESS
 #define EINPROGRESS 115
 #endif
-
-/* Linux's values. */
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define SOCK_SEQPACKET 5
-#define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK O_NONBLOCK
-#define SOCK_CLOEXEC O_CLOEXEC
-
-#define MSG_OOB 0x1
-#define MSG_PEEK 0x2
-#define MSG_TRUNC 0x20
-#define MSG_DONTWAIT 0x40
-#define MSG_WAITALL 0x100
-#define MSG_NOSIGNAL 0x4000
-#define MSG_CMSG_CLOEXEC 0x40000000
-
-#define SOL_SOCKET 1
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_DOMAIN 39
-#define SO_RCVTIMEO 20
-#define SO_SNDTIMEO 21
-#define SO_ACCEPTCONN 30
 
 /* A socket address the program passed or will receive. */
 struct sockaddr_buf {

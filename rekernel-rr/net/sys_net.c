@@ -64,35 +64,35 @@ static int64_t put_addr(const struct sockaddr_buf *b, uint64_t uaddr, uint64_t u
 }
 
 /* socket(domain, type, protocol) */
-SYS(sys_socket)
+SYSCALL_DEFINE3(socket, "ddd", int, domain, int, type, int, protocol)
 {
-	int domain = (int)a0, type = (int)a1;
 	int64_t err;
 
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	if (fd_find_free(0) < 0)
 		return -EMFILE;
-	struct file *f = sock_create(domain, type, (int)a2, &err);
+	struct file *f = sock_create(domain, type, protocol, &err);
 	if (!f)
 		return err;
 	return install(f, type & SOCK_CLOEXEC);
 }
 
-/* socketpair(domain, type, protocol, sv[2]) */
-SYS(sys_socketpair)
+/* socketpair(domain, type, protocol, sv[2]).  protocol is compared
+ * whole, all 64 bits of its register, as it always has been here. */
+SYSCALL_DEFINE4(socketpair, "dddp", int, domain, int, type, uint64_t, protocol,
+		uint64_t, usockvec)
 {
-	int type = (int)a1;
 	struct file *x, *y;
 
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if ((int)a0 != AF_UNIX)
+	if (domain != AF_UNIX)
 		return -EOPNOTSUPP;
 	int t = type & SOCK_TYPE_MASK;
 	if (t != SOCK_STREAM && t != SOCK_DGRAM && t != SOCK_SEQPACKET)
 		return -EINVAL;
-	if (a2 != 0)
+	if (protocol != 0)
 		return -EPROTONOSUPPORT;
 	int r = unixpair_create(t, (uint32_t)type, &x, &y);
 	if (r < 0)
@@ -111,7 +111,7 @@ SYS(sys_socketpair)
 	file_put(y);
 	if (r < 0)
 		return r;
-	if (copy_to_user(a3, fds, sizeof(fds))) {
+	if (copy_to_user(usockvec, fds, sizeof(fds))) {
 		fd_close(fds[0]);
 		fd_close(fds[1]);
 		return -EFAULT;
@@ -133,42 +133,42 @@ static int64_t addr_op(int fd, uint64_t uaddr, uint64_t len, bool is_bind)
 	return is_bind ? sock_bind(f, &b) : sock_connect(f, &b);
 }
 
-SYS(sys_connect)
+SYSCALL_DEFINE3(connect, "fpu", int, fd, uint64_t, uservaddr, uint32_t, addrlen)
 {
-	return addr_op((int)a0, a1, (uint32_t)a2, false);
+	return addr_op(fd, uservaddr, addrlen, false);
 }
 
-SYS(sys_bind)
+SYSCALL_DEFINE3(bind, "fpu", int, fd, uint64_t, umyaddr, uint32_t, addrlen)
 {
-	return addr_op((int)a0, a1, (uint32_t)a2, true);
+	return addr_op(fd, umyaddr, addrlen, true);
 }
 
 /* listen(fd, backlog) */
-SYS(sys_listen)
+SYSCALL_DEFINE2(listen, "fd", int, fd, int, backlog)
 {
 	int64_t err;
-	struct file *f = sock_fd((int)a0, &err);
-	return f ? sock_listen(f, (int)a1) : err;
+	struct file *f = sock_fd(fd, &err);
+	return f ? sock_listen(f, backlog) : err;
 }
 
 /* shutdown(fd, how) */
-SYS(sys_shutdown)
+SYSCALL_DEFINE2(shutdown, "fd", int, fd, int, how)
 {
 	int64_t err;
-	struct file *f = sock_fd((int)a0, &err);
-	return f ? sock_shutdown(f, (int)a1) : err;
+	struct file *f = sock_fd(fd, &err);
+	return f ? sock_shutdown(f, how) : err;
 }
 
 /* accept4(fd, addr, addrlen, flags) */
-SYS(sys_accept4)
+SYSCALL_DEFINE4(accept4, "fppx", int, fd, uint64_t, upeer_sockaddr,
+		uint64_t, upeer_addrlen, uint32_t, flags)
 {
-	uint32_t flags = (uint32_t)a3;
 	struct sockaddr_buf b;
 	int64_t err;
 
 	if (flags & ~(uint32_t)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = sock_fd(fd, &err);
 	if (!f)
 		return err;
 	if (fd_find_free(0) < 0)
@@ -176,7 +176,7 @@ SYS(sys_accept4)
 	struct file *nf = sock_accept(f, flags, &b, &err);
 	if (!nf)
 		return err;
-	err = put_addr(&b, a1, a2);
+	err = put_addr(&b, upeer_sockaddr, upeer_addrlen);
 	if (err < 0) {
 		file_put(nf);
 		return err;
@@ -184,9 +184,9 @@ SYS(sys_accept4)
 	return install(nf, flags & SOCK_CLOEXEC);
 }
 
-SYS(sys_accept)
+SYSCALL_DEFINE3(accept, "fpp", int, fd, uint64_t, upeer_sockaddr, uint64_t, upeer_addrlen)
 {
-	return sys_accept4(a0, a1, a2, 0, 0, 0);
+	return sys_accept4(fd, upeer_sockaddr, upeer_addrlen, 0);
 }
 
 /* getsockname(fd, addr, addrlen) and getpeername */
@@ -205,60 +205,51 @@ static int64_t name_op(int fd, uint64_t uaddr, uint64_t ulen, bool peer)
 	return put_addr(&b, uaddr, ulen);
 }
 
-SYS(sys_getsockname)
+SYSCALL_DEFINE3(getsockname, "fpp", int, fd, uint64_t, usockaddr, uint64_t, usockaddr_len)
 {
-	return name_op((int)a0, a1, a2, false);
+	return name_op(fd, usockaddr, usockaddr_len, false);
 }
 
-SYS(sys_getpeername)
+SYSCALL_DEFINE3(getpeername, "fpp", int, fd, uint64_t, usockaddr, uint64_t, usockaddr_len)
 {
-	return name_op((int)a0, a1, a2, true);
+	return name_op(fd, usockaddr, usockaddr_len, true);
 }
 
 /* sendto(fd, buf, len, flags, addr, addrlen) */
-SYS(sys_sendto)
+SYSCALL_DEFINE6(sendto, "fpuxpu", int, fd, uint64_t, buff, uint64_t, len, uint32_t, flags,
+		uint64_t, addr, uint32_t, addr_len)
 {
 	struct sockaddr_buf b;
 	struct uio u;
 	int64_t err;
 
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = sock_fd(fd, &err);
 	if (!f)
 		return err;
-	if (a4 && (err = get_addr(a4, (uint32_t)a5, &b)) < 0)
+	if (addr && (err = get_addr(addr, addr_len, &b)) < 0)
 		return err;
-	uio_init_buf(&u, a1, a2);
-	return sock_sendmsg(f, &u, a4 ? &b : NULL, (uint32_t)a3);
+	uio_init_buf(&u, buff, len);
+	return sock_sendmsg(f, &u, addr ? &b : NULL, flags);
 }
 
 /* recvfrom(fd, buf, len, flags, addr, addrlen) */
-SYS(sys_recvfrom)
+SYSCALL_DEFINE6(recvfrom, "fpuxpp", int, fd, uint64_t, ubuf, uint64_t, size, uint32_t, flags,
+		uint64_t, addr, uint64_t, addr_len)
 {
 	struct sockaddr_buf b;
 	struct uio u;
 	int64_t err;
 
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = sock_fd(fd, &err);
 	if (!f)
 		return err;
-	uio_init_buf(&u, a1, a2);
+	uio_init_buf(&u, ubuf, size);
 	memset(&b, 0, sizeof(b));
-	int64_t r = sock_recvmsg(f, &u, &b, (uint32_t)a3, NULL);
-	if (r >= 0 && a4 && (err = put_addr(&b, a4, a5)) < 0)
+	int64_t r = sock_recvmsg(f, &u, &b, flags, NULL);
+	if (r >= 0 && addr && (err = put_addr(&b, addr, addr_len)) < 0)
 		return err;
 	return r;
 }
-
-/* Linux's struct msghdr. */
-struct k_msghdr {
-	uint64_t name;
-	uint32_t namelen, pad0;
-	uint64_t iov;
-	uint64_t iovlen;
-	uint64_t control;
-	uint64_t controllen;
-	int32_t flags, pad1;
-};
 
 /* The socket and the user's msghdr of sendmsg and recvmsg: f, or NULL
  * with *err (-EBADF, -ENOTSOCK, -EFAULT). */
@@ -281,14 +272,14 @@ static int64_t msg_iov(struct uio *u, const struct k_msghdr *m)
 }
 
 /* sendmsg(fd, msg, flags) */
-SYS(sys_sendmsg)
+SYSCALL_DEFINE3(sendmsg, "fpx", int, fd, uint64_t, umsg, uint32_t, flags)
 {
 	struct k_msghdr m;
 	struct sockaddr_buf b;
 	struct uio u;
 	int64_t err;
 
-	struct file *f = msg_args((int)a0, a1, &m, &err);
+	struct file *f = msg_args(fd, umsg, &m, &err);
 	if (!f)
 		return err;
 	if (m.controllen) /* SCM_RIGHTS and credentials: not supported */
@@ -297,11 +288,11 @@ SYS(sys_sendmsg)
 		return err;
 	if ((err = msg_iov(&u, &m)) < 0)
 		return err;
-	return sock_sendmsg(f, &u, m.name ? &b : NULL, (uint32_t)a2);
+	return sock_sendmsg(f, &u, m.name ? &b : NULL, flags);
 }
 
 /* recvmsg(fd, msg, flags) */
-SYS(sys_recvmsg)
+SYSCALL_DEFINE3(recvmsg, "fpx", int, fd, uint64_t, umsg, uint32_t, flags)
 {
 	struct k_msghdr m;
 	struct sockaddr_buf b;
@@ -309,13 +300,13 @@ SYS(sys_recvmsg)
 	uint32_t mflags = 0;
 	int64_t err;
 
-	struct file *f = msg_args((int)a0, a1, &m, &err);
+	struct file *f = msg_args(fd, umsg, &m, &err);
 	if (!f)
 		return err;
 	if ((err = msg_iov(&u, &m)) < 0)
 		return err;
 	memset(&b, 0, sizeof(b));
-	int64_t r = sock_recvmsg(f, &u, &b, (uint32_t)a2, &mflags);
+	int64_t r = sock_recvmsg(f, &u, &b, flags, &mflags);
 	if (r < 0)
 		return r;
 	if (m.name) {
@@ -326,69 +317,52 @@ SYS(sys_recvmsg)
 	}
 	m.controllen = 0; /* no control messages ever */
 	m.flags = (int32_t)mflags;
-	if (copy_to_user(a1, &m, sizeof(m)))
+	if (copy_to_user(umsg, &m, sizeof(m)))
 		return -EFAULT;
 	return r;
 }
 
-/* setsockopt(fd, level, name, val, len) */
-SYS(sys_setsockopt)
+/* setsockopt(fd, level, name, val, len).  optlen is checked as an int
+ * and then whole, all 64 bits of its register, as it always has been
+ * here. */
+SYSCALL_DEFINE5(setsockopt, "fddpu", int, fd, int, level, int, optname, uint64_t, optval,
+		uint64_t, optlen)
 {
 	uint8_t val[RRV_HC_SOCKOPT_MAX];
 	int64_t err;
 
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = sock_fd(fd, &err);
 	if (!f)
 		return err;
-	if ((int32_t)a4 < 0)
+	if ((int32_t)optlen < 0)
 		return -EINVAL;
-	if (a4 > sizeof(val))
+	if (optlen > sizeof(val))
 		return -EINVAL;
-	if (a4 && copy_from_user(val, a3, a4))
+	if (optlen && copy_from_user(val, optval, optlen))
 		return -EFAULT;
-	return sock_setopt(f, (int)a1, (int)a2, val, (uint32_t)a4);
+	return sock_setopt(f, level, optname, val, (uint32_t)optlen);
 }
 
 /* getsockopt(fd, level, name, val, len) */
-SYS(sys_getsockopt)
+SYSCALL_DEFINE5(getsockopt, "fddpp", int, fd, int, level, int, optname, uint64_t, optval,
+		uint64_t, optlen)
 {
 	uint8_t val[RRV_HC_SOCKOPT_MAX];
 	int32_t len;
 	int64_t err;
 
-	struct file *f = sock_fd((int)a0, &err);
+	struct file *f = sock_fd(fd, &err);
 	if (!f)
 		return err;
-	if (copy_from_user(&len, a4, sizeof(len)))
+	if (copy_from_user(&len, optlen, sizeof(len)))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
 	uint32_t n = (uint32_t)len > sizeof(val) ? sizeof(val) : (uint32_t)len;
-	if ((err = sock_getopt(f, (int)a1, (int)a2, val, &n)) < 0)
+	if ((err = sock_getopt(f, level, optname, val, &n)) < 0)
 		return err;
-	if (n && copy_to_user(a3, val, n))
+	if (n && copy_to_user(optval, val, n))
 		return -EFAULT;
 	len = (int32_t)n;
-	return copy_to_user(a4, &len, sizeof(len)) ? -EFAULT : 0;
+	return copy_to_user(optlen, &len, sizeof(len)) ? -EFAULT : 0;
 }
-
-const struct syscall_def sys_net_defs[] = {
-	SYSCALL_DEF(41, "socket", sys_socket, "ddd"),
-	SYSCALL_DEF(42, "connect", sys_connect, "fpu"),
-	SYSCALL_DEF(43, "accept", sys_accept, "fpp"),
-	SYSCALL_DEF(44, "sendto", sys_sendto, "fpuxpu"),
-	SYSCALL_DEF(45, "recvfrom", sys_recvfrom, "fpuxpp"),
-	SYSCALL_DEF(46, "sendmsg", sys_sendmsg, "fpx"),
-	SYSCALL_DEF(47, "recvmsg", sys_recvmsg, "fpx"),
-	SYSCALL_DEF(48, "shutdown", sys_shutdown, "fd"),
-	SYSCALL_DEF(49, "bind", sys_bind, "fpu"),
-	SYSCALL_DEF(50, "listen", sys_listen, "fd"),
-	SYSCALL_DEF(51, "getsockname", sys_getsockname, "fpp"),
-	SYSCALL_DEF(52, "getpeername", sys_getpeername, "fpp"),
-	SYSCALL_DEF(53, "socketpair", sys_socketpair, "dddp"),
-	SYSCALL_DEF(54, "setsockopt", sys_setsockopt, "fddpu"),
-	SYSCALL_DEF(55, "getsockopt", sys_getsockopt, "fddpp"),
-	SYSCALL_DEF(288, "accept4", sys_accept4, "fppx"),
-};
-
-const size_t sys_net_ndefs = ARRAY_SIZE(sys_net_defs);

@@ -333,7 +333,3 @@ SYSCALL_DEFINE0(vfork, "")
 {
 	return clone_process(CLONE_VM | CLONE_VFORK, 0, 0, 0, 0, SIGCHLD);
 }
-
-const struct syscall_def sys_fork_defs[] = {
-};
-const size_t sys_fork_ndefs = sizeof(sys_fork_defs) / sizeof(sys_fork_defs[0]);

@@ -329,8 +329,8 @@ static int64_t unlock_pi(uint64_t uaddr)
 	return 0;
 }
 
-int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t utimeout,
-		  uint64_t uaddr2, uint64_t val3)
+int64_t do_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t utimeout,
+		 uint64_t uaddr2, uint64_t val3)
 {
 	uint32_t cmd = (uint32_t)futex_op & FUTEX_CMD_MASK;
 	bool realtime = futex_op & FUTEX_CLOCK_REALTIME;
@@ -402,8 +402,8 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t utim
 	}
 }
 
-int64_t sys_futex_waitv(uint64_t uwaiters, uint64_t nr, uint64_t flags, uint64_t utimeout,
-			uint64_t clockid)
+int64_t do_futex_waitv(uint64_t uwaiters, uint64_t nr, uint64_t flags, uint64_t utimeout,
+		       uint64_t clockid)
 {
 	struct k_timespec ts;
 	int r;

@@ -8,20 +8,11 @@
 
 #include <stdint.h>
 
-/* Linux's clock ids. */
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define CLOCK_TAI 11
+#include "uapi/time.h"
 
 #define NSEC_PER_SEC 1000000000ll
 
-/* Reads clock (a clock id above) into *sec and *nsec; 0 or -EINVAL. */
+/* Reads clock (a clock id, uapi/time.h) into *sec and *nsec; 0 or -EINVAL. */
 int ktime_get(uint32_t clock, int64_t *sec, int64_t *nsec);
 
 /* The clock in nanoseconds (0 if it cannot be read). */
@@ -30,7 +21,6 @@ uint64_t ktime_ns(uint32_t clock);
 /* Sleeps on the host until clock reaches sec:nsec (flags TIMER_ABSTIME)
  * or for that long (flags 0); nothing in the guest can cut it short.
  * 0, or -EINVAL for a clock the host cannot sleep on. */
-#define TIMER_ABSTIME 1
 int ktime_sleep(uint32_t clock, uint32_t flags, int64_t sec, int64_t nsec);
 
 /* What rdtsc returns to the program: CLOCK_MONOTONIC in nanoseconds, a

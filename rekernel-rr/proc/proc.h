@@ -19,18 +19,8 @@
 #include <rrv/hypercall.h>
 
 #include "proc/trap.h"
-
-#define NSIG 64 /* signals 1..64; bit (n - 1) in a sigset */
-typedef uint64_t sigset_k;
-#define SIGBIT(n) (1ull << ((n) - 1))
-
-/* Linux's struct sigaction as rt_sigaction passes it (x86-64 layout). */
-struct k_sigaction {
-	uint64_t handler;  /* SIG_DFL 0, SIG_IGN 1, or a user address */
-	uint64_t flags;    /* SA_* */
-	uint64_t restorer; /* SA_RESTORER: user code that calls rt_sigreturn */
-	sigset_k mask;
-};
+#include "uapi/resource.h"
+#include "uapi/signal.h"
 
 /* What a queued signal carries: the fields of siginfo_t the kernel fills. */
 struct k_siginfo {
@@ -178,26 +168,6 @@ struct proc {
 	/* For --stats: reported to the VMM at exit. */
 	uint64_t nsyscalls, nsyscalls_host;
 };
-
-/* Resource numbers (Linux's), indices into proc.rlimit. */
-#define RLIMIT_CPU 0
-#define RLIMIT_FSIZE 1
-#define RLIMIT_DATA 2
-#define RLIMIT_STACK 3
-#define RLIMIT_CORE 4
-#define RLIMIT_RSS 5
-#define RLIMIT_NPROC 6
-#define RLIMIT_NOFILE 7
-#define RLIMIT_MEMLOCK 8
-#define RLIMIT_AS 9
-#define RLIMIT_LOCKS 10
-#define RLIMIT_SIGPENDING 11
-#define RLIMIT_MSGQUEUE 12
-#define RLIMIT_NICE 13
-#define RLIMIT_RTPRIO 14
-#define RLIMIT_RTTIME 15
-#define RLIM_NLIMITS 16
-#define RLIM_INFINITY (~0ull)
 
 extern struct proc *curproc;
 extern struct thread *curthread;

@@ -10,95 +10,17 @@
 #include <stdint.h>
 
 #include "proc/proc.h"
+#include "uapi/signal.h"
 
-#define SIGHUP 1
-#define SIGINT 2
-#define SIGQUIT 3
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGABRT 6
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGKILL 9
-#define SIGUSR1 10
-#define SIGSEGV 11
-#define SIGUSR2 12
-#define SIGPIPE 13
-#define SIGALRM 14
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTSTP 20
-#define SIGSTKFLT 16
-#define SIGTTIN 21
-#define SIGTTOU 22
-#define SIGURG 23
-#define SIGXCPU 24
-#define SIGXFSZ 25
-#define SIGVTALRM 26
-#define SIGPROF 27
-#define SIGWINCH 28
-#define SIGIO 29
-#define SIGPWR 30
-#define SIGSYS 31
-#define SIGRTMIN 32 /* real-time signals: 32..NSIG (libcs reserve 32-34) */
-
-/* sa_handler values. */
-#define SIG_DFL 0
-#define SIG_IGN 1
-
-/* sa_flags.  Any other bit is dropped by rt_sigaction, as Linux does, so
- * that a program can probe for a flag by reading it back. */
-#define SA_NOCLDSTOP 0x00000001u
-#define SA_NOCLDWAIT 0x00000002u
-#define SA_SIGINFO 0x00000004u
-#define SA_EXPOSE_TAGBITS 0x00000800u
-#define SA_RESTORER 0x04000000u
-#define SA_ONSTACK 0x08000000u
-#define SA_RESTART 0x10000000u
-#define SA_NODEFER 0x40000000u
-#define SA_RESETHAND 0x80000000u
+/* The sa_flags rt_sigaction keeps (uapi/signal.h).  Any other bit is
+ * dropped, as Linux does, so that a program can probe for a flag by
+ * reading it back. */
 #define SA_KNOWN_FLAGS (SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | \
 			SA_EXPOSE_TAGBITS | SA_RESTORER | SA_ONSTACK | \
 			SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-/* rt_sigprocmask's how. */
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-
-/* sigaltstack. */
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1u << 31)
-#define MINSIGSTKSZ 2048
-
 /* Signals no program can catch, ignore or block. */
 #define SIG_UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-
-/* si_code values the kernel produces. */
-#define SI_USER 0
-#define SI_KERNEL 0x80
-#define SI_TKILL (-6)
-#define SEGV_MAPERR 1
-#define SEGV_ACCERR 2
-#define BUS_ADRALN 1
-#define BUS_ADRERR 2
-#define FPE_INTDIV 1
-#define FPE_FLTDIV 3
-#define ILL_ILLOPN 2
-#define TRAP_BRKPT 1
-#define SI_QUEUE (-1)
-#define FPE_INTOVF 2
-#define FPE_FLTOVF 4
-#define FPE_FLTUND 5
-#define FPE_FLTRES 6
-#define FPE_FLTINV 7
-#define FPE_FLTSUB 8
-#define ILL_ILLOPC 1
-#define ILL_PRVOPC 5
-#define TRAP_TRACE 2
 
 /*
  * What Linux x86-64 reports for each ring-3 exception (arch/x86/kernel/

@@ -55,10 +55,9 @@ static struct k_siginfo kill_info(int sig, int code)
 	return info;
 }
 
-static int64_t sys_rt_sigaction(uint64_t sig_, uint64_t uact, uint64_t uoact,
-				uint64_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigaction, "dppu", int, sig, uint64_t, uact, uint64_t, uoact,
+		uint64_t, sigsetsize)
 {
-	int sig = (int)sig_;
 	struct k_sigaction act, old;
 
 	if (sigsetsize != sizeof(sigset_k))
@@ -85,8 +84,8 @@ static int64_t sys_rt_sigaction(uint64_t sig_, uint64_t uact, uint64_t uoact,
 	return 0;
 }
 
-static int64_t sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uoset,
-				  uint64_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigprocmask, "dppu", int, how, uint64_t, uset, uint64_t, uoset,
+		uint64_t, sigsetsize)
 {
 	sigset_k old = curthread->sigmask, set;
 
@@ -95,7 +94,7 @@ static int64_t sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uoset,
 	if (uset) {
 		if (copy_from_user(&set, uset, sizeof(set)) < 0)
 			return -EFAULT;
-		switch ((int)how) {
+		switch (how) {
 		case SIG_BLOCK:
 			signal_set_mask(old | set);
 			break;
@@ -114,12 +113,12 @@ static int64_t sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uoset,
 	return 0;
 }
 
-static int64_t sys_rt_sigreturn(void)
+SYSCALL_DEFINE0(rt_sigreturn, "")
 {
 	return signal_sigreturn(curthread->tf);
 }
 
-static int64_t sys_rt_sigpending(uint64_t uset, uint64_t sigsetsize)
+SYSCALL_DEFINE2(rt_sigpending, "pu", uint64_t, uset, uint64_t, sigsetsize)
 {
 	struct thread *t = curthread;
 
@@ -141,14 +140,14 @@ static void wait_for_signal(void)
 		sched_sleep(&curthread->sigpending);
 }
 
-static int64_t sys_pause(void)
+SYSCALL_DEFINE0(pause, "")
 {
 	wait_for_signal();
 	/* No handler ran (an ignored signal never wakes it): pause again. */
 	return -ERESTARTNOHAND;
 }
 
-static int64_t sys_rt_sigsuspend(uint64_t uset, uint64_t sigsetsize)
+SYSCALL_DEFINE2(rt_sigsuspend, "pu", uint64_t, uset, uint64_t, sigsetsize)
 {
 	struct thread *t = curthread;
 	sigset_k set;
@@ -171,8 +170,8 @@ struct k_timespec {
 	int64_t sec, nsec;
 };
 
-static int64_t sys_rt_sigtimedwait(uint64_t uthese, uint64_t uinfo, uint64_t uts,
-				   uint64_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigtimedwait, "pppu", uint64_t, uthese, uint64_t, uinfo, uint64_t, uts,
+		uint64_t, sigsetsize)
 {
 	struct thread *t = curthread;
 	struct k_timespec ts = { 0, 0 };
@@ -219,7 +218,7 @@ static int64_t sys_rt_sigtimedwait(uint64_t uthese, uint64_t uinfo, uint64_t uts
 	return sig;
 }
 
-static int64_t sys_sigaltstack(uint64_t uss, uint64_t uoss)
+SYSCALL_DEFINE2(sigaltstack, "pp", uint64_t, uss, uint64_t, uoss)
 {
 	struct k_stack ss, oss;
 
@@ -259,10 +258,8 @@ static bool kill_names(const struct proc *p, int pid)
 	return p->pgid == -pid;
 }
 
-static int64_t sys_kill(uint64_t pid_, uint64_t sig_)
+SYSCALL_DEFINE2(kill, "dd", int, pid, int, sig)
 {
-	int pid = (int)pid_;
-	int sig = (int)sig_;
 	struct k_siginfo info = kill_info(sig, SI_USER);
 	bool found = false;
 
@@ -296,18 +293,18 @@ static int64_t do_tkill(int tgid, int tid, int sig)
 	return signal_send(t, &info, false);
 }
 
-static int64_t sys_tkill(uint64_t tid, uint64_t sig)
+SYSCALL_DEFINE2(tkill, "dd", int, tid, int, sig)
 {
-	if ((int)tid <= 0)
+	if (tid <= 0)
 		return -EINVAL;
-	return do_tkill(0, (int)tid, (int)sig);
+	return do_tkill(0, tid, sig);
 }
 
-static int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig)
+SYSCALL_DEFINE3(tgkill, "ddd", int, tgid, int, tid, int, sig)
 {
-	if ((int)tid <= 0 || (int)tgid <= 0)
+	if (tid <= 0 || tgid <= 0)
 		return -EINVAL;
-	return do_tkill((int)tgid, (int)tid, (int)sig);
+	return do_tkill(tgid, tid, sig);
 }
 
 /* Reads a program-made siginfo_t for the sigqueue calls; its union is
@@ -330,10 +327,8 @@ static int read_user_siginfo(uint64_t uinfo, int sig, struct k_siginfo *info)
 	return 0;
 }
 
-static int64_t sys_rt_sigqueueinfo(uint64_t pid_, uint64_t sig_, uint64_t uinfo)
+SYSCALL_DEFINE3(rt_sigqueueinfo, "ddp", int, pid, int, sig, uint64_t, uinfo)
 {
-	int pid = (int)pid_;
-	int sig = (int)sig_;
 	struct k_siginfo info;
 
 	if (read_user_siginfo(uinfo, sig, &info) < 0)
@@ -347,10 +342,8 @@ static int64_t sys_rt_sigqueueinfo(uint64_t pid_, uint64_t sig_, uint64_t uinfo)
 	return send_to_process(sig, &info);
 }
 
-static int64_t sys_rt_tgsigqueueinfo(uint64_t tgid_, uint64_t tid_, uint64_t sig_,
-				     uint64_t uinfo)
+SYSCALL_DEFINE4(rt_tgsigqueueinfo, "dddp", int, tgid, int, tid, int, sig, uint64_t, uinfo)
 {
-	int tgid = (int)tgid_, tid = (int)tid_, sig = (int)sig_;
 	struct k_siginfo info;
 
 	if (tid <= 0 || tgid <= 0)
@@ -370,24 +363,5 @@ static int64_t sys_rt_tgsigqueueinfo(uint64_t tgid_, uint64_t tid_, uint64_t sig
 	return signal_send(t, &info, false);
 }
 
-/* The calls take fewer than six arguments; the x86-64 calling convention
- * makes calling them through syscall_fn harmless, and the detour through
- * void (*)(void) tells gcc the cast is meant. */
-#define DEF(nr, name, fn, args) SYSCALL_DEF(nr, name, (void (*)(void))(fn), args)
-
-const struct syscall_def sys_signal_defs[] = {
-	DEF(13, "rt_sigaction", sys_rt_sigaction, "dppu"),
-	DEF(14, "rt_sigprocmask", sys_rt_sigprocmask, "dppu"),
-	DEF(15, "rt_sigreturn", sys_rt_sigreturn, ""),
-	DEF(34, "pause", sys_pause, ""),
-	DEF(62, "kill", sys_kill, "dd"),
-	DEF(127, "rt_sigpending", sys_rt_sigpending, "pu"),
-	DEF(128, "rt_sigtimedwait", sys_rt_sigtimedwait, "pppu"),
-	DEF(129, "rt_sigqueueinfo", sys_rt_sigqueueinfo, "ddp"),
-	DEF(130, "rt_sigsuspend", sys_rt_sigsuspend, "pu"),
-	DEF(131, "sigaltstack", sys_sigaltstack, "pp"),
-	DEF(200, "tkill", sys_tkill, "dd"),
-	DEF(234, "tgkill", sys_tgkill, "ddd"),
-	DEF(297, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, "dddp"),
-};
-const size_t sys_signal_ndefs = sizeof(sys_signal_defs) / sizeof(sys_signal_defs[0]);
+/* TRANSITIONAL: empty, every call above registers itself; kept until
+ * kernel/syscall.c stops reading the old tables. */

@@ -224,7 +224,3 @@ SYSCALL_DEFINE2(settimeofday, "pp", uint64_t, utv, uint64_t, utz)
 	(void)utz;
 	return -EPERM;
 }
-
-const struct syscall_def sys_time_defs[] = {
-};
-const size_t sys_time_ndefs = sizeof(sys_time_defs) / sizeof(sys_time_defs[0]);

@@ -302,7 +302,3 @@ SYSCALL_DEFINE5(waitid, "ddpxp", uint64_t, idtype, uint64_t, id, uint64_t, uinfo
 		return -EFAULT;
 	return 0;
 }
-
-const struct syscall_def sys_wait_defs[] = {
-};
-const size_t sys_wait_ndefs = sizeof(sys_wait_defs) / sizeof(sys_wait_defs[0]);
