@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "../trace-format/rrv_trace.h"
-#include "../vmm/vmm.h"
 #include "report.h"
+#include "trace-format/rrv_trace.h"
+#include "vmm/vmm.h"
 
 struct replayer {
 	char *path;

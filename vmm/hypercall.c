@@ -7,7 +7,7 @@
 #include <sys/uio.h>
 
 #include "guest_mem.h"
-#include "../trace-format/rrv_trace.h"
+#include "trace-format/rrv_trace.h"
 #include "hc_families.h"
 
 int hc_register(struct hc_table *t, unsigned nr, const struct hc_desc *d)

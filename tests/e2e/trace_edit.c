@@ -25,7 +25,7 @@
 
 #include <rrv/hypercall.h>
 
-#include "../../trace-format/rrv_trace.h"
+#include "trace-format/rrv_trace.h"
 
 static void die(const char *what, int err)
 {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../vmm/vmm.h"
+#include "vmm/vmm.h"
 
 #define MEM (2u << 20)
 #define ARGS 0x1000u  /* where each test puts its argument struct */

@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../trace-format/rrv_trace.h"
-#include "progress.h"
-#include "version.h"
-#include "vmm.h"
+#include "trace-format/rrv_trace.h"
+#include "vmm/progress.h"
+#include "vmm/version.h"
+#include "vmm/vmm.h"
 
 /* Events are written out at least this often, so that a recording killed
  * with SIGKILL loses at most this much of its end. */
