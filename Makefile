@@ -93,12 +93,14 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SYSCALL_LIST)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HOST_LIBS_A)
 	$(CC) -o $@ $^ $(HOST_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/unit/test_trace: tests/unit/test_trace.c $(TRACE_SRCS) $(wildcard trace-format/*.h)
+$(BUILD)/tests/unit/test_trace: tests/unit/test_trace.c $(TRACE_SRCS) $(wildcard trace-format/*.h) \
+		include/rrv/digest.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -O1 $(SANITIZE) -o $@ \
 		tests/unit/test_trace.c $(TRACE_SRCS) $(HOST_LIBS) $(CMOCKA_LIBS)
 
-$(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-format/*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-format/*.h) \
+		include/rrv/digest.h
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
 		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^) -lzstd
