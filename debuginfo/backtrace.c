@@ -314,7 +314,7 @@ int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max)
 		.access_reg = access_reg,
 		.access_fpreg = access_fpreg,
 		.resume = resume,
-		.get_proc_name = NULL, /* names come from elfsyms.c */
+		.get_proc_name = NULL, /* names come from elfimage.c */
 	};
 	unw_addr_space_t as = unw_create_addr_space(&acc, 0 /* host order */);
 	if (!as) {

@@ -19,8 +19,8 @@
 #include "debuginfo/elfimage.h"
 #include "timer.h"
 #include "vmm.h"
-#include "x86/boot.h"
-#include "x86/cpuid.h"
+#include "vmm/x86/boot.h"
+#include "vmm/x86/cpuid.h"
 
 int vcpu_create(struct vmm *vm)
 {

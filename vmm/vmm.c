@@ -12,7 +12,7 @@
 #include "loader.h"
 #include "timer.h"
 #include "vcpu.h"
-#include "x86/boot.h"
+#include "vmm/x86/boot.h"
 
 struct vmm *vmm_create(const struct vmm_config *cfg)
 {

@@ -14,8 +14,8 @@
 #include "guest_mem.h"
 #include "hostfd.h"
 #include "hypercall.h"
-#include "x86/cpuid.h"
-#include "x86/pmu.h"
+#include "vmm/x86/cpuid.h"
+#include "vmm/x86/pmu.h"
 
 #define VMM_MEM_DEFAULT (1024ull << 20)
 #define VMM_MEM_MIN (64ull << 20)
