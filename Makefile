@@ -12,17 +12,26 @@ CC := gcc
 # Evaluated lazily, so that `make test` can install pkg-config first.
 HOST_PKGS = libelf libzstd capstone libunwind-generic
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-MMD -MP -Iinclude -I$(BUILD)/include $(shell pkg-config --cflags $(HOST_PKGS))
+	-MMD -MP -I. -Iinclude -I$(BUILD)/include $(shell pkg-config --cflags $(HOST_PKGS))
 HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS))
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
-VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c replay/*.c)
+# One static library per layer, lowest last (docs/layout.md, layers.conf):
+# record and replay above the VMM, the VMM above debuginfo; the trace
+# library and include/rrv below them all.
+RR_SRCS := $(wildcard record/*.c replay/*.c)
+VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c)
+DEBUGINFO_SRCS := $(wildcard debuginfo/*.c)
 TRACE_SRCS := $(wildcard trace-format/*.c)
-TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_SRCS := $(wildcard tools/*.c)
+RR_OBJS := $(RR_SRCS:%.c=$(BUILD)/%.o)
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
+DEBUGINFO_OBJS := $(DEBUGINFO_SRCS:%.c=$(BUILD)/%.o)
+TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
+HOST_LIBS_A := $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
+	$(BUILD)/librrvtrace.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 # The trace reader reads untrusted files: its tests run under ASan/UBSan.
@@ -62,11 +71,11 @@ $(BUILD)/%.o: %.c | $(SYSCALL_LIST)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+$(BUILD)/librr.a: $(RR_OBJS)
 $(BUILD)/libvmm.a: $(VMM_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
+$(BUILD)/libdebuginfo.a: $(DEBUGINFO_OBJS)
 $(BUILD)/librrvtrace.a: $(TRACE_OBJS)
+$(HOST_LIBS_A):
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -74,25 +83,26 @@ $(BUILD)/tools/kernel_image.o: tools/kernel_image.S $(REKERNEL_ELF)
 	@mkdir -p $(@D)
 	$(CC) -c -DRRV_KERNEL_ELF='"$(REKERNEL_ELF)"' $< -o $@
 
-$(BUILD)/rrv: $(TOOLS_OBJS) $(BUILD)/tools/kernel_image.o $(BUILD)/libvmm.a \
-		$(BUILD)/librrvtrace.a
+$(BUILD)/rrv: $(TOOLS_OBJS) $(BUILD)/tools/kernel_image.o $(HOST_LIBS_A)
 	$(CC) -o $@ $^ $(HOST_LIBS)
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SYSCALL_LIST)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvmm.a $(BUILD)/librrvtrace.a
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HOST_LIBS_A)
 	$(CC) -o $@ $^ $(HOST_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/unit/test_trace: tests/unit/test_trace.c $(TRACE_SRCS) $(wildcard trace-format/*.h)
+$(BUILD)/tests/unit/test_trace: tests/unit/test_trace.c $(TRACE_SRCS) $(wildcard trace-format/*.h) \
+		include/rrv/digest.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -O1 $(SANITIZE) -o $@ \
 		tests/unit/test_trace.c $(TRACE_SRCS) $(HOST_LIBS) $(CMOCKA_LIBS)
 
-$(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-format/*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-format/*.h) \
+		include/rrv/digest.h
 	@mkdir -p $(@D)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
 		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^) -lzstd
 
 deps:

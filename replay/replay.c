@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "../trace-format/rrv_trace.h"
-#include "../vmm/vmm.h"
 #include "report.h"
+#include "trace-format/rrv_trace.h"
+#include "vmm/vmm.h"
 
 struct replayer {
 	char *path;
@@ -289,11 +289,10 @@ static int stop(struct replayer *r, int status)
 }
 
 static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
-		    const void *pre, int64_t *ret)
+		    const void *pre, uint64_t digest, int64_t *ret)
 {
 	struct replayer *r = ctx;
 	uint64_t index = r->index;
-	uint64_t digest = hc_digest(c, d, pre);
 	if (c->nr == RRV_HC_BOOT) { /* for reports: see hc_boot */
 		const struct rrv_hc_boot *b = pre;
 		r->vm->guest_state = b->state;

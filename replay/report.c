@@ -12,14 +12,14 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
-#include "../trace-format/rrv_trace.h"
-#include "../vmm/disasm.h"
-#include "../vmm/guest_mem.h"
-#include "../vmm/vcpu.h"
-#include "../vmm/vmm.h"
-#include "backtrace.h"
-#include "elfsyms.h"
-#include "sysnames.h"
+#include "debuginfo/backtrace.h"
+#include "debuginfo/disasm.h"
+#include "debuginfo/elfimage.h"
+#include "debuginfo/sysnames.h"
+#include "trace-format/rrv_trace.h"
+#include "vmm/guest_mem.h"
+#include "vmm/vcpu.h"
+#include "vmm/vmm.h"
 
 /*
  * Where the guest kernel loads a position-independent (ET_DYN, static-PIE)
@@ -74,7 +74,7 @@ void report_divergence(struct vmm *vm, const struct divergence *d)
 
 /* What report_program_state needs to name addresses. */
 struct program {
-	struct prog_elf *elf; /* NULL: no symbols */
+	struct elf_image *elf; /* NULL: no symbols */
 	uint64_t base;        /* the load base: 0, or RRV_PIE_LOAD_BASE */
 };
 
@@ -103,7 +103,7 @@ static void symbolize_as(const struct program *p, uint64_t addr,
 	const char *name = NULL;
 	out[0] = '\0';
 	if (p->elf && lookup >= p->base)
-		name = prog_elf_symbol(p->elf, lookup - p->base, &off);
+		name = elf_image_symbol(p->elf, lookup - p->base, &off);
 	if (!name)
 		return;
 	off += addr - lookup;
@@ -202,15 +202,15 @@ static void load_program(struct vmm *vm, const struct rrv_guest_state *gs,
 			vm->cfg.exec_path);
 		image = from_disk;
 	}
-	p->elf = prog_elf_load(image, size, why, sizeof(why));
+	p->elf = elf_image_load(image, size, why, sizeof(why));
 	free(from_disk);
 	if (!p->elf) {
 		fprintf(stderr, "rrv:   (no symbols: the program's image is "
 			"%s)\n", why);
 		return;
 	}
-	p->base = prog_elf_is_pie(p->elf) ? RRV_PIE_LOAD_BASE : 0;
-	if (prog_elf_symbol_count(p->elf) == 0)
+	p->base = elf_image_is_pie(p->elf) ? RRV_PIE_LOAD_BASE : 0;
+	if (elf_image_symbol_count(p->elf) == 0)
 		fprintf(stderr, "rrv:   (no symbols: the program is stripped)\n");
 }
 
@@ -397,7 +397,7 @@ void report_program_state(struct vmm *vm)
 		load_program(vm, &gs, &prog);
 		uint64_t pc = print_instruction(vm, &prog, regs.rip, false);
 		print_backtrace(vm, &prog, &regs, pc);
-		prog_elf_free(prog.elf);
+		elf_image_free(prog.elf);
 		return;
 	}
 	if (gs.in_syscall) {
@@ -437,5 +437,5 @@ void report_program_state(struct vmm *vm)
 	load_program(vm, &gs, &prog);
 	uint64_t pc = print_instruction(vm, &prog, regs.rip, gs.in_syscall);
 	print_backtrace(vm, &prog, &regs, pc);
-	prog_elf_free(prog.elf);
+	elf_image_free(prog.elf);
 }

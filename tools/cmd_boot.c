@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../vmm/vmm.h"
+#include "vmm/vmm.h"
 #include "rrv.h"
 
 static void boot_help(void)

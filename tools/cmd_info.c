@@ -7,8 +7,8 @@
 
 #include <rrv/hypercall.h>
 
-#include "../replay/replay.h"
-#include "../trace-format/rrv_trace.h"
+#include "replay/replay.h"
+#include "trace-format/rrv_trace.h"
 #include "rrv.h"
 #include "trace_open.h"
 

@@ -4,8 +4,8 @@
  */
 #include <stdio.h>
 
-#include "../vmm/record.h"
-#include "../vmm/vmm.h"
+#include "record/record.h"
+#include "vmm/vmm.h"
 #include "rrv.h"
 #include "runopts.h"
 #include "tracedir.h"

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../replay/replay.h"
-#include "../vmm/vmm.h"
+#include "replay/replay.h"
+#include "vmm/vmm.h"
 #include "rrv.h"
 #include "tracedir.h"
 

@@ -3,7 +3,7 @@
  * stdin, stdout and stderr are rrv's own, and rrv exits with its status
  * (128+N when signal N killed it).
  */
-#include "../vmm/vmm.h"
+#include "vmm/vmm.h"
 #include "rrv.h"
 #include "runopts.h"
 

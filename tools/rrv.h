@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../vmm/version.h"
+#include "vmm/version.h"
 
 /* A subcommand gets its own name in argv[0] and returns rrv's exit status. */
 struct rrv_cmd {

@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#include "../vmm/vmm.h"
+#include "vmm/vmm.h"
 
 struct run_opts {
 	struct vmm_config cfg;   /* ready for vmm_create() */

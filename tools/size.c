@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "../vmm/vmm.h"
+#include "vmm/vmm.h"
 #include "rrv.h"
 
 int rrv_parse_size(const char *s, uint64_t *bytes)

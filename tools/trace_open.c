@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../trace-format/rrv_trace.h"
-#include "../vmm/hypercall.h"
+#include "trace-format/rrv_trace.h"
+#include "vmm/hypercall.h"
 #include "tracedir.h"
 
 struct rrv_trace_reader *trace_open(const char *arg, char *path, size_t size)

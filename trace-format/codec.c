@@ -33,16 +33,6 @@ uint32_t crc32c(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-uint64_t rrv_trace_digest(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 void buf_put(struct buf *b, const void *data, size_t len)
 {
 	if (b->failed)

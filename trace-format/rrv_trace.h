@@ -133,18 +133,15 @@ struct rrv_trace_event {
 	uint32_t type;   /* enum rrv_trace_event_type */
 	uint32_t nr;     /* HYPERCALL: its number */
 	uint32_t tid;    /* the guest thread it concerns */
-	uint64_t digest; /* HYPERCALL: digest of the inputs; PREEMPT: of
-			    the thread's registers and stack */
+	uint64_t digest; /* HYPERCALL: digest of the inputs (rrv_digest()
+			    of <rrv/digest.h>); PREEMPT: of the thread's
+			    registers and stack */
 	int64_t ret;     /* HYPERCALL: the result */
 	uint64_t rip;    /* PREEMPT, SIGNAL: where */
 	uint64_t count;  /* PREEMPT, TIMER: scheduling point or branch count */
 	uint32_t nranges;
 	const struct rrv_trace_range *ranges;
 };
-
-/* A 64-bit digest (FNV-1a) that is the same on every machine. */
-uint64_t rrv_trace_digest(uint64_t seed, const void *data, size_t len);
-#define RRV_TRACE_DIGEST_SEED 0xcbf29ce484222325ull
 
 /* ---------------------------------------------------------------- writer */
 struct rrv_trace_writer;

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <rrv/digest.h>
+
 #include "codec.h"
 #include "rrv_trace.h"
 
@@ -182,7 +184,7 @@ static void encode_blocks(struct rrv_trace_writer *w, struct buf *b, const uint8
 	for (uint64_t off = 0; off < len; off += RRV_TRACE_BLOCK_SIZE) {
 		uint32_t n = (uint32_t)(len - off < RRV_TRACE_BLOCK_SIZE ? len - off
 								 : RRV_TRACE_BLOCK_SIZE);
-		uint64_t d = rrv_trace_digest(RRV_TRACE_DIGEST_SEED, p + off, n);
+		uint64_t d = rrv_digest(RRV_DIGEST_SEED, p + off, n);
 		struct block *blk = !w->no_dedup && table_room(w) ? lookup(w, d, p + off, n)
 								   : NULL;
 		if (blk && blk->number) {

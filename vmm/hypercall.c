@@ -6,8 +6,9 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include <rrv/digest.h>
+
 #include "guest_mem.h"
-#include "../trace-format/rrv_trace.h"
 #include "hc_families.h"
 
 int hc_register(struct hc_table *t, unsigned nr, const struct hc_desc *d)
@@ -109,6 +110,69 @@ int64_t hc_iovecs(struct hc_call *c, rrv_gpa_t gpa, uint32_t cnt, bool out,
 	return (int64_t)total;
 }
 
+static uint64_t read_len(const uint8_t *s, const struct hc_input *in)
+{
+	if (in->len_size == 4) {
+		uint32_t v;
+		memcpy(&v, s + in->len_off, 4);
+		return v;
+	}
+	uint64_t v;
+	memcpy(&v, s + in->len_off, 8);
+	return v;
+}
+
+/* Feeds one guest range into the digest; a range outside guest memory
+ * contributes a marker, as the handler refuses it the same way. */
+static uint64_t digest_range(struct guest_mem *gm, uint64_t h, rrv_gpa_t gpa,
+			     uint64_t len)
+{
+	const void *p = GUEST_AT(gm, gpa, len);
+	if (!p)
+		return rrv_digest(h, "\xff", 1);
+	return rrv_digest(h, p, len);
+}
+
+/* The digest replay compares: the number, the struct as passed (hdr.ret
+ * zeroed) and the declared input buffers.  Same on every machine, and the
+ * same as every rrv before computed it: recorded traces store it. */
+static uint64_t hc_digest(const struct hc_call *c, const struct hc_desc *d,
+			  const void *pre)
+{
+	uint8_t s[HC_ARGS_MAX];
+	memcpy(s, pre, d->args_size);
+	memset(s, 0, sizeof(struct rrv_hc_hdr)); /* the result is an output */
+	uint32_t nr = c->nr;
+	uint64_t h = rrv_digest(RRV_DIGEST_SEED, &nr, sizeof(nr));
+	h = rrv_digest(h, s, d->args_size);
+	for (int i = 0; i < HC_INPUTS_MAX; i++) {
+		const struct hc_input *in = &d->in[i];
+		if (in->kind == HC_IN_NONE)
+			continue;
+		rrv_gpa_t gpa;
+		memcpy(&gpa, s + in->gpa_off, sizeof(gpa));
+		uint64_t len = read_len(s, in);
+		if (in->kind == HC_IN_BYTES) {
+			h = digest_range(c->mem, h, gpa, len);
+			continue;
+		}
+		if (len > RRV_HC_IOV_MAX)
+			continue; /* refused by the handler */
+		const struct rrv_hc_iovec *iov =
+			GUEST_AT(c->mem, gpa, len * sizeof(*iov));
+		if (!iov) {
+			h = rrv_digest(h, "\xff", 1);
+			continue;
+		}
+		for (uint64_t k = 0; k < len; k++) {
+			struct rrv_hc_iovec v;
+			memcpy(&v, &iov[k], sizeof(v));
+			h = digest_range(c->mem, h, v.base, v.len);
+		}
+	}
+	return h;
+}
+
 /* Writes ret into the struct header when the header is reachable. */
 static bool put_ret(struct hc_call *c, int64_t ret)
 {
@@ -142,17 +206,24 @@ int64_t hc_dispatch(struct hc_table *t, struct hc_call *c, bool *in_struct)
 	}
 
 	/* 8-byte aligned private copies: see struct hc_call.  pre keeps the
-	 * struct as the guest passed it, for the recorder's digest. */
+	 * struct as the guest passed it, for the taps. */
 	uint64_t buf[HC_ARGS_MAX / sizeof(uint64_t)];
 	uint64_t pre[HC_ARGS_MAX / sizeof(uint64_t)];
 	memcpy(buf, guest, d->args_size);
 	memcpy(pre, buf, d->args_size);
 	c->args = buf;
 	c->nin = c->nout = 0;
-	int64_t ret;
+
+	/* The digest, once, before anything answers the call: a recording
+	 * and its replay digest the same memory at the same moment. */
 	bool traced = !(d->flags & HC_F_UNTRACED);
+	bool tapped = traced && (t->tap.replayed || t->tap.recorded);
+	uint64_t digest = tapped ? hc_digest(c, d, pre) : 0;
+
+	/* The answer: the replayer's, or the host's. */
+	int64_t ret;
 	if (traced && t->tap.replayed) {
-		if (t->tap.replayed(t->tap.ctx, c, d, pre, &ret) < 0)
+		if (t->tap.replayed(t->tap.ctx, c, d, pre, digest, &ret) < 0)
 			c->vm_stop = true;
 		else if (d->replay_fn)
 			d->replay_fn(c);
@@ -163,68 +234,12 @@ int64_t hc_dispatch(struct hc_table *t, struct hc_call *c, bool *in_struct)
 	}
 	((struct rrv_hc_hdr *)buf)->ret = ret;
 	memcpy(guest, buf, d->args_size);
-	if (traced && t->tap.recorded && t->tap.recorded(t->tap.ctx, c, d, pre, ret) < 0)
+
+	/* Only now, with the result in guest memory, the recorder. */
+	if (traced && t->tap.recorded &&
+	    t->tap.recorded(t->tap.ctx, c, d, pre, digest, ret) < 0)
 		c->vm_stop = true;
 	c->args = NULL;
 	*in_struct = true;
 	return ret;
-}
-
-static uint64_t read_len(const uint8_t *s, const struct hc_input *in)
-{
-	if (in->len_size == 4) {
-		uint32_t v;
-		memcpy(&v, s + in->len_off, 4);
-		return v;
-	}
-	uint64_t v;
-	memcpy(&v, s + in->len_off, 8);
-	return v;
-}
-
-/* Feeds one guest range into the digest; a range outside guest memory
- * contributes a marker, as the handler refuses it the same way. */
-static uint64_t digest_range(struct guest_mem *gm, uint64_t h, rrv_gpa_t gpa,
-			     uint64_t len)
-{
-	const void *p = GUEST_AT(gm, gpa, len);
-	if (!p)
-		return rrv_trace_digest(h, "\xff", 1);
-	return rrv_trace_digest(h, p, len);
-}
-
-uint64_t hc_digest(struct hc_call *c, const struct hc_desc *d, const void *pre)
-{
-	uint8_t s[HC_ARGS_MAX];
-	memcpy(s, pre, d->args_size);
-	memset(s, 0, sizeof(struct rrv_hc_hdr)); /* the result is an output */
-	uint32_t nr = c->nr;
-	uint64_t h = rrv_trace_digest(RRV_TRACE_DIGEST_SEED, &nr, sizeof(nr));
-	h = rrv_trace_digest(h, s, d->args_size);
-	for (int i = 0; i < HC_INPUTS_MAX; i++) {
-		const struct hc_input *in = &d->in[i];
-		if (in->kind == HC_IN_NONE)
-			continue;
-		rrv_gpa_t gpa;
-		memcpy(&gpa, s + in->gpa_off, sizeof(gpa));
-		uint64_t len = read_len(s, in);
-		if (in->kind == HC_IN_BYTES) {
-			h = digest_range(c->mem, h, gpa, len);
-			continue;
-		}
-		if (len > RRV_HC_IOV_MAX)
-			continue; /* refused by the handler */
-		const struct rrv_hc_iovec *iov =
-			GUEST_AT(c->mem, gpa, len * sizeof(*iov));
-		if (!iov) {
-			h = rrv_trace_digest(h, "\xff", 1);
-			continue;
-		}
-		for (uint64_t k = 0; k < len; k++) {
-			struct rrv_hc_iovec v;
-			memcpy(&v, &iov[k], sizeof(v));
-			h = digest_range(c->mem, h, v.base, v.len);
-		}
-	}
-	return h;
 }

@@ -28,8 +28,10 @@ struct hc_call {
 	void *args;
 
 	/* Guest memory the handler read and wrote besides the struct, in
-	 * order, declared through hc_in() and hc_out(): what a recorder
-	 * digests (inputs) and saves (outputs). */
+	 * order, declared through hc_in() and hc_out(): the outputs are what
+	 * a recorder saves.  (The digest covers the inputs each descriptor
+	 * declares, struct hc_input, which replay can read without running
+	 * the handler.) */
 	bool vm_stop; /* the tap asked to stop the VM */
 	unsigned nin, nout;
 	struct hc_range {
@@ -127,25 +129,27 @@ struct hc_desc {
 
 /*
  * The tap between the dispatcher and the host: unset for rrv run, a
- * recorder for rrv record (which sees every traced call after it ran), a
- * replayer for rrv replay (which answers every traced call in place of the
- * host).  pre is the struct as the guest passed it.  A tap returns 0, or -1
- * to stop the VM (a divergence, a full disk); it sets vm->exit_code then.
+ * recorder for rrv record (which observes every traced call after it ran),
+ * a replayer for rrv replay (which answers every traced call in place of
+ * the host).  For a traced call, hc_dispatch() in order: copies the struct
+ * (pre is it as the guest passed it), computes the digest of its inputs
+ * once (the number, the struct with hdr.ret zeroed and the declared input
+ * buffers: the value a trace stores and replay compares), has the call
+ * answered (replayed, or before_call and the handler), writes the struct
+ * back with its result, and only then calls recorded.  A tap returns 0, or
+ * -1 to stop the VM (a divergence, a full disk); it sets vm->exit_code
+ * then.
  */
 struct hc_tap {
 	int (*recorded)(void *ctx, struct hc_call *c, const struct hc_desc *d,
-			const void *pre, int64_t ret);
+			const void *pre, uint64_t digest, int64_t ret);
 	int (*replayed)(void *ctx, struct hc_call *c, const struct hc_desc *d,
-			const void *pre, int64_t *ret);
+			const void *pre, uint64_t digest, int64_t *ret);
 	/* record: before a call is performed on the host (HC_F_MAY_BLOCK and
 	 * HC_F_TERMINAL calls need something done first). */
 	void (*before_call)(void *ctx, const struct hc_desc *d);
 	void *ctx;
 };
-
-/* The digest replay compares: the number, the struct as passed (hdr.ret
- * zeroed) and the declared input buffers.  Same on every machine. */
-uint64_t hc_digest(struct hc_call *c, const struct hc_desc *d, const void *pre);
 
 #define HC_ARGS_MAX 512u /* largest argument struct accepted */
 

@@ -15,12 +15,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "disasm.h"
-#include "ksyms.h"
+#include "debuginfo/disasm.h"
+#include "debuginfo/elfimage.h"
 #include "timer.h"
 #include "vmm.h"
-#include "x86/boot.h"
-#include "x86/cpuid.h"
+#include "vmm/x86/boot.h"
+#include "vmm/x86/cpuid.h"
 
 int vcpu_create(struct vmm *vm)
 {
@@ -143,7 +143,7 @@ void vcpu_print_insn(struct vmm *vm, const char *label, uint64_t rip)
 	size_t n = vcpu_read_virt(vm, rip, code, sizeof(code));
 	char sym[160] = "";
 	uint64_t off;
-	const char *name = ksyms_lookup(vm->ksyms, rip, &off);
+	const char *name = elf_image_symbol(vm->kernel_elf, rip, &off);
 	if (name)
 		snprintf(sym, sizeof(sym), " <%s+0x%" PRIx64 ">", name, off);
 	if (n == 0) {

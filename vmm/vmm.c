@@ -7,12 +7,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "debuginfo/elfimage.h"
 #include "kvm.h"
-#include "ksyms.h"
 #include "loader.h"
 #include "timer.h"
 #include "vcpu.h"
-#include "x86/boot.h"
+#include "vmm/x86/boot.h"
 
 struct vmm *vmm_create(const struct vmm_config *cfg)
 {
@@ -51,7 +51,11 @@ struct vmm *vmm_create(const struct vmm_config *cfg)
 			loader_strerror(err));
 		goto fail;
 	}
-	vm->ksyms = ksyms_load(cfg->kernel_image, cfg->kernel_size);
+	/* For naming kernel addresses in reports only: without it (an image
+	 * libelf cannot read) a report shows bare addresses. */
+	char why[128];
+	vm->kernel_elf = elf_image_load(cfg->kernel_image, cfg->kernel_size,
+					why, sizeof(why));
 	if (x86_boot_tables(&vm->mem)) {
 		fprintf(stderr, "rrv: guest memory too small for the boot tables\n");
 		goto fail;
@@ -90,7 +94,7 @@ void vmm_destroy(struct vmm *vm)
 	vcpu_destroy(vm);
 	hostfd_close_all(&vm->files);
 	kvm_teardown(vm);
-	ksyms_free(vm->ksyms);
+	elf_image_free(vm->kernel_elf);
 	free(vm);
 }
 

@@ -14,8 +14,8 @@
 #include "guest_mem.h"
 #include "hostfd.h"
 #include "hypercall.h"
-#include "x86/cpuid.h"
-#include "x86/pmu.h"
+#include "vmm/x86/cpuid.h"
+#include "vmm/x86/pmu.h"
 
 #define VMM_MEM_DEFAULT (1024ull << 20)
 #define VMM_MEM_MIN (64ull << 20)
@@ -23,7 +23,7 @@
  * 0xfee00000), and hypercall structs must sit below 4 GiB. */
 #define VMM_MEM_MAX (3072ull << 20)
 
-struct ksyms;
+struct elf_image;
 
 struct vmm_config {
 	uint64_t mem_bytes;
@@ -74,7 +74,8 @@ struct vmm {
 
 	struct hc_table hc;
 	struct hostfd_table files;
-	struct ksyms *ksyms; /* the kernel's symbols, for reports; may be NULL */
+	/* The kernel's ELF, for naming its addresses in reports; may be NULL. */
+	struct elf_image *kernel_elf;
 
 	rrv_gpa_t guest_state; /* the kernel's struct rrv_guest_state (BOOT) */
 	uint32_t guest_abi;    /* the kernel's hypercall ABI (BOOT): a replayed

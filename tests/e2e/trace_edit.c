@@ -23,9 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rrv/digest.h>
 #include <rrv/hypercall.h>
 
-#include "../../trace-format/rrv_trace.h"
+#include "trace-format/rrv_trace.h"
 
 static void die(const char *what, int err)
 {
@@ -70,8 +71,8 @@ static int edit_preempt(long k, const char *what, const char *in, const char *ou
 				struct rrv_hc_preempt z = p;
 				uint32_t nr = RRV_HC_PREEMPT;
 				memset(&z.hdr, 0, sizeof(z.hdr));
-				e.digest = rrv_trace_digest(rrv_trace_digest(
-					RRV_TRACE_DIGEST_SEED, &nr, sizeof(nr)), &z, sizeof(z));
+				e.digest = rrv_digest(rrv_digest(RRV_DIGEST_SEED,
+					&nr, sizeof(nr)), &z, sizeof(z));
 			} else {
 				e.digest ^= 1;
 			}

@@ -49,6 +49,11 @@ copy top
 printf '#include "kernel/syscall.h"\n' >>"$tmp/top/rekernel-rr/fs/pipe.c"
 expect top "fs/pipe.c:.*may not include layer rekernel-rr/kernel"
 
+# Siblings on the host: the replayer may not use the recorder.
+copy sibling
+printf '#include "record/record.h"\n' >>"$tmp/sibling/replay/replay.c"
+expect sibling "replay/replay.c:.*layer replay may not include layer record"
+
 copy dotdot
 printf '#include "../proc/proc.h"\n' >>"$tmp/dotdot/rekernel-rr/mm/kalloc.c"
 expect dotdot "mm/kalloc.c:.*through \.\./"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../trace-format/rrv_trace.h"
+#include "trace-format/rrv_trace.h"
 
 static void check(int err, const char *what)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../vmm/guest_mem.h"
+#include "vmm/guest_mem.h"
 
 #define SIZE (1u << 20)
 

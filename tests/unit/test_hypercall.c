@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../vmm/vmm.h"
+#include <rrv/digest.h>
+
+#include "vmm/vmm.h"
 
 #define MEM (2u << 20)
 #define ARGS 0x1000u  /* where each test puts its argument struct */
@@ -176,6 +178,107 @@ static void write_delivers_bytes(void **state)
 	char buf[64];
 	assert_int_equal(drain(f, buf, sizeof(buf)), 12);
 	assert_memory_equal(buf, "hello world\n", 12);
+}
+
+/* What the fake taps saw of one call. */
+struct tap_log {
+	int replayed, recorded, before;
+	uint64_t replay_digest, record_digest;
+	int64_t ret_in_guest; /* hdr.ret in guest memory when recorded ran */
+};
+
+static int fake_replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
+			 const void *pre, uint64_t digest, int64_t *ret)
+{
+	(void)c, (void)d, (void)pre;
+	struct tap_log *l = ctx;
+	l->replayed++;
+	l->replay_digest = digest;
+	*ret = 12; /* "the recording wrote 12 bytes" */
+	return 0;
+}
+
+static int fake_recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
+			 const void *pre, uint64_t digest, int64_t ret)
+{
+	(void)d, (void)pre, (void)ret;
+	struct tap_log *l = ctx;
+	l->recorded++;
+	l->record_digest = digest;
+	const struct rrv_hc_hdr *h = GUEST_AT(c->mem, c->args_gpa, sizeof(*h));
+	l->ret_in_guest = h ? h->ret : 0;
+	return 0;
+}
+
+static void fake_before(void *ctx, const struct hc_desc *d)
+{
+	(void)d;
+	((struct tap_log *)ctx)->before++;
+}
+
+/* A WRITE of "hello" and " world\n" in two pieces, hdr.ret not yet 0. */
+static void digest_probe_write(struct fixture *f)
+{
+	struct rrv_hc_write *a = g(f, ARGS, sizeof(*a));
+	memset(a, 0, sizeof(*a));
+	a->hdr.ret = 12345; /* an output: not digested */
+	a->handle = f->handle;
+	a->iovcnt = 2;
+	a->iov = DATA;
+	struct rrv_hc_iovec *iov = g(f, DATA, 2 * sizeof(*iov));
+	memcpy(g(f, 0x3000, 5), "hello", 5);
+	memcpy(g(f, 0x3100, 7), " world\n", 7);
+	iov[0] = (struct rrv_hc_iovec){ 0x3000, 5 };
+	iov[1] = (struct rrv_hc_iovec){ 0x3100, 7 };
+}
+
+/*
+ * The dispatcher digests a traced call once, before it is answered, and
+ * hands that digest to the replayer and to the recorder alike; the
+ * recorder runs last, with the result already in guest memory.  The value
+ * is the one every rrv before computed (this call's digest by the rrv of
+ * commit 9743fd5), since recorded traces store it.
+ */
+static void the_dispatcher_digests_once_for_both_taps(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t recorded_by_old_rrv = 0xd8907e3348536d92ull;
+	/* FNV-1a's published test vectors: the algorithm itself. */
+	assert_true(rrv_digest(RRV_DIGEST_SEED, "", 0) == 0xcbf29ce484222325ull);
+	assert_true(rrv_digest(RRV_DIGEST_SEED, "a", 1) == 0xaf63dc4c8601ec8cull);
+	assert_true(rrv_digest(RRV_DIGEST_SEED, "foobar", 6) == 0x85944171f73967e8ull);
+
+	struct tap_log rec = { 0 };
+	f->vm.hc.tap = (struct hc_tap){ .recorded = fake_recorded,
+		.before_call = fake_before, .ctx = &rec };
+	digest_probe_write(f);
+	bool in;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), 12);
+	assert_int_equal(rec.before, 1);
+	assert_int_equal(rec.recorded, 1);
+	assert_true(rec.record_digest == recorded_by_old_rrv);
+	assert_int_equal(rec.ret_in_guest, 12);
+	char buf[64];
+	assert_int_equal(drain(f, buf, sizeof(buf)), 12);
+
+	struct tap_log rep = { 0 };
+	f->vm.hc.tap = (struct hc_tap){ .replayed = fake_replayed, .ctx = &rep };
+	digest_probe_write(f);
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), 12);
+	assert_int_equal(rep.replayed, 1);
+	assert_true(rep.replay_digest == recorded_by_old_rrv);
+	assert_int_equal(drain(f, buf, sizeof(buf)), 0); /* the host did nothing */
+
+	/* A declared path input: the same as the old rrv too. */
+	struct rrv_hc_openat *o = g(f, ARGS, sizeof(*o));
+	memset(o, 0, sizeof(*o));
+	memcpy(g(f, 0x3000, 10), "/etc/hosts", 10);
+	o->path.gpa = 0x3000;
+	o->path.len = 10;
+	o->dir = -100;
+	assert_int_equal(call(f, RRV_HC_OPENAT, ARGS, &in), 12);
+	assert_true(rep.replay_digest == 0x0ec0d1e81488b2f7ull);
+	f->vm.hc.tap = (struct hc_tap){ 0 };
 }
 
 static void write_refuses_wild_pointers(void **state)
@@ -412,6 +515,7 @@ int main(void)
 		T(unknown_number_is_enosys),
 		T(struct_outside_memory_is_efault),
 		T(write_delivers_bytes),
+		T(the_dispatcher_digests_once_for_both_taps),
 		T(write_refuses_wild_pointers),
 		T(write_refuses_bad_counts_and_handles),
 		T(boot_passes_strings),

@@ -9,8 +9,8 @@
 #include <elf.h>
 #include <rrv/boot.h>
 
-#include "../../vmm/guest_mem.h"
-#include "../../vmm/loader.h"
+#include "vmm/guest_mem.h"
+#include "vmm/loader.h"
 
 #define MEM (8u << 20)
 #define PADDR 0x200000ull

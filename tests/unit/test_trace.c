@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../trace-format/rrv_trace.h"
+#include "trace-format/rrv_trace.h"
 
 /* A deterministic generator, so a failure reproduces. */
 static uint64_t rng_state;

@@ -12,7 +12,7 @@
 
 #include <rrv/boot.h>
 
-#include "../guest_mem.h"
+#include "vmm/guest_mem.h"
 
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)

@@ -1,20 +1,22 @@
 /*
- * The recorded program's ELF image, as reports need it: function symbols,
- * the bytes of its read-only segments, and where its unwind tables are.
- * Addresses here are the ELF's own (link-time) addresses: the caller adds
- * the load base of a position-independent program.
+ * An x86-64 ELF image as reports need it: function symbols, the bytes of
+ * its read-only segments, and where its unwind tables are.  One loader for
+ * both images a report names addresses in: the guest kernel's (the VMM's
+ * own reports) and the recorded program's (replay's).  Addresses here are
+ * the ELF's own (link-time) addresses: the caller adds the load base of a
+ * position-independent program.
  *
- * The image comes from a trace or from disk and is not trusted: every
+ * The image may come from a trace or from disk and is not trusted: every
  * offset and size in it is checked against the image before use.
  */
-#ifndef RRV_REPLAY_ELFSYMS_H
-#define RRV_REPLAY_ELFSYMS_H
+#ifndef RRV_DEBUGINFO_ELFIMAGE_H
+#define RRV_DEBUGINFO_ELFIMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct prog_elf;
+struct elf_image;
 
 /*
  * Parses an x86-64 ELF image.  The image is copied: the caller's buffer
@@ -23,52 +25,52 @@ struct prog_elf;
  * symbols or unwind tables is usable, and says so through the functions
  * below.
  */
-struct prog_elf *prog_elf_load(const void *image, size_t size, char *err,
-			       size_t errlen);
-void prog_elf_free(struct prog_elf *p);
+struct elf_image *elf_image_load(const void *image, size_t size, char *err,
+				 size_t errlen);
+void elf_image_free(struct elf_image *p);
 
 /* True for ET_DYN (position-independent: loaded at a base of the loader's
  * choosing), false for ET_EXEC (loaded at its link-time addresses). */
-bool prog_elf_is_pie(const struct prog_elf *p);
+bool elf_image_is_pie(const struct elf_image *p);
 
 /* The number of function symbols found (.symtab, else .dynsym). */
-size_t prog_elf_symbol_count(const struct prog_elf *p);
+size_t elf_image_symbol_count(const struct elf_image *p);
 
 /*
  * The function containing link-time address addr and addr's offset in it,
  * or NULL.  A symbol with a size contains [value, value + size); one
  * without (assembly often omits .size) is trusted for a short distance.
  */
-const char *prog_elf_symbol(const struct prog_elf *p, uint64_t addr,
-			    uint64_t *off);
+const char *elf_image_symbol(const struct elf_image *p, uint64_t addr,
+			     uint64_t *off);
 
 /* The address of the function named name, for tests; false if absent. */
-bool prog_elf_symbol_addr(const struct prog_elf *p, const char *name,
-			  uint64_t *addr);
+bool elf_image_symbol_addr(const struct elf_image *p, const char *name,
+			   uint64_t *addr);
 
 /*
- * Copies up to len bytes that the program's read-only loadable segments
+ * Copies up to len bytes that the image's read-only loadable segments
  * hold at link-time address addr (their file-backed part).  Returns the
  * bytes copied: 0 when addr lies in no such segment, short at a segment's
  * end.  Writable segments are refused because a running program may have
  * changed them: read those from the program's memory.
  */
-size_t prog_elf_read(const struct prog_elf *p, uint64_t addr, void *buf,
-		     size_t len);
+size_t elf_image_read(const struct elf_image *p, uint64_t addr, void *buf,
+		      size_t len);
 
 /* The link-time address of the .eh_frame_hdr (PT_GNU_EH_FRAME) and its
- * size.  False when the program has none. */
-bool prog_elf_eh_frame_hdr(const struct prog_elf *p, uint64_t *addr,
-			   uint64_t *size);
+ * size.  False when the image has none. */
+bool elf_image_eh_frame_hdr(const struct elf_image *p, uint64_t *addr,
+			    uint64_t *size);
 
 /* The link-time address and size of the .eh_frame section (found by its
  * section header: a static program often has no PT_GNU_EH_FRAME).  False
  * when there is none. */
-bool prog_elf_eh_frame(const struct prog_elf *p, uint64_t *addr,
-		       uint64_t *size);
+bool elf_image_eh_frame(const struct elf_image *p, uint64_t *addr,
+			uint64_t *size);
 
 /* The link-time range [lo, hi) spanned by the executable segments.  False
  * when there is none. */
-bool prog_elf_text(const struct prog_elf *p, uint64_t *lo, uint64_t *hi);
+bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi);
 
 #endif

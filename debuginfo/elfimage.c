@@ -1,5 +1,5 @@
-/* The program's ELF image for reports (see elfsyms.h), read with libelf. */
-#include "elfsyms.h"
+/* An ELF image for reports (see elfimage.h), read with libelf. */
+#include "elfimage.h"
 
 #include <gelf.h>
 #include <libelf.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* How far past a symbol without a size an address still counts as inside
- * it; the same allowance the kernel's symbols get (vmm/ksyms.c). */
+ * it (assembly stubs often have size 0). */
 #define UNSIZED_SYMBOL_SPAN 4096u
 
 struct psym {
@@ -23,8 +23,8 @@ struct seg {
 	bool writable, exec;
 };
 
-struct prog_elf {
-	uint8_t *image; /* our copy: libelf reads it, prog_elf_read serves it */
+struct elf_image {
+	uint8_t *image; /* our copy: libelf reads it, elf_image_read serves it */
 	size_t size;
 	bool pie;
 	struct seg *segs;
@@ -62,7 +62,7 @@ static int by_addr_then_rank(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
-static int add_symbols(struct prog_elf *p, Elf *elf, Elf_Scn *scn,
+static int add_symbols(struct elf_image *p, Elf *elf, Elf_Scn *scn,
 		       const GElf_Shdr *sh)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
@@ -98,9 +98,9 @@ static int add_symbols(struct prog_elf *p, Elf *elf, Elf_Scn *scn,
 	return 0;
 }
 
-/* .symtab when the program has one (unstripped), else .dynsym (which a
+/* .symtab when the image has one (unstripped), else .dynsym (which a
  * static-PIE program may still carry). */
-static int load_symbols(struct prog_elf *p, Elf *elf)
+static int load_symbols(struct elf_image *p, Elf *elf)
 {
 	Elf_Scn *symtab = NULL, *dynsym = NULL;
 	GElf_Shdr symtab_sh, dynsym_sh, sh;
@@ -137,7 +137,7 @@ static int load_symbols(struct prog_elf *p, Elf *elf)
 }
 
 /* Sections are named through the section-name string table. */
-static void find_eh_frame(struct prog_elf *p, Elf *elf)
+static void find_eh_frame(struct elf_image *p, Elf *elf)
 {
 	size_t names;
 	if (elf_getshdrstrndx(elf, &names) != 0)
@@ -156,7 +156,7 @@ static void find_eh_frame(struct prog_elf *p, Elf *elf)
 	}
 }
 
-static int load_segments(struct prog_elf *p, Elf *elf)
+static int load_segments(struct elf_image *p, Elf *elf)
 {
 	size_t n;
 	if (elf_getphdrnum(elf, &n) != 0 || n == 0)
@@ -190,8 +190,8 @@ static int load_segments(struct prog_elf *p, Elf *elf)
 	return 0;
 }
 
-struct prog_elf *prog_elf_load(const void *image, size_t size, char *err,
-			       size_t errlen)
+struct elf_image *elf_image_load(const void *image, size_t size, char *err,
+				 size_t errlen)
 {
 	snprintf(err, errlen, "out of memory");
 	if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -199,7 +199,7 @@ struct prog_elf *prog_elf_load(const void *image, size_t size, char *err,
 		return NULL;
 	}
 	Elf *elf = NULL;
-	struct prog_elf *p = calloc(1, sizeof(*p));
+	struct elf_image *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	/* libelf wants a writable buffer even for reading. */
@@ -235,11 +235,11 @@ struct prog_elf *prog_elf_load(const void *image, size_t size, char *err,
 fail:
 	if (elf)
 		elf_end(elf);
-	prog_elf_free(p);
+	elf_image_free(p);
 	return NULL;
 }
 
-void prog_elf_free(struct prog_elf *p)
+void elf_image_free(struct elf_image *p)
 {
 	if (!p)
 		return;
@@ -251,18 +251,18 @@ void prog_elf_free(struct prog_elf *p)
 	free(p);
 }
 
-bool prog_elf_is_pie(const struct prog_elf *p)
+bool elf_image_is_pie(const struct elf_image *p)
 {
 	return p->pie;
 }
 
-size_t prog_elf_symbol_count(const struct prog_elf *p)
+size_t elf_image_symbol_count(const struct elf_image *p)
 {
 	return p->nsyms;
 }
 
-const char *prog_elf_symbol(const struct prog_elf *p, uint64_t addr,
-			    uint64_t *off)
+const char *elf_image_symbol(const struct elf_image *p, uint64_t addr,
+			     uint64_t *off)
 {
 	if (!p || p->nsyms == 0 || addr < p->syms[0].addr)
 		return NULL;
@@ -282,8 +282,8 @@ const char *prog_elf_symbol(const struct prog_elf *p, uint64_t addr,
 	return s->name;
 }
 
-bool prog_elf_symbol_addr(const struct prog_elf *p, const char *name,
-			  uint64_t *addr)
+bool elf_image_symbol_addr(const struct elf_image *p, const char *name,
+			   uint64_t *addr)
 {
 	for (size_t i = 0; p && i < p->nsyms; i++) {
 		if (strcmp(p->syms[i].name, name) == 0) {
@@ -294,8 +294,8 @@ bool prog_elf_symbol_addr(const struct prog_elf *p, const char *name,
 	return false;
 }
 
-size_t prog_elf_read(const struct prog_elf *p, uint64_t addr, void *buf,
-		     size_t len)
+size_t elf_image_read(const struct elf_image *p, uint64_t addr, void *buf,
+		      size_t len)
 {
 	for (size_t i = 0; p && i < p->nsegs; i++) {
 		const struct seg *s = &p->segs[i];
@@ -309,8 +309,8 @@ size_t prog_elf_read(const struct prog_elf *p, uint64_t addr, void *buf,
 	return 0;
 }
 
-bool prog_elf_eh_frame_hdr(const struct prog_elf *p, uint64_t *addr,
-			   uint64_t *size)
+bool elf_image_eh_frame_hdr(const struct elf_image *p, uint64_t *addr,
+			    uint64_t *size)
 {
 	if (!p || !p->have_eh)
 		return false;
@@ -319,8 +319,8 @@ bool prog_elf_eh_frame_hdr(const struct prog_elf *p, uint64_t *addr,
 	return true;
 }
 
-bool prog_elf_eh_frame(const struct prog_elf *p, uint64_t *addr,
-		       uint64_t *size)
+bool elf_image_eh_frame(const struct elf_image *p, uint64_t *addr,
+			uint64_t *size)
 {
 	if (!p || !p->have_frame)
 		return false;
@@ -329,7 +329,7 @@ bool prog_elf_eh_frame(const struct prog_elf *p, uint64_t *addr,
 	return true;
 }
 
-bool prog_elf_text(const struct prog_elf *p, uint64_t *lo, uint64_t *hi)
+bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi)
 {
 	bool any = false;
 	for (size_t i = 0; p && i < p->nsegs; i++) {

@@ -4,13 +4,13 @@
  * process pretending to be one.  No VM here: the target is its registers, a
  * function that reads its memory, and its ELF image with the load base.
  */
-#ifndef RRV_REPLAY_BACKTRACE_H
-#define RRV_REPLAY_BACKTRACE_H
+#ifndef RRV_DEBUGINFO_BACKTRACE_H
+#define RRV_DEBUGINFO_BACKTRACE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct prog_elf;
+struct elf_image;
 
 /* The general registers in DWARF's x86-64 numbering (libunwind's
  * UNW_X86_64_*, which backtrace.c checks). */
@@ -36,7 +36,7 @@ struct bt_target {
 	bt_read_fn read;
 	void *ctx;                 /* passed to read */
 	uint64_t regs[BT_NREGS];   /* the innermost frame */
-	const struct prog_elf *elf; /* the program, or NULL: no unwind tables */
+	const struct elf_image *elf; /* the program, or NULL: no unwind tables */
 	uint64_t load_base;        /* added to the ELF's addresses (0 for
 				      ET_EXEC) */
 };

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "ehframe.h"
-#include "elfsyms.h"
+#include "elfimage.h"
 
 /* Our register numbering is libunwind's: the accessors pass it through.
  * (Cast: the two are different enum types.) */
@@ -94,8 +94,8 @@ static size_t target_read(const struct bt_target *t, uint64_t addr, void *buf,
 			break; /* wrapped past the top of the address space */
 		size_t n = 0;
 		if (t->elf && at >= t->load_base)
-			n = prog_elf_read(t->elf, at - t->load_base,
-					  (char *)buf + done, len - done);
+			n = elf_image_read(t->elf, at - t->load_base,
+					   (char *)buf + done, len - done);
 		if (n == 0 && t->read)
 			n = t->read(t->ctx, at, (char *)buf + done, len - done);
 		if (n == 0)
@@ -133,13 +133,13 @@ static size_t encoded_size(uint8_t enc)
 static bool table_from_hdr(const struct bt_target *t, unw_dyn_info_t *di)
 {
 	uint64_t hdr, hdr_size, lo, hi;
-	if (!t->elf || !prog_elf_eh_frame_hdr(t->elf, &hdr, &hdr_size) ||
-	    !prog_elf_text(t->elf, &lo, &hi))
+	if (!t->elf || !elf_image_eh_frame_hdr(t->elf, &hdr, &hdr_size) ||
+	    !elf_image_text(t->elf, &lo, &hi))
 		return false;
 	/* version, eh_frame_ptr_enc, fde_count_enc, table_enc, then two
 	 * encoded values of at most 8 bytes each. */
 	uint8_t h[4 + 8 + 8];
-	size_t got = prog_elf_read(t->elf, hdr, h, sizeof(h));
+	size_t got = elf_image_read(t->elf, hdr, h, sizeof(h));
 	if (got < 4 || h[0] != 1 || hdr_size < 4)
 		return false;
 	uint8_t ptr_enc = h[1], count_enc = h[2], table_enc = h[3];
@@ -181,15 +181,15 @@ static bool table_from_eh_frame(struct unwind_ctx *u)
 {
 	const struct bt_target *t = u->t;
 	uint64_t addr, size, lo, hi;
-	if (!t->elf || !prog_elf_eh_frame(t->elf, &addr, &size) ||
-	    !prog_elf_text(t->elf, &lo, &hi) || size > INT32_MAX)
+	if (!t->elf || !elf_image_eh_frame(t->elf, &addr, &size) ||
+	    !elf_image_text(t->elf, &lo, &hi) || size > INT32_MAX)
 		return false;
 	uint8_t *bytes = malloc((size_t)size);
 	if (!bytes)
 		return false;
 	/* The whole section, from one read-only segment, or nothing. */
 	size_t n = 0;
-	if (prog_elf_read(t->elf, addr, bytes, (size_t)size) == size)
+	if (elf_image_read(t->elf, addr, bytes, (size_t)size) == size)
 		n = ehframe_index(bytes, (size_t)size, addr, &u->built);
 	free(bytes);
 	if (n == 0)
@@ -314,7 +314,7 @@ int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max)
 		.access_reg = access_reg,
 		.access_fpreg = access_fpreg,
 		.resume = resume,
-		.get_proc_name = NULL, /* names come from elfsyms.c */
+		.get_proc_name = NULL, /* names come from elfimage.c */
 	};
 	unw_addr_space_t as = unw_create_addr_space(&acc, 0 /* host order */);
 	if (!as) {

@@ -1,6 +1,6 @@
 /* Disassembly of guest code for reports (capstone). */
-#ifndef RRV_VMM_DISASM_H
-#define RRV_VMM_DISASM_H
+#ifndef RRV_DEBUGINFO_DISASM_H
+#define RRV_DEBUGINFO_DISASM_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Recording: every traced hypercall of a run, written to a trace file. */
-#ifndef RRV_VMM_RECORD_H
-#define RRV_VMM_RECORD_H
+#ifndef RRV_RECORD_RECORD_H
+#define RRV_RECORD_RECORD_H
 
 struct vmm;
 struct recorder;

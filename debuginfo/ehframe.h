@@ -5,8 +5,8 @@
  * -static-pie links), so the static programs rrv runs usually have
  * .eh_frame without the table that unwinders search.
  */
-#ifndef RRV_REPLAY_EHFRAME_H
-#define RRV_REPLAY_EHFRAME_H
+#ifndef RRV_DEBUGINFO_EHFRAME_H
+#define RRV_DEBUGINFO_EHFRAME_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,7 @@
 /*
  * The recorder: the hypercall tap of `rrv record`.  After each traced call
- * it writes one event: the number, the digest of the inputs, the result,
+ * it writes one event: the number, the digest of the inputs (computed by
+ * the dispatcher before the call was answered, as in replay), the result,
  * the struct as the guest got it back and every buffer the handler
  * filled.  That is all a replay needs to answer the same calls without the
  * host.
@@ -18,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../trace-format/rrv_trace.h"
-#include "progress.h"
-#include "version.h"
-#include "vmm.h"
+#include "trace-format/rrv_trace.h"
+#include "vmm/progress.h"
+#include "vmm/version.h"
+#include "vmm/vmm.h"
 
 /* Events are written out at least this often, so that a recording killed
  * with SIGKILL loses at most this much of its end. */
@@ -132,7 +133,7 @@ static int add_program(struct rrv_trace_fields *h, const char *path)
 }
 
 static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
-		    const void *pre, int64_t ret)
+		    const void *pre, uint64_t digest, int64_t ret)
 {
 	struct recorder *r = ctx;
 	if (r->failed)
@@ -158,7 +159,7 @@ static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	struct rrv_trace_event e = {
 		.type = RRV_EV_HYPERCALL,
 		.nr = c->nr,
-		.digest = hc_digest(c, d, pre),
+		.digest = digest, /* the dispatcher's, from before the call */
 		.ret = ret,
 		.nranges = n,
 		.ranges = ranges,
