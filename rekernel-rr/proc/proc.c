@@ -10,6 +10,7 @@
 #include <rrv/hypercall.h>
 
 #include "arch/x86/fpu.h"
+#include "uapi/errno.h"
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
@@ -146,6 +147,14 @@ int proc_new_id(void)
 	/* Linux wraps at pid_max; ids are never reused here, and a run
 	 * would need billions of forks to get there. */
 	return ++last_id;
+}
+
+int64_t proc_self_pid_or(uint64_t pid, int64_t err)
+{
+	int32_t p = (int32_t)pid;
+	if (p < 0)
+		return -EINVAL;
+	return p == 0 || p == curproc->pid ? 0 : err;
 }
 
 struct proc *proc_find(int pid)

@@ -189,6 +189,10 @@ int proc_new_id(void);
 /* The process with id pid, zombies included (not reaped ones); NULL. */
 struct proc *proc_find(int pid);
 
+/* For the calls that accept only the calling process by pid (0 or its own
+ * pid): 0 for those, -EINVAL for a negative pid, err for any other. */
+int64_t proc_self_pid_or(uint64_t pid, int64_t err);
+
 /* A zeroed process (not on procs yet), or NULL when memory is out;
  * proc_free gives it back. */
 struct proc *proc_alloc(void);

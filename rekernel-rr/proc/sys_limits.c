@@ -20,16 +20,6 @@
 #include "lib/syscall.h"
 #include "mm/uaccess.h"
 
-/* Calls that name the program itself by pid (0 or its own); the same
- * rule as sys_sched.c's. */
-static int64_t own_pid_or(uint64_t pid, int64_t err)
-{
-	int32_t p = (int32_t)pid;
-	if (p < 0)
-		return -EINVAL;
-	return p == 0 || p == curproc->pid ? 0 : err;
-}
-
 /* ------------------------------------------------------------------ */
 /* Resource limits                                                      */
 
@@ -58,7 +48,7 @@ static int64_t do_prlimit(int resource, const struct k_rlimit *nl, struct k_rlim
 SYSCALL_DEFINE4(prlimit64, "ddpp", uint64_t, pid, uint64_t, resource, uint64_t, unew, uint64_t, uold)
 {
 	struct k_rlimit nl, ol;
-	int64_t r = own_pid_or(pid, -ESRCH);
+	int64_t r = proc_self_pid_or(pid, -ESRCH);
 	if (r)
 		return r;
 	if (unew && copy_from_user(&nl, unew, sizeof(nl)))

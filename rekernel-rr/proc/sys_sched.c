@@ -11,15 +11,6 @@
 #include "lib/syscall.h"
 #include "mm/uaccess.h"
 
-/* Calls that name the program itself by pid (0 or its own). */
-static int64_t own_pid_or(uint64_t pid, int64_t err)
-{
-	int32_t p = (int32_t)pid;
-	if (p < 0)
-		return -EINVAL;
-	return p == 0 || p == curproc->pid ? 0 : err;
-}
-
 /* ------------------------------------------------------------------ */
 /* Scheduling: one CPU, one thread                                      */
 
@@ -27,7 +18,7 @@ static int64_t own_pid_or(uint64_t pid, int64_t err)
 
 SYSCALL_DEFINE3(sched_getaffinity, "dup", uint64_t, pid, uint64_t, len, uint64_t, umask)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
+	int64_t r = proc_self_pid_or(pid, -ESRCH);
 	if (r)
 		return r;
 	if (len == 0 || (len & (sizeof(uint64_t) - 1)))
@@ -40,7 +31,7 @@ SYSCALL_DEFINE3(sched_getaffinity, "dup", uint64_t, pid, uint64_t, len, uint64_t
 
 SYSCALL_DEFINE3(sched_setaffinity, "dup", uint64_t, pid, uint64_t, len, uint64_t, umask)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
+	int64_t r = proc_self_pid_or(pid, -ESRCH);
 	uint8_t first = 0;
 	if (r)
 		return r;
@@ -69,13 +60,13 @@ SYSCALL_DEFINE3(getcpu, "ppp", uint64_t, ucpu, uint64_t, unode, uint64_t, ucache
 
 SYSCALL_DEFINE1(sched_getscheduler, "d", uint64_t, pid)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
+	int64_t r = proc_self_pid_or(pid, -ESRCH);
 	return r ? r : SCHED_OTHER;
 }
 
 SYSCALL_DEFINE2(sched_getparam, "dp", uint64_t, pid, uint64_t, uparam)
 {
-	int64_t r = own_pid_or(pid, -ESRCH);
+	int64_t r = proc_self_pid_or(pid, -ESRCH);
 	int32_t prio = 0;
 	if (r)
 		return r;
