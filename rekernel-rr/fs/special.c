@@ -19,7 +19,6 @@
 #include "hv/hypercall.h"
 #include "mm/kalloc.h"
 #include "lib/kprintf.h"
-#include "lib/bootinfo.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include "lib/string.h"
