@@ -71,12 +71,6 @@ void syscall_init(void)
 				  RFLAGS_NT | RFLAGS_IOPL | RFLAGS_RF);
 }
 
-uint64_t syscall_current_nr(void)
-{
-	return curthread ? (uint64_t)curthread->syscall_nr : ~0ull;
-}
-
-
 /* ------------------------------------------------------------------ */
 /* --log=syscalls: one strace-style line per call                       */
 

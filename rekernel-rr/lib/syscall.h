@@ -25,9 +25,8 @@
  *   f file descriptor  o open flags   m mode (octal)
  *
  * SYSCALL_ALIAS(name, handler, fmt) registers SYS_name with the handler
- * already defined for SYS_handler (Linux's pairs such as stat and lstat
- * that differ only in their number go through one handler that asks
- * syscall_current_nr()).
+ * already defined for SYS_handler, for calls that behave the same (the
+ * xattr calls on a path and on a link, for instance).
  */
 #ifndef REKERNEL_LIB_SYSCALL_H
 #define REKERNEL_LIB_SYSCALL_H
@@ -95,13 +94,7 @@ extern const struct syscall_def __syscall_defs_start[], __syscall_defs_end[];
 #define SYSCALL_ALIAS(name, handler, fmt) \
 	SYSCALL_REGISTER_(name, sys_##handler##_entry, fmt)
 
-/* The number of the system call in progress on this thread (for the
- * handlers that SYSCALL_ALIAS shares between numbers). */
-uint64_t syscall_current_nr(void);
-
 /* The name of system call nr, for logs ("syscall_NNN" when unknown). */
 const char *syscall_name(uint64_t nr);
-
-
 
 #endif
