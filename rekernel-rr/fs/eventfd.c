@@ -10,12 +10,12 @@
 #include "lib/syscall.h"
 
 #include "uapi/errno.h"
+#include "uapi/eventfd.h"
 #include "mm/kalloc.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "lib/string.h"
 
-#define EFD_SEMAPHORE 1
 #define EFD_MAX (UINT64_MAX - 1)
 
 struct efd {

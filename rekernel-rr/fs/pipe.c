@@ -17,6 +17,7 @@
 #include "fs/file.h"
 
 #include "uapi/errno.h"
+#include "uapi/ioctls.h"
 #include "mm/kalloc.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
@@ -30,7 +31,6 @@
 /* st_dev of a pipe: pipefs's anonymous device.  Linux numbers it at boot
  * (0xd to 0xf on recent kernels); any fixed value will do. */
 #define PIPEFS_DEV 0xf
-#define FIONREAD 0x541b
 
 /* The status flags F_SETFL may change on a pipe end. */
 #define PIPE_SETFL (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)

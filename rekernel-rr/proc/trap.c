@@ -13,6 +13,7 @@
 #include "proc/trap.h"
 
 #include "uapi/errno.h"
+#include "uapi/signal.h"
 #include "arch/x86/gdt.h"
 #include "hv/hypercall.h"
 #include "proc/ktime.h"
@@ -24,13 +25,6 @@
 #include "lib/string.h"
 #include "mm/uaccess.h"
 #include "arch/x86/x86.h"
-
-/* si_code values for the signals below (Linux's). */
-#define TRAP_TRACE 2
-#define FPE_FLTOVF 4
-#define FPE_FLTUND 5
-#define FPE_FLTRES 6
-#define FPE_FLTINV 7
 
 struct gatedesc {
 	uint16_t off_lo;
