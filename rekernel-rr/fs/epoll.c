@@ -12,15 +12,14 @@
  * every new arrival of data.
  */
 #include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
-#include "uapi/errno.h"
-#include "uapi/eventpoll.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/eventpoll.h"
 
 #define EP_MAX_EVENTS (INT32_MAX / 12)
 

@@ -7,14 +7,13 @@
  * run would hang).  The calls: eventfd and eventfd2.
  */
 #include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
-#include "uapi/errno.h"
-#include "uapi/eventfd.h"
 #include "mm/kalloc.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
-#include "lib/string.h"
+#include "uapi/errno.h"
+#include "uapi/eventfd.h"
 
 #define EFD_MAX (UINT64_MAX - 1)
 

@@ -5,14 +5,14 @@
  */
 #include "fs/file.h"
 
+#include "arch/x86/vm.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/kalloc.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
 #include "uapi/errno.h"
 #include "uapi/uio.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
-#include "proc/proc.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
 
 /* Descriptor slots come in pages, allocated when first used: most
  * programs never get past the first page. */

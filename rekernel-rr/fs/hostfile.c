@@ -7,15 +7,15 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
-#include "uapi/ioctls.h"
+#include "arch/x86/vm.h"
 #include "hv/hypercall.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
 #include "mm/mm.h"
-#include "proc/proc.h"
-#include "lib/string.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/ioctls.h"
 
 /* One READ or WRITE hypercall (their structs are laid out alike). */
 static int64_t xfer_call(struct file *f, bool is_read, const struct rrv_hc_iovec *iov,

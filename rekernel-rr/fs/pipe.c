@@ -16,15 +16,15 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
-#include "uapi/ioctls.h"
+#include "arch/x86/vm.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "uapi/errno.h"
+#include "uapi/ioctls.h"
 
 #define PIPE_DEF_SLOTS 16        /* 64 KiB, Linux's default */
 #define PIPE_MAX_SIZE (1u << 20) /* /proc/sys/fs/pipe-max-size */

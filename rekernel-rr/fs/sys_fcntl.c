@@ -3,15 +3,14 @@
  * than move its data: fcntl (descriptor flags, status flags, F_DUPFD,
  * record locks, pipe sizes), ioctl, flock and fadvise64.
  */
-#include "proc/proc.h"
+#include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
+#include "mm/uaccess.h"
+#include "proc/proc.h"
 #include "uapi/errno.h"
 #include "uapi/fcntl.h"
 #include "uapi/ioctls.h"
-#include "fs/file.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

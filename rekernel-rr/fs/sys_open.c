@@ -9,17 +9,16 @@
  * table, the umask, *at() directory descriptors, and the argument checks
  * Linux makes before touching a file.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
-#include "uapi/close_range.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "fs/special.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "uapi/close_range.h"
+#include "uapi/errno.h"
 
 /* What the VMM accepts; other bits are dropped, as open(2) ignores
  * unknown flags (O_ASYNC included: no SIGIO here).  O_CLOEXEC belongs to

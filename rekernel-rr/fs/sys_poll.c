@@ -10,18 +10,17 @@
  * file_poll_chan (which the scheduler reports as a deadlock when nothing
  * can ever wake it, as a native run would hang).
  */
-#include "proc/proc.h"
+#include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
+#include "mm/uaccess.h"
+#include "proc/ktime.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
 #include "uapi/errno.h"
 #include "uapi/poll.h"
 #include "uapi/time.h"
-#include "fs/file.h"
-#include "proc/ktime.h"
-#include "proc/sched.h"
-#include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
 
 /* A user timespec as a timeout in ns: -1 for NULL (none), -EINVAL. */
 static int64_t get_timeout(uint64_t uts, struct k_timespec *ts)

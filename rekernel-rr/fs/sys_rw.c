@@ -5,18 +5,17 @@
  * sync and syncfs.  Reads and writes go through the file's kind (host
  * file, pipe, socket, guest objects: fs/file.h).
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
-#include "uapi/fs.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "hv/hypercall.h"
-#include "mm/kalloc.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/fs.h"
 
 /* ---- data ---- */
 

@@ -5,17 +5,16 @@
  * utimensat.  The host answers for a host file; a pipe's or a guest
  * object's stat is made by its kind.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
-#include "uapi/stat.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/stat.h"
 
 /* ---- stat ---- */
 

@@ -8,17 +8,16 @@
  * timerfd_settime and timerfd_gettime.
  */
 #include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
-#include "uapi/errno.h"
-#include "uapi/timerfd.h"
-#include "uapi/time.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/time.h"
+#include "uapi/timerfd.h"
 
 struct tfd {
 	uint32_t clock;

@@ -4,16 +4,16 @@
  * hypercall, except that a file mapping reads its pages from the host
  * file when they are first touched (mapfile.c).
  */
+#include "fs/file.h"
+#include "fs/mapfile.h"
+#include "fs/special.h"
+#include "lib/syscall.h"
+#include "mm/mm.h"
+#include "mm/uaccess.h"
 #include "uapi/errno.h"
 #include "uapi/membarrier.h"
 #include "uapi/mman.h"
-#include "fs/file.h"
-#include "fs/mapfile.h"
-#include "mm/mm.h"
-#include "fs/special.h"
-#include "lib/syscall.h"
 #include "uapi/unistd.h"
-#include "mm/uaccess.h"
 
 /* Flags MAP_SHARED_VALIDATE accepts (MAP_SYNC needs a DAX file). */
 #define MAP_KNOWN (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN | \

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "uapi/errno.h"
 #include "fs/file.h"
+#include "uapi/errno.h"
 #include "uapi/socket.h"
 
 /* A socket address the program passed or will receive. */

@@ -18,17 +18,17 @@
  */
 #include "net/net.h"
 
-#include "uapi/errno.h"
-#include "uapi/ioctls.h"
-#include "uapi/time.h"
+#include "arch/x86/vm.h"
 #include "hv/hypercall.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "uapi/errno.h"
+#include "uapi/ioctls.h"
+#include "uapi/time.h"
 
 struct sock {
 	int domain, type;

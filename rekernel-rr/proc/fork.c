@@ -17,19 +17,19 @@
  */
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
-#include "uapi/sched.h"
 #include "fs/file.h"
-#include "mm/kalloc.h"
 #include "lib/kprintf.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/mm.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
+#include "uapi/errno.h"
+#include "uapi/sched.h"
 #include "uapi/unistd.h"
-#include "mm/uaccess.h"
 
 /* What a thread shares with its creator: everything. */
 #define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)

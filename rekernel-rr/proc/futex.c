@@ -20,14 +20,14 @@
  */
 #include "proc/futex.h"
 
-#include "uapi/errno.h"
-#include "uapi/futex.h"
-#include "uapi/time.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/futex.h"
+#include "uapi/time.h"
 
 static int get_u32(uint64_t uaddr, uint32_t *v)
 {

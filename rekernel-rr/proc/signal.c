@@ -13,19 +13,19 @@
  * raise, a fault) and delivered on its way back to ring 3.
  */
 #include "proc/signal.h"
-#include "proc/sched.h"
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
-#include "uapi/unistd.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
-#include "mm/kalloc.h"
-#include "proc/sigframe.h"
 #include "lib/string.h"
-#include "proc/trap.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
+#include "proc/sched.h"
+#include "proc/sigframe.h"
+#include "proc/trap.h"
+#include "uapi/errno.h"
+#include "uapi/unistd.h"
 
 /* The rflags bits a program controls, which rt_sigreturn takes from the
  * frame (Linux's FIX_EFLAGS): CF PF AF ZF SF TF DF OF, AC and RF.  IF,

@@ -9,16 +9,16 @@
  */
 #include <rrv/hypercall.h>
 
+#include "arch/x86/x86.h"
+#include "lib/syscall.h"
+#include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/futex.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
 #include "uapi/errno.h"
 #include "uapi/futex.h"
 #include "uapi/prctl.h"
-#include "proc/futex.h"
-#include "mm/mm.h"
-#include "proc/proc.h"
-#include "proc/sched.h"
-#include "lib/syscall.h"
-#include "mm/uaccess.h"
-#include "arch/x86/x86.h"
 
 /* ------------------------------------------------------------------ */
 /* Process exit                                                         */

@@ -6,15 +6,15 @@
  * kill reaches the program's processes (fork.c), by pid, process group,
  * or all of them; nothing outside the guest is visible (-ESRCH).
  */
-#include "uapi/errno.h"
-#include "uapi/time.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
 #include "proc/sched.h"
 #include "proc/sigframe.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
-#include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/time.h"
 
 /* Linux's valid_signal: 0 (the existence probe) to 64. */
 static bool valid_signal(int64_t sig)

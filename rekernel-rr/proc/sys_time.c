@@ -9,15 +9,15 @@
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
-#include "uapi/time.h"
 #include "hv/hypercall.h"
-#include "proc/proc.h"
-#include "proc/sched.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
-#include "uapi/unistd.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
+#include "uapi/errno.h"
+#include "uapi/time.h"
+#include "uapi/unistd.h"
 
 /* The resolution Linux reports for the coarse clocks: one tick at
  * HZ=250, Debian's. */

@@ -18,20 +18,20 @@
  */
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
-#include "proc/futex.h"
 #include "lib/kprintf.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/futex.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
+#include "uapi/errno.h"
 #include "uapi/unistd.h"
 #include "uapi/wait.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
 
 void proc_kill_other_threads(struct proc *p)
 {
