@@ -7,11 +7,11 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
-#include "lib/string.h"
+#include "uapi/errno.h"
 
 int64_t anon_rw_inval(struct file *f, struct uio *u, int64_t pos)
 {

@@ -12,22 +12,15 @@
  * every new arrival of data.
  */
 #include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/eventpoll.h"
 
-#define EPOLL_CTL_ADD 1
-#define EPOLL_CTL_DEL 2
-#define EPOLL_CTL_MOD 3
-#define EPOLLEXCLUSIVE (1u << 28)
-#define EPOLLWAKEUP (1u << 29)
-#define EPOLLONESHOT (1u << 30)
-#define EPOLLET (1u << 31)
 #define EP_MAX_EVENTS (INT32_MAX / 12)
 
 struct epitem {
@@ -43,12 +36,6 @@ struct epitem {
 struct ep {
 	struct epitem *items;
 };
-
-/* Linux's struct epoll_event, packed on x86-64. */
-struct k_epoll_event {
-	uint32_t events;
-	uint64_t data;
-} __attribute__((packed));
 
 static struct ep *ep_of(struct file *f)
 {

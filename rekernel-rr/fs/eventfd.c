@@ -7,15 +7,14 @@
  * run would hang).  The calls: eventfd and eventfd2.
  */
 #include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "mm/kalloc.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
-#include "lib/string.h"
+#include "uapi/errno.h"
+#include "uapi/eventfd.h"
 
-#define EFD_SEMAPHORE 1
 #define EFD_MAX (UINT64_MAX - 1)
 
 struct efd {

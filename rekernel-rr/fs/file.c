@@ -5,15 +5,14 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
-#include "proc/proc.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
 #include "arch/x86/vm.h"
-
-#define UIO_MAXIOV 1024 /* Linux's IOV_MAX */
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/kalloc.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/uio.h"
 
 /* Descriptor slots come in pages, allocated when first used: most
  * programs never get past the first page. */
@@ -33,11 +32,6 @@ char file_poll_chan;
 
 /* ---- the transfer cursor ---- */
 
-/* struct iovec as the program lays it out. */
-struct user_iovec {
-	uint64_t base, len;
-};
-
 void uio_init_buf(struct uio *u, uint64_t ubuf, uint64_t len)
 {
 	memset(u, 0, sizeof(*u));
@@ -50,7 +44,7 @@ void uio_init_buf(struct uio *u, uint64_t ubuf, uint64_t len)
 
 int uio_init_iovec(struct uio *u, uint64_t uiov, int64_t cnt)
 {
-	struct user_iovec v;
+	struct k_iovec v;
 	uint64_t total = 0;
 
 	if (cnt < 0 || cnt > UIO_MAXIOV)
@@ -60,9 +54,9 @@ int uio_init_iovec(struct uio *u, uint64_t uiov, int64_t cnt)
 	for (int64_t i = 0; i < cnt; i++) {
 		if (copy_from_user(&v, uiov + (uint64_t)i * sizeof(v), sizeof(v)))
 			return -EFAULT;
-		if ((int64_t)v.len < 0)
+		if ((int64_t)v.iov_len < 0)
 			return -EINVAL;
-		total += v.len < MAX_RW_COUNT ? v.len : MAX_RW_COUNT;
+		total += v.iov_len < MAX_RW_COUNT ? v.iov_len : MAX_RW_COUNT;
 		if (total > MAX_RW_COUNT)
 			total = MAX_RW_COUNT;
 	}
@@ -91,12 +85,12 @@ int uio_cur(struct uio *u, uint64_t *base, uint64_t *len)
 		if (u->idx >= u->nseg)
 			return 1;
 		if (u->uiov) {
-			struct user_iovec v;
+			struct k_iovec v;
 			if (copy_from_user(&v, u->uiov + (uint64_t)u->idx * sizeof(v),
 					   sizeof(v)))
 				return -EFAULT;
-			u->base = v.base;
-			u->left = v.len;
+			u->base = v.iov_base;
+			u->left = v.iov_len;
 		} else {
 			u->base = u->segs[u->idx].base;
 			u->left = u->segs[u->idx].len;

@@ -23,7 +23,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
 #include <rrv/hypercall.h>
 
 #include "uapi/fcntl.h"

@@ -7,14 +7,15 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "hv/hypercall.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
 #include "mm/mm.h"
-#include "proc/proc.h"
-#include "lib/string.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/ioctls.h"
 
 /* One READ or WRITE hypercall (their structs are laid out alike). */
 static int64_t xfer_call(struct file *f, bool is_read, const struct rrv_hc_iovec *iov,
@@ -189,9 +190,9 @@ int hostfile_stat(struct file *f, struct rrv_stat *st)
 static const struct {
 	uint32_t cmd, size;
 } host_ioctls[] = {
-	{ 0x5401, 36 }, /* TCGETS: the kernel's struct termios */
-	{ 0x5413, 8 },  /* TIOCGWINSZ: struct winsize */
-	{ 0x541b, 4 },  /* FIONREAD: int */
+	{ TCGETS, 36 },    /* the kernel's struct termios */
+	{ TIOCGWINSZ, 8 }, /* struct winsize */
+	{ FIONREAD, 4 },   /* int */
 };
 
 static int64_t host_ioctl(struct file *f, uint32_t cmd, uint64_t arg)

@@ -10,12 +10,12 @@
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
 #include "fs/file.h"
 #include "hv/hypercall.h"
-#include "mm/kalloc.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
+#include "mm/kalloc.h"
+#include "uapi/errno.h"
 
 /* A mapping's host file, with the name /proc/self/maps shows.  The name
  * is asked of the host the first time it is needed when the mapping was

@@ -7,10 +7,10 @@
  */
 #include "fs/path.h"
 
-#include "uapi/errno.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 #include "mm/uaccess.h"
+#include "uapi/errno.h"
 
 char pathbuf[2][PATH_MAX];
 char namebuf[PATH_MAX];

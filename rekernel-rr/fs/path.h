@@ -13,11 +13,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
 #include <rrv/hypercall.h>
 
-#include "fs/file.h"
 #include "arch/x86/vm.h"
+#include "fs/file.h"
 
 extern char pathbuf[2][PATH_MAX];
 extern char namebuf[PATH_MAX]; /* readlink, getcwd */

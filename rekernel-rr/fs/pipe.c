@@ -16,21 +16,21 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "uapi/errno.h"
+#include "uapi/ioctls.h"
 
 #define PIPE_DEF_SLOTS 16        /* 64 KiB, Linux's default */
 #define PIPE_MAX_SIZE (1u << 20) /* /proc/sys/fs/pipe-max-size */
 /* st_dev of a pipe: pipefs's anonymous device.  Linux numbers it at boot
  * (0xd to 0xf on recent kernels); any fixed value will do. */
 #define PIPEFS_DEV 0xf
-#define FIONREAD 0x541b
 
 /* The status flags F_SETFL may change on a pipe end. */
 #define PIPE_SETFL (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)

@@ -17,12 +17,12 @@
  */
 #include "fs/file.h"
 
-#include "uapi/errno.h"
 #include "hv/hypercall.h"
+#include "lib/string.h"
 #include "proc/ktime.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
+#include "uapi/errno.h"
 
 /* With more host handles than one POLL takes, the wait is cut into
  * slices this long, and each rescan looks at all of them. */

@@ -14,17 +14,17 @@
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
-#include "fs/file.h"
-#include "hv/hypercall.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
-#include "mm/mm.h"
-#include "proc/proc.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
+#include "fs/file.h"
+#include "hv/hypercall.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/kalloc.h"
+#include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
 
 enum sp_kind { SP_NULL, SP_ZERO, SP_FULL, SP_RANDOM, SP_URANDOM, SP_TEXT,
 	       SP_FDDIR /* /proc/self/fd: its entries in the text pages */ };

@@ -4,17 +4,16 @@
  * fchdir (the process's working directory, a host handle), mkdir and
  * mkdirat.  Removing and renaming entries is in sys_link.c.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "fs/special.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
 
 /* Host-filled, in the kernel image as path.h says of the path buffers. */
 #define DENTS_MAX 65536

@@ -19,21 +19,21 @@
  */
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
+#include "arch/x86/x86.h"
 #include "fs/exec.h"
 #include "fs/file.h"
-#include "hv/hypercall.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
-#include "mm/mm.h"
-#include "proc/proc.h"
-#include "proc/signal.h"
 #include "fs/special.h"
+#include "hv/hypercall.h"
+#include "lib/kprintf.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
-#include "uapi/unistd.h"
+#include "mm/kalloc.h"
+#include "mm/mm.h"
 #include "mm/uaccess.h"
-#include "arch/x86/x86.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "uapi/errno.h"
+#include "uapi/unistd.h"
 
 #define MAX_ARG_STRLEN (32 * PGSIZE) /* one string, NUL included */
 #define MAX_ARG_STRINGS 0x7fffffff

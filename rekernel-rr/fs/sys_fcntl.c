@@ -3,36 +3,18 @@
  * than move its data: fcntl (descriptor flags, status flags, F_DUPFD,
  * record locks, pipe sizes), ioctl, flock and fadvise64.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "fs/file.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/fcntl.h"
+#include "uapi/ioctls.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- fcntl ---- */
-
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_GETLK 5
-#define F_SETLK 6
-#define F_SETLKW 7
-#define F_OFD_GETLK 36
-#define F_OFD_SETLK 37
-#define F_OFD_SETLKW 38
-#define F_DUPFD_CLOEXEC 1030
-#define F_SETPIPE_SZ 1031
-#define F_GETPIPE_SZ 1032
-
-#define F_RDLCK 0
-#define F_WRLCK 1
-#define F_UNLCK 2
 
 /* The status flags F_SETFL may change; the rest of arg is ignored. */
 #define SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
@@ -48,14 +30,6 @@ static int64_t dupfd(struct file *f, uint64_t arg, bool cloexec)
 	int r = fd_install(nfd, f, cloexec);
 	return r < 0 ? r : nfd;
 }
-
-/* struct flock, x86-64 layout. */
-struct k_flock {
-	int16_t l_type, l_whence;
-	int64_t l_start, l_len;
-	int32_t l_pid;
-	int32_t pad;
-};
 
 /*
  * Record locks.  The program is the only process rrv runs, and its own
@@ -132,10 +106,6 @@ SYSCALL_DEFINE3(fcntl, "fdx", int, fd, uint32_t, cmd, uint64_t, arg)
 
 /* ---- ioctl ---- */
 
-#define FIONBIO 0x5421
-#define FIONCLEX 0x5450
-#define FIOCLEX 0x5451
-
 static int64_t io_fioclex(int fd, struct file *f, uint64_t arg)
 {
 	(void)f;
@@ -191,11 +161,6 @@ SYSCALL_DEFINE3(ioctl, "fxp", int, fd, uint32_t, cmd, uint64_t, arg)
 }
 
 /* ---- advice and whole-file locks ---- */
-
-#define LOCK_SH 1
-#define LOCK_EX 2
-#define LOCK_NB 4
-#define LOCK_UN 8
 
 /* Granted, as record locks are (see lock()). */
 SYSCALL_DEFINE2(flock, "fd", int, fd, uint32_t, cmd)

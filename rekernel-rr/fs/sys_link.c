@@ -5,17 +5,16 @@
  * the work; readlink of /proc/self/exe and /proc/self/fd/N is answered
  * by special.c.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "fs/special.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
 
 /* ---- removing and renaming ---- */
 

@@ -9,16 +9,16 @@
  * table, the umask, *at() directory descriptors, and the argument checks
  * Linux makes before touching a file.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "fs/special.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "uapi/close_range.h"
+#include "uapi/errno.h"
 
 /* What the VMM accepts; other bits are dropped, as open(2) ignores
  * unknown flags (O_ASYNC included: no SIGIO here).  O_CLOEXEC belongs to
@@ -29,7 +29,6 @@
 	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK |     \
 	 O_DIRECTORY | O_NOFOLLOW | O_PATH | O_DSYNC | O_SYNC | O_NOATIME |    \
 	 O_TMPFILE | O_DIRECT | O_NOCTTY)
-#define O_TMPFILE_BIT 020000000 /* __O_TMPFILE: creates, like O_CREAT */
 
 static int64_t do_openat(int dirfd, uint64_t upath, uint32_t flags, uint32_t mode)
 {
@@ -59,8 +58,9 @@ static int64_t do_openat(int dirfd, uint64_t upath, uint32_t flags, uint32_t mod
 	memset(&a, 0, sizeof(a));
 	a.dir = dir;
 	a.flags = flags & OPEN_HOST_FLAGS;
-	/* The VMM runs with umask 0: the program's umask applies here. */
-	if (flags & (O_CREAT | O_TMPFILE_BIT))
+	/* The VMM runs with umask 0: the program's umask applies here, to
+	 * what O_CREAT or O_TMPFILE creates. */
+	if (flags & (O_CREAT | __O_TMPFILE))
 		a.mode = mode & 07777 & ~curproc->umask;
 	a.path = hc_path(0, len);
 	int64_t h = hc_call(RRV_HC_OPENAT, &a);
@@ -97,9 +97,6 @@ SYSCALL_DEFINE1(close, "f", int, fd)
 {
 	return fd_close(fd);
 }
-
-#define CLOSE_RANGE_UNSHARE 2
-#define CLOSE_RANGE_CLOEXEC 4
 
 /* One table per process, so UNSHARE has nothing to unshare. */
 SYSCALL_DEFINE3(close_range, "uux", uint32_t, first, uint32_t, last, uint32_t, flags)

@@ -10,20 +10,17 @@
  * file_poll_chan (which the scheduler reports as a deadlock when nothing
  * can ever wake it, as a native run would hang).
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "fs/file.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
+#include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-
-struct k_timespec {
-	int64_t sec, nsec;
-};
+#include "uapi/errno.h"
+#include "uapi/poll.h"
+#include "uapi/time.h"
 
 /* A user timespec as a timeout in ns: -1 for NULL (none), -EINVAL. */
 static int64_t get_timeout(uint64_t uts, struct k_timespec *ts)
@@ -32,11 +29,11 @@ static int64_t get_timeout(uint64_t uts, struct k_timespec *ts)
 		return -1;
 	if (copy_from_user(ts, uts, sizeof(*ts)))
 		return -EFAULT;
-	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= NSEC_PER_SEC)
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC)
 		return -EINVAL;
-	if (ts->sec >= INT64_MAX / NSEC_PER_SEC)
+	if (ts->tv_sec >= INT64_MAX / NSEC_PER_SEC)
 		return INT64_MAX;
-	return ts->sec * NSEC_PER_SEC + ts->nsec;
+	return ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
 }
 
 /*
@@ -78,12 +75,6 @@ static void mask_done(bool set, sigset_k old, int64_t result)
 
 /* ---- poll ---- */
 
-struct k_pollfd {
-	int32_t fd;
-	int16_t events, revents;
-};
-
-#define POLLNVAL 0x020
 #define POLL_CHUNK 64
 
 /* One pass over the user's pollfds, storing each revents: how many are
@@ -165,8 +156,8 @@ SYSCALL_DEFINE5(ppoll, "puppu", uint64_t, ufds, uint64_t, nfds, uint64_t, tsp,
 /* ---- select ---- */
 
 #define FDSET_WORDS (NOFILE / 64)
-#define POLLIN_SET (POLLRDNORM | 0x080 /* POLLRDBAND */ | POLLIN | POLLHUP | POLLERR)
-#define POLLOUT_SET (0x200 /* POLLWRBAND */ | POLLWRNORM | POLLOUT | POLLERR)
+#define POLLIN_SET (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
+#define POLLOUT_SET (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
 #define POLLEX_SET POLLPRI
 
 static const int select_sets[3] = { POLLIN_SET, POLLOUT_SET, POLLEX_SET };
@@ -232,10 +223,6 @@ static int64_t do_select(int64_t nfds, const uint64_t uset[3], int64_t timeout_n
 	return ready;
 }
 
-struct k_timeval {
-	int64_t sec, usec;
-};
-
 SYSCALL_DEFINE5(select, "dpppp", int, n, uint64_t, inp, uint64_t, outp, uint64_t, exp,
 		uint64_t, tvp)
 {
@@ -246,10 +233,10 @@ SYSCALL_DEFINE5(select, "dpppp", int, n, uint64_t, inp, uint64_t, outp, uint64_t
 	if (tvp) {
 		if (copy_from_user(&tv, tvp, sizeof(tv)))
 			return -EFAULT;
-		if (tv.sec < 0 || tv.usec < 0 || tv.usec >= 1000000)
+		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
 			return -EINVAL;
-		ns = tv.sec >= INT64_MAX / NSEC_PER_SEC ? INT64_MAX
-							: tv.sec * NSEC_PER_SEC + tv.usec * 1000;
+		ns = tv.tv_sec >= INT64_MAX / NSEC_PER_SEC ? INT64_MAX
+							: tv.tv_sec * NSEC_PER_SEC + tv.tv_usec * 1000;
 	}
 	int64_t r = do_select(n, sets, ns);
 	if (r == 0 && ns > 0) {

@@ -5,17 +5,17 @@
  * sync and syncfs.  Reads and writes go through the file's kind (host
  * file, pipe, socket, guest objects: fs/file.h).
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "hv/hypercall.h"
-#include "mm/kalloc.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/fs.h"
 
 /* ---- data ---- */
 
@@ -121,11 +121,9 @@ SYSCALL_DEFINE5(pwritev, "fpdd", int, fd, uint64_t, vec, uint64_t, vlen,
 	return rw_call(fd, vec, vlen, pos_l, RW_WRITE | RW_VEC | RW_AT);
 }
 
-#define RWF_HIPRI 1 /* a polling hint: nothing to poll here */
-
 /* preadv2 and pwritev2: offset -1 is the file position.  Flags other
- * than the hint are not supported (all 64 bits of the register are
- * looked at). */
+ * than RWF_HIPRI, a polling hint with nothing to poll here, are not
+ * supported (all 64 bits of the register are looked at). */
 static int64_t rw_vec2(int fd, uint64_t vec, uint64_t vlen, int64_t pos, uint64_t flags,
 		       bool is_read)
 {

@@ -5,16 +5,16 @@
  * utimensat.  The host answers for a host file; a pipe's or a guest
  * object's stat is made by its kind.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
+#include "uapi/stat.h"
 
 /* ---- stat ---- */
 
@@ -119,8 +119,6 @@ static void stat_to_statx(const struct rrv_stat *st, struct k_statx *sx)
 	sx->stx_dev_major = dev_major(st->st_dev);
 	sx->stx_dev_minor = dev_minor(st->st_dev);
 }
-
-#define STATX_RESERVED 0x80000000u
 
 SYSCALL_DEFINE5(statx, "fsxxp", int, dfd, uint64_t, filename, uint32_t, flags,
 		uint32_t, mask, uint64_t, buffer)
@@ -288,9 +286,6 @@ SYSCALL_DEFINE5(fchownat, "fsddx", int, dfd, uint64_t, filename, uint32_t, user,
 {
 	return do_chownat(dfd, filename, user, group, flag);
 }
-
-#define UTIME_NOW ((1l << 30) - 1l)
-#define UTIME_OMIT ((1l << 30) - 2l)
 
 /* A NULL path means dfd itself, as Linux's futimens does it. */
 SYSCALL_DEFINE4(utimensat, "fspx", int, dfd, uint64_t, filename, uint64_t, utimes,

@@ -8,10 +8,9 @@
  * empty list, and setting one is not supported.  The other calls of the
  * family are not implemented (ENOSYS).
  */
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "fs/file.h"
+#include "lib/syscall.h"
+#include "uapi/errno.h"
 
 SYSCALL_DEFINE4(getxattr, "ssxu", uint64_t, pathname, uint64_t, name, uint64_t, value,
 		uint64_t, size)

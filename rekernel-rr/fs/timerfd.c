@@ -8,32 +8,21 @@
  * timerfd_settime and timerfd_gettime.
  */
 #include "fs/file.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-
-#define TFD_TIMER_ABSTIME 1
-#define TFD_TIMER_CANCEL_ON_SET 2
-#define CLOCK_REALTIME_ALARM 8
-#define CLOCK_BOOTTIME_ALARM 9
+#include "uapi/errno.h"
+#include "uapi/time.h"
+#include "uapi/timerfd.h"
 
 struct tfd {
 	uint32_t clock;
 	int64_t expiry;   /* ns on clock; 0: disarmed */
 	int64_t interval; /* ns; 0: one shot */
-};
-
-struct k_timespec {
-	int64_t sec, nsec;
-};
-struct k_itimerspec {
-	struct k_timespec interval, value;
 };
 
 static int64_t now(struct tfd *t)
@@ -140,7 +129,7 @@ static struct tfd *tfd_of(int fd, int64_t *err)
 
 static int64_t ts_ns(const struct k_timespec *ts)
 {
-	return ts->sec * NSEC_PER_SEC + ts->nsec;
+	return ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
 }
 
 static struct k_timespec ns_ts(int64_t ns)
@@ -152,10 +141,10 @@ static struct k_timespec ns_ts(int64_t ns)
 static void current(struct tfd *t, struct k_itimerspec *cur)
 {
 	memset(cur, 0, sizeof(*cur));
-	cur->interval = ns_ts(t->interval);
+	cur->it_interval = ns_ts(t->interval);
 	if (t->expiry) {
 		int64_t left = t->expiry - now(t);
-		cur->value = ns_ts(left > 0 ? left : 1);
+		cur->it_value = ns_ts(left > 0 ? left : 1);
 	}
 }
 
@@ -173,16 +162,16 @@ SYSCALL_DEFINE4(timerfd_settime, "fxpp", int, ufd, uint64_t, flags, uint64_t, ut
 		return -EINVAL;
 	if (copy_from_user(&nv, utmr, sizeof(nv)))
 		return -EFAULT;
-	if (nv.value.sec < 0 || nv.value.nsec < 0 || nv.value.nsec >= NSEC_PER_SEC ||
-	    nv.interval.sec < 0 || nv.interval.nsec < 0 || nv.interval.nsec >= NSEC_PER_SEC)
+	if (nv.it_value.tv_sec < 0 || nv.it_value.tv_nsec < 0 || nv.it_value.tv_nsec >= NSEC_PER_SEC ||
+	    nv.it_interval.tv_sec < 0 || nv.it_interval.tv_nsec < 0 || nv.it_interval.tv_nsec >= NSEC_PER_SEC)
 		return -EINVAL;
 	if (otmr) {
 		current(t, &old);
 		if (copy_to_user(otmr, &old, sizeof(old)))
 			return -EFAULT;
 	}
-	t->interval = ts_ns(&nv.interval);
-	int64_t v = ts_ns(&nv.value);
+	t->interval = ts_ns(&nv.it_interval);
+	int64_t v = ts_ns(&nv.it_value);
 	if (v == 0)
 		t->expiry = 0;
 	else if (flags & TFD_TIMER_ABSTIME)

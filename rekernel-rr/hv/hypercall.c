@@ -6,10 +6,10 @@
  */
 #include "hv/hypercall.h"
 
-#include "lib/kprintf.h"
-#include "lib/string.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
 
 /* Iovec pieces per WRITE call; kernel buffers are physically contiguous,
  * so one is the usual case and this only bounds the stack used. */

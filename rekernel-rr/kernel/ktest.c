@@ -12,11 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/hypercall.h"
-#include "lib/kprintf.h"
-#include "lib/bootinfo.h"
-#include "lib/string.h"
 #include "arch/x86/vm.h"
+#include "hv/hypercall.h"
+#include "lib/bootinfo.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
 
 #define EXIT_USAGE 2 /* a malformed ktest command line */
 

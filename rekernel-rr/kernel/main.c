@@ -5,26 +5,25 @@
  * before the page tables, since the VMM's versions live in low memory that
  * the kernel's own tables no longer map.
  */
-#include "lib/bootinfo.h"
-
-#include "fs/exec.h"
-#include "fs/file.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/pmu.h"
+#include "arch/x86/vm.h"
+#include "fs/exec.h"
+#include "fs/file.h"
 #include "hv/console.h"
 #include "hv/hypercall.h"
+#include "kernel/ktest.h"
+#include "kernel/syscall.h"
+#include "lib/bootinfo.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
-#include "arch/x86/pmu.h"
 #include "proc/preempt.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "kernel/syscall.h"
-#include "lib/kprintf.h"
-#include "kernel/ktest.h"
-#include "lib/string.h"
 #include "proc/trap.h"
-#include "arch/x86/vm.h"
 
 /*
  * The job of `rrv run`: set up the one process and start the program.

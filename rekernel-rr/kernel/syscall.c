@@ -13,23 +13,23 @@
  * call served in the guest costs no VM exit.
  */
 #include "kernel/syscall.h"
-#include "lib/syscall.h"
-#include "fs/special.h"
 
 #include <stdbool.h>
 
-#include "uapi/errno.h"
 #include "arch/x86/gdt.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
+#include "arch/x86/x86.h"
+#include "fs/special.h"
 #include "lib/bootinfo.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
+#include "uapi/errno.h"
 #include "uapi/unistd.h"
-#include "mm/uaccess.h"
-#include "arch/x86/x86.h"
 
 extern char syscall_entry[]; /* syscall_entry.S */
 

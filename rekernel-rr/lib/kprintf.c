@@ -9,7 +9,6 @@
 #include "lib/kprintf.h"
 
 #include <stdbool.h>
-
 #include <rrv/hypercall.h>
 
 #include "lib/string.h"

@@ -2,9 +2,8 @@
  * The names of system calls, for logs, the ENOSYS notice and the deadlock
  * report, from the one generated list (uapi/unistd.h).
  */
-#include "lib/syscall.h"
-
 #include "lib/kprintf.h"
+#include "lib/syscall.h"
 #include "uapi/unistd.h"
 
 static const char *const names[] = {

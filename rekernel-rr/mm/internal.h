@@ -23,11 +23,6 @@ typedef uint64_t pte_t;
 #define PTE_D (1ull << 6)    /* set by the CPU on a write */
 
 
-/* mremap flags. */
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
-#define MREMAP_DONTUNMAP 4
-
 static inline uint64_t pgdown(uint64_t a)
 {
 	return a & ~(uint64_t)(PGSIZE - 1);

@@ -16,9 +16,9 @@
 
 #include <rrv/boot.h>
 
+#include "arch/x86/vm.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
-#include "arch/x86/vm.h"
 
 #define MAX_PAGES (DMAP_MAX_BYTES / PGSIZE)
 #define WORD_BITS 64

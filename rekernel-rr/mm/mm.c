@@ -26,14 +26,13 @@
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
-#include "mm/shmem.h"
-#include "lib/string.h"
 #include "arch/x86/x86.h"
-
+#include "lib/kprintf.h"
+#include "lib/string.h"
 #include "mm/internal.h"
+#include "mm/kalloc.h"
+#include "mm/shmem.h"
+#include "uapi/errno.h"
 
 
 /* The leaf-entry bits for a page of a mapping with protection prot.  On

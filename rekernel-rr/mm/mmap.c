@@ -15,6 +15,7 @@
 #include "mm/kalloc.h"
 #include "mm/shmem.h"
 #include "uapi/errno.h"
+#include "uapi/mman.h"
 
 /* ------------------------------------------------------------------ */
 /* Choosing addresses                                                   */

@@ -9,8 +9,8 @@
  */
 #include "mm/shmem.h"
 
-#include "mm/kalloc.h"
 #include "arch/x86/vm.h"
+#include "mm/kalloc.h"
 
 #define LEVELS 3
 #define FANOUT 512

@@ -4,77 +4,22 @@
  * hypercall, except that a file mapping reads its pages from the host
  * file when they are first touched (mapfile.c).
  */
-#include "uapi/errno.h"
 #include "fs/file.h"
 #include "fs/mapfile.h"
-#include "mm/mm.h"
 #include "fs/special.h"
 #include "lib/syscall.h"
-#include "uapi/unistd.h"
+#include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/membarrier.h"
+#include "uapi/mman.h"
+#include "uapi/unistd.h"
 
-/* mmap flags. */
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE 0x0f
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_32BIT 0x40
-#define MAP_GROWSDOWN 0x100
-#define MAP_DENYWRITE 0x800
-#define MAP_EXECUTABLE 0x1000
-#define MAP_LOCKED 0x2000
-#define MAP_NORESERVE 0x4000
-#define MAP_POPULATE 0x8000
-#define MAP_NONBLOCK 0x10000
-#define MAP_STACK 0x20000
-#define MAP_HUGETLB 0x40000
-#define MAP_SYNC 0x80000
-#define MAP_FIXED_NOREPLACE 0x100000
-#define MAP_UNINITIALIZED 0x4000000
 /* Flags MAP_SHARED_VALIDATE accepts (MAP_SYNC needs a DAX file). */
 #define MAP_KNOWN (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN | \
 		   MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |      \
 		   MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB |            \
 		   MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED)
-
-#define PROT_SEM 0x8
-#define PROT_GROWSDOWN 0x01000000
-#define PROT_GROWSUP 0x02000000
-
-/* madvise advice. */
-#define MADV_NORMAL 0
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
-#define MADV_REMOVE 9
-#define MADV_DONTFORK 10
-#define MADV_DOFORK 11
-#define MADV_MERGEABLE 12
-#define MADV_UNMERGEABLE 13
-#define MADV_HUGEPAGE 14
-#define MADV_NOHUGEPAGE 15
-#define MADV_DONTDUMP 16
-#define MADV_DODUMP 17
-#define MADV_WIPEONFORK 18
-#define MADV_KEEPONFORK 19
-#define MADV_COLD 20
-#define MADV_PAGEOUT 21
-#define MADV_POPULATE_READ 22
-#define MADV_POPULATE_WRITE 23
-#define MADV_DONTNEED_LOCKED 24
-#define MADV_COLLAPSE 25
-#define MADV_HWPOISON 100
-#define MADV_SOFT_OFFLINE 101
-
-#define MS_ASYNC 1
-#define MS_INVALIDATE 2
-#define MS_SYNC 4
-
-#define MLOCK_ONFAULT 1
-#define MCL_CURRENT 1
-#define MCL_FUTURE 2
-#define MCL_ONFAULT 4
 
 #define PAGE_MASK (~(uint64_t)(PGSIZE - 1))
 
@@ -382,15 +327,10 @@ SYSCALL_DEFINE3(mincore, "pup", uint64_t, addr, uint64_t, len, uint64_t, uvec)
 
 /*
  * membarrier: with one thread on one CPU every barrier is already there.
- * The commands are Linux's; a private expedited barrier still needs its
- * registration first, as in Linux.
+ * The commands are Linux's (uapi/membarrier.h); a private expedited
+ * barrier still needs its registration first, as in Linux.  QUERY
+ * answers the set of commands served here.
  */
-#define MEMBARRIER_CMD_QUERY 0
-#define MEMBARRIER_CMD_GLOBAL 1
-#define MEMBARRIER_CMD_GLOBAL_EXPEDITED 2
-#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED 4
-#define MEMBARRIER_CMD_PRIVATE_EXPEDITED 8
-#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
 #define MEMBARRIER_SUPPORTED 0x1f
 
 SYSCALL_DEFINE3(membarrier, "dxd", uint64_t, cmd, uint64_t, flags, uint64_t, cpu)

@@ -8,10 +8,10 @@
  */
 #include "mm/uaccess.h"
 
-#include "uapi/errno.h"
-#include "mm/mm.h"
-#include "lib/string.h"
 #include "arch/x86/vm.h"
+#include "lib/string.h"
+#include "mm/mm.h"
+#include "uapi/errno.h"
 
 /* Bytes from va to the end of its page. */
 static size_t page_left(uint64_t va)

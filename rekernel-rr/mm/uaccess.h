@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
 #include <rrv/hypercall.h>
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n);

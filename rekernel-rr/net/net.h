@@ -14,26 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "uapi/errno.h"
 #include "fs/file.h"
+#include "uapi/errno.h"
 #include "uapi/socket.h"
-
-/* Socket errno values (Linux's) that errno.h does not carry. */
-#ifndef EMSGSIZE
-#define EMSGSIZE 90
-#endif
-#ifndef ENOPROTOOPT
-#define ENOPROTOOPT 92
-#endif
-#ifndef EPROTONOSUPPORT
-#define EPROTONOSUPPORT 93
-#endif
-#ifndef EISCONN
-#define EISCONN 106
-#endif
-#ifndef EINPROGRESS
-#define EINPROGRESS 115
-#endif
 
 /* A socket address the program passed or will receive. */
 struct sockaddr_buf {

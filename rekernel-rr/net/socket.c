@@ -18,15 +18,17 @@
  */
 #include "net/net.h"
 
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "hv/hypercall.h"
+#include "lib/string.h"
 #include "mm/kalloc.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
+#include "uapi/errno.h"
+#include "uapi/ioctls.h"
+#include "uapi/time.h"
 
 struct sock {
 	int domain, type;
@@ -178,8 +180,6 @@ static int64_t sock_lseek(struct file *f, int64_t off, uint32_t whence)
 	(void)whence;
 	return -ESPIPE;
 }
-
-#define FIONREAD 0x541b
 
 static int64_t hsock_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 {
@@ -440,10 +440,6 @@ int64_t sock_name(struct file *f, bool peer, struct sockaddr_buf *b)
 	return 0;
 }
 
-struct k_timeval {
-	int64_t sec, usec;
-};
-
 int64_t sock_setopt(struct file *f, int level, int name, const void *val, uint32_t len)
 {
 	struct sock *s = f->priv;
@@ -453,10 +449,10 @@ int64_t sock_setopt(struct file *f, int level, int name, const void *val, uint32
 		if (len < sizeof(tv))
 			return -EINVAL;
 		memcpy(&tv, val, sizeof(tv));
-		if (tv.usec < 0 || tv.usec >= 1000000)
+		if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
 			return -EDOM;
-		int64_t ns = tv.sec < 0 || (tv.sec == 0 && tv.usec == 0)
-				     ? -1 : tv.sec * 1000000000ll + tv.usec * 1000;
+		int64_t ns = tv.tv_sec < 0 || (tv.tv_sec == 0 && tv.tv_usec == 0)
+				     ? -1 : tv.tv_sec * 1000000000ll + tv.tv_usec * 1000;
 		if (name == SO_RCVTIMEO)
 			s->rcvtimeo_ns = ns;
 		else
@@ -487,8 +483,8 @@ int64_t sock_getopt(struct file *f, int level, int name, void *val, uint32_t *le
 		int64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
 		struct k_timeval tv = { 0, 0 };
 		if (ns > 0) {
-			tv.sec = ns / 1000000000ll;
-			tv.usec = ns % 1000000000ll / 1000;
+			tv.tv_sec = ns / 1000000000ll;
+			tv.tv_usec = ns % 1000000000ll / 1000;
 		}
 		*len = *len < sizeof(tv) ? *len : sizeof(tv);
 		memcpy(val, &tv, *len);

@@ -4,15 +4,14 @@
  * socket.c (host sockets and guest socketpairs).  epoll, eventfd and
  * timerfd, with their calls, are in fs/.
  */
-#include "proc/proc.h"
-#include "lib/syscall.h"
-
-#include "uapi/errno.h"
 #include "fs/file.h"
-#include "mm/kalloc.h"
-#include "net/net.h"
 #include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
+#include "net/net.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -17,37 +17,19 @@
  */
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
 #include "fs/file.h"
-#include "mm/kalloc.h"
 #include "lib/kprintf.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/mm.h"
+#include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
+#include "uapi/errno.h"
+#include "uapi/sched.h"
 #include "uapi/unistd.h"
-#include "mm/uaccess.h"
-
-#define CLONE_VM 0x00000100ull
-#define CLONE_FS 0x00000200ull
-#define CLONE_FILES 0x00000400ull
-#define CLONE_SIGHAND 0x00000800ull
-#define CLONE_PIDFD 0x00001000ull
-#define CLONE_PTRACE 0x00002000ull
-#define CLONE_VFORK 0x00004000ull
-#define CLONE_PARENT 0x00008000ull
-#define CLONE_THREAD 0x00010000ull
-#define CLONE_SYSVSEM 0x00040000ull
-#define CLONE_SETTLS 0x00080000ull
-#define CLONE_PARENT_SETTID 0x00100000ull
-#define CLONE_CHILD_CLEARTID 0x00200000ull
-#define CLONE_DETACHED 0x00400000ull
-#define CLONE_UNTRACED 0x00800000ull
-#define CLONE_CHILD_SETTID 0x01000000ull
-#define CLONE_CLEAR_SIGHAND 0x100000000ull /* clone3 only */
-#define CSIGNAL 0xffull
 
 /* What a thread shares with its creator: everything. */
 #define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
@@ -294,12 +276,6 @@ SYSCALL_DEFINE5(clone, "xpppp", uint64_t, flags, uint64_t, sp, uint64_t, ptid, u
 {
 	return do_clone(flags & 0xffffffffull, sp, ptid, ctid, tls);
 }
-
-struct k_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-#define CLONE_ARGS_SIZE_VER0 64
 
 SYSCALL_DEFINE2(clone3, "pu", uint64_t, uargs, uint64_t, size)
 {

@@ -20,56 +20,14 @@
  */
 #include "proc/futex.h"
 
-#include "uapi/errno.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "mm/uaccess.h"
-
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_FD 2
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_LOCK_PI 6
-#define FUTEX_UNLOCK_PI 7
-#define FUTEX_TRYLOCK_PI 8
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_WAIT_REQUEUE_PI 11
-#define FUTEX_CMP_REQUEUE_PI 12
-#define FUTEX_LOCK_PI2 13
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
-
-#define FUTEX_TID_MASK 0x3fffffffu
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_WAITERS 0x80000000u
-
-/* FUTEX_WAKE_OP's encoded operation. */
-#define FUTEX_OP_SET 0
-#define FUTEX_OP_ADD 1
-#define FUTEX_OP_OR 2
-#define FUTEX_OP_ANDN 3
-#define FUTEX_OP_XOR 4
-#define FUTEX_OP_OPARG_SHIFT 8
-
-/* futex_waitv. */
-#define FUTEX_WAITV_MAX 128
-#define FUTEX2_SIZE_U32 0x02
-#define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
-
-struct k_timespec {
-	int64_t tv_sec, tv_nsec;
-};
-
-struct k_futex_waitv {
-	uint64_t val, uaddr;
-	uint32_t flags, reserved;
-};
+#include "uapi/errno.h"
+#include "uapi/futex.h"
+#include "uapi/time.h"
 
 static int get_u32(uint64_t uaddr, uint32_t *v)
 {

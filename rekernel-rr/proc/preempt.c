@@ -18,18 +18,17 @@
 #include "proc/preempt.h"
 
 #include <stddef.h>
-
 #include <rrv/hypercall.h>
 
+#include "arch/x86/pmu.h"
+#include "arch/x86/vm.h"
+#include "arch/x86/x86.h"
 #include "hv/hypercall.h"
 #include "mm/mm.h"
-#include "arch/x86/pmu.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "proc/trap.h"
-#include "arch/x86/vm.h"
-#include "arch/x86/x86.h"
 
 /* The stack the digest covers: the 128-byte red zone below rsp and what
  * the spinning code most likely reads above it. */

@@ -10,17 +10,17 @@
 #include <rrv/hypercall.h>
 
 #include "arch/x86/fpu.h"
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
+#include "arch/x86/x86.h"
 #include "hv/hypercall.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
 #include "lib/bootinfo.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/kalloc.h"
 #include "mm/mm.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "arch/x86/vm.h"
-#include "arch/x86/x86.h"
+#include "uapi/errno.h"
 
 static struct proc proc0;
 static struct thread thread0;

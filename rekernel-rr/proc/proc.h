@@ -15,7 +15,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
 #include <rrv/hypercall.h>
 
 #include "proc/trap.h"

@@ -31,21 +31,21 @@
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
 #include "arch/x86/fpu.h"
-#include "hv/hypercall.h"
-#include "mm/kalloc.h"
-#include "lib/kprintf.h"
-#include "proc/ktime.h"
-#include "lib/bootinfo.h"
-#include "mm/mm.h"
 #include "arch/x86/pmu.h"
-#include "proc/proc.h"
-#include "proc/signal.h"
-#include "lib/syscall.h"
-#include "proc/trap.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
+#include "hv/hypercall.h"
+#include "lib/bootinfo.h"
+#include "lib/kprintf.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
+#include "mm/mm.h"
+#include "proc/ktime.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "proc/trap.h"
+#include "uapi/errno.h"
 
 /* System calls a thread makes before others get a turn. */
 #define SLICE_SYSCALLS 64

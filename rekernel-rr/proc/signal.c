@@ -13,20 +13,19 @@
  * raise, a fault) and delivered on its way back to ring 3.
  */
 #include "proc/signal.h"
-#include "proc/sched.h"
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
-#include "mm/kalloc.h"
-#include "proc/sigframe.h"
 #include "lib/string.h"
-#include "proc/trap.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
-
-#define NR_rt_sigreturn 15
+#include "proc/sched.h"
+#include "proc/sigframe.h"
+#include "proc/trap.h"
+#include "uapi/errno.h"
+#include "uapi/unistd.h"
 
 /* The rflags bits a program controls, which rt_sigreturn takes from the
  * frame (Linux's FIX_EFLAGS): CF PF AF ZF SF TF DF OF, AC and RF.  IF,
@@ -637,7 +636,7 @@ void signal_return_to_user(struct trapframe *tf, bool in_syscall)
 	 * must never be taken for an -ERESTART* code (Linux sets orig_ax to
 	 * -1 there for the same reason).  syscall.c already passes false
 	 * after rt_sigreturn; this keeps the rule here too. */
-	bool check_restart = in_syscall && t->orig_rax != NR_rt_sigreturn &&
+	bool check_restart = in_syscall && t->orig_rax != SYS_rt_sigreturn &&
 			     is_restart_code((int64_t)tf->rax);
 	bool delivered = false;
 

@@ -97,7 +97,6 @@ void signal_exec(struct proc *p, struct thread *t);
 
 /* --- For sys_signal.c --- */
 
-struct k_stack;     /* sigframe.h */
 struct trapframe;
 
 /* Sets the current thread's mask (SIGKILL and SIGSTOP stay unblocked). */

@@ -2,9 +2,8 @@
  * The futex system calls, futex and futex_waitv.  The wait queues and
  * every operation are futex.c's; these only register the calls.
  */
-#include "proc/futex.h"
-
 #include "lib/syscall.h"
+#include "proc/futex.h"
 
 SYSCALL_DEFINE6(futex, "pxdppx", uint64_t, uaddr, uint64_t, futex_op, uint64_t, val,
 		uint64_t, utimeout, uint64_t, uaddr2, uint64_t, val3)

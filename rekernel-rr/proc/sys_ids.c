@@ -6,10 +6,10 @@
  */
 #include <stdbool.h>
 
-#include "uapi/errno.h"
-#include "proc/proc.h"
 #include "lib/syscall.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "uapi/errno.h"
 
 SYSCALL_DEFINE0(getuid, "")
 {

@@ -7,18 +7,18 @@
  */
 #include <rrv/hypercall.h>
 
+#include "hv/hypercall.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/kalloc.h"
+#include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/ktime.h"
+#include "proc/proc.h"
 #include "uapi/errno.h"
 #include "uapi/prctl.h"
 #include "uapi/random.h"
 #include "uapi/sysinfo.h"
-#include "hv/hypercall.h"
-#include "mm/kalloc.h"
-#include "proc/ktime.h"
-#include "mm/mm.h"
-#include "proc/proc.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
-#include "mm/uaccess.h"
 
 /* ------------------------------------------------------------------ */
 /* Resource limits                                                      */

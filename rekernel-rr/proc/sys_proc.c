@@ -9,15 +9,16 @@
  */
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
-#include "uapi/prctl.h"
-#include "proc/futex.h"
+#include "arch/x86/x86.h"
+#include "lib/syscall.h"
 #include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/futex.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
-#include "lib/syscall.h"
-#include "mm/uaccess.h"
-#include "arch/x86/x86.h"
+#include "uapi/errno.h"
+#include "uapi/futex.h"
+#include "uapi/prctl.h"
 
 /* ------------------------------------------------------------------ */
 /* Process exit                                                         */
@@ -34,12 +35,8 @@ SYSCALL_DEFINE1(exit_group, "d", uint64_t, status)
  * The robust futex list of a dying thread (set_robust_list): every lock
  * it still holds gets FUTEX_OWNER_DIED and one waiter woken, so that
  * the next owner learns of the death (EOWNERDEAD).  Bounded, as Linux
- * bounds it, against a list that loops.
+ * bounds it (ROBUST_LIST_LIMIT), against a list that loops.
  */
-#define ROBUST_LIST_LIMIT 2048
-#define FUTEX_WAITERS 0x80000000u
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_TID_MASK 0x3fffffffu
 
 static void robust_one(uint64_t entry, int64_t offset)
 {

@@ -4,12 +4,12 @@
  * and every thread is SCHED_OTHER; only the nice value is kept (it
  * changes nothing here).
  */
-#include "uapi/errno.h"
-#include "uapi/sched.h"
-#include "proc/proc.h"
-#include "proc/sched.h"
 #include "lib/syscall.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
+#include "uapi/errno.h"
+#include "uapi/sched.h"
 
 /* ------------------------------------------------------------------ */
 /* Scheduling: one CPU, one thread                                      */

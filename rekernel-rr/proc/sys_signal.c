@@ -6,14 +6,15 @@
  * kill reaches the program's processes (fork.c), by pid, process group,
  * or all of them; nothing outside the guest is visible (-ESRCH).
  */
-#include "uapi/errno.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
+#include "mm/uaccess.h"
 #include "proc/ktime.h"
 #include "proc/sched.h"
 #include "proc/sigframe.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
-#include "mm/uaccess.h"
+#include "uapi/errno.h"
+#include "uapi/time.h"
 
 /* Linux's valid_signal: 0 (the existence probe) to 64. */
 static bool valid_signal(int64_t sig)
@@ -165,11 +166,6 @@ SYSCALL_DEFINE2(rt_sigsuspend, "pu", uint64_t, uset, uint64_t, sigsetsize)
 	return -ERESTARTNOHAND;
 }
 
-/* struct timespec as rt_sigtimedwait takes it. */
-struct k_timespec {
-	int64_t sec, nsec;
-};
-
 SYSCALL_DEFINE4(rt_sigtimedwait, "pppu", uint64_t, uthese, uint64_t, uinfo, uint64_t, uts,
 		uint64_t, sigsetsize)
 {
@@ -185,14 +181,14 @@ SYSCALL_DEFINE4(rt_sigtimedwait, "pppu", uint64_t, uthese, uint64_t, uinfo, uint
 	if (uts) {
 		if (copy_from_user(&ts, uts, sizeof(ts)) < 0)
 			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= NSEC_PER_SEC)
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
 			return -EINVAL;
 	}
 	these &= ~SIG_UNBLOCKABLE;
 
 	int sig = signal_dequeue(these, &info);
 	bool interrupted = false;
-	if (sig == 0 && (!uts || ts.sec != 0 || ts.nsec != 0)) {
+	if (sig == 0 && (!uts || ts.tv_sec != 0 || ts.tv_nsec != 0)) {
 		/* Waiting: the signals asked for become deliverable so that
 		 * they end the wait, then are taken before any handler. */
 		sigset_k saved = t->sigmask;
@@ -201,8 +197,8 @@ SYSCALL_DEFINE4(rt_sigtimedwait, "pppu", uint64_t, uthese, uint64_t, uinfo, uint
 			/* Alone, nothing can send a signal while this thread
 			 * sleeps and the timeout simply runs out; otherwise
 			 * another thread's signal ends the wait early. */
-			sched_timed_sleep(&t->sigpending, CLOCK_MONOTONIC, 0, ts.sec,
-					  ts.nsec);
+			sched_timed_sleep(&t->sigpending, CLOCK_MONOTONIC, 0, ts.tv_sec,
+					  ts.tv_nsec);
 		} else {
 			wait_for_signal();
 		}

@@ -9,30 +9,19 @@
 
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
 #include "hv/hypercall.h"
-#include "proc/proc.h"
-#include "proc/sched.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
-#include "uapi/unistd.h"
 #include "mm/uaccess.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
+#include "uapi/errno.h"
+#include "uapi/time.h"
+#include "uapi/unistd.h"
 
 /* The resolution Linux reports for the coarse clocks: one tick at
  * HZ=250, Debian's. */
 #define COARSE_RES_NSEC 4000000
-
-struct k_timespec {
-	int64_t tv_sec, tv_nsec;
-};
-
-struct k_timeval {
-	int64_t tv_sec, tv_usec;
-};
-
-struct k_timezone {
-	int32_t tz_minuteswest, tz_dsttime;
-};
 
 int ktime_get(uint32_t clock, int64_t *sec, int64_t *nsec)
 {

@@ -12,25 +12,19 @@
  */
 #include "proc/trap.h"
 
-#include "uapi/errno.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/x86.h"
 #include "hv/hypercall.h"
-#include "proc/ktime.h"
 #include "lib/kprintf.h"
+#include "lib/string.h"
 #include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/ktime.h"
 #include "proc/preempt.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "mm/uaccess.h"
-#include "arch/x86/x86.h"
-
-/* si_code values for the signals below (Linux's). */
-#define TRAP_TRACE 2
-#define FPE_FLTOVF 4
-#define FPE_FLTUND 5
-#define FPE_FLTRES 6
-#define FPE_FLTINV 7
+#include "uapi/errno.h"
+#include "uapi/signal.h"
 
 struct gatedesc {
 	uint16_t off_lo;

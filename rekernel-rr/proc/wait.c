@@ -18,41 +18,20 @@
  */
 #include <rrv/hypercall.h>
 
-#include "uapi/errno.h"
+#include "arch/x86/vm.h"
 #include "fs/file.h"
-#include "proc/futex.h"
 #include "lib/kprintf.h"
+#include "lib/string.h"
+#include "lib/syscall.h"
 #include "mm/mm.h"
+#include "mm/uaccess.h"
+#include "proc/futex.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
-#include "lib/string.h"
-#include "lib/syscall.h"
+#include "uapi/errno.h"
 #include "uapi/unistd.h"
-#include "mm/uaccess.h"
-#include "arch/x86/vm.h"
-
-/* siginfo si_code for SIGCHLD. */
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define CLD_DUMPED 3
-
-/* wait options. */
-#define WNOHANG 0x00000001
-#define WUNTRACED 0x00000002
-#define WSTOPPED WUNTRACED
-#define WEXITED 0x00000004
-#define WCONTINUED 0x00000008
-#define WNOWAIT 0x01000000
-#define __WNOTHREAD 0x20000000
-#define __WALL 0x40000000
-#define __WCLONE 0x80000000u
-
-/* waitid's idtype. */
-#define P_ALL 0
-#define P_PID 1
-#define P_PGID 2
-#define P_PIDFD 3
+#include "uapi/wait.h"
 
 void proc_kill_other_threads(struct proc *p)
 {

@@ -48,8 +48,13 @@
 #define ELIBBAD 80 /* a bad ELF interpreter */
 #define EILSEQ 84
 #define ENOTSOCK 88
+#define EMSGSIZE 90
+#define ENOPROTOOPT 92
+#define EPROTONOSUPPORT 93
 #define EOPNOTSUPP 95
+#define EISCONN 106
 #define ETIMEDOUT 110
+#define EINPROGRESS 115
 
 /* Kernel-internal: never reach the program.  A system call interrupted by
  * a signal returns one of these; the signal code turns it into EINTR or

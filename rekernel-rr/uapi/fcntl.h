@@ -1,10 +1,13 @@
 /*
- * Linux x86-64's file ABI: open flags, descriptor flags, lseek's whence
- * and the *at() conventions (<asm-generic/fcntl.h>, <linux/fcntl.h>,
- * <linux/fs.h>).
+ * Linux x86-64's file ABI: open flags, fcntl's commands, descriptor
+ * flags, struct flock and its lock types, flock's operations, lseek's
+ * whence and the *at() conventions (<asm-generic/fcntl.h>,
+ * <linux/fcntl.h>, <linux/fs.h>).
  */
 #ifndef REKERNEL_UAPI_FCNTL_H
 #define REKERNEL_UAPI_FCNTL_H
+
+#include <stdint.h>
 
 /* Linux x86-64 open flags, passed through to the VMM unchanged. */
 #define O_ACCMODE 00000003
@@ -28,6 +31,42 @@
 #define O_SYNC 04010000
 #define O_PATH 010000000
 #define O_TMPFILE 020200000
+#define __O_TMPFILE 020000000 /* O_TMPFILE without O_DIRECTORY */
+
+/* fcntl commands. */
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+
+/* struct flock's l_type. */
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+
+/* struct flock, x86-64 layout. */
+struct k_flock {
+	int16_t l_type, l_whence;
+	int64_t l_start, l_len;
+	int32_t l_pid;
+	int32_t pad;
+};
+
+/* flock operations. */
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
 
 #define FD_CLOEXEC 1
 

@@ -1,13 +1,16 @@
 /*
  * Linux x86-64's signal ABI: the numbers, the kernel's sigset (8 bytes),
  * struct sigaction as rt_sigaction passes it, sa_handler values and
- * sa_flags, rt_sigprocmask's how, sigaltstack's flags, and the si_code
- * values (<asm/signal.h>, <asm-generic/signal-defs.h>,
- * <asm-generic/siginfo.h>).
+ * sa_flags, rt_sigprocmask's how, sigaltstack's flags and stack_t,
+ * siginfo_t and the si_code values (<asm/signal.h>,
+ * <asm-generic/signal-defs.h>, <asm-generic/siginfo.h>).  Programs (and
+ * glibc's and musl's types) depend on every offset of stack_t and
+ * siginfo_t, so each is pinned by a static assertion.
  */
 #ifndef REKERNEL_UAPI_SIGNAL_H
 #define REKERNEL_UAPI_SIGNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define NSIG 64 /* signals 1..64; bit (n - 1) in a sigset */
@@ -81,6 +84,15 @@ struct k_sigaction {
 #define SS_AUTODISARM (1u << 31)
 #define MINSIGSTKSZ 2048
 
+/* stack_t: void *ss_sp; int ss_flags; size_t ss_size. */
+struct k_stack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+_Static_assert(sizeof(struct k_stack) == 24, "stack_t");
+
 /* si_code values the kernel produces. */
 #define SI_USER 0
 #define SI_KERNEL 0x80
@@ -103,5 +115,31 @@ struct k_sigaction {
 #define ILL_ILLOPC 1
 #define ILL_PRVOPC 5
 #define TRAP_TRACE 2
+
+/* si_code values of SIGCHLD. */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+
+/* siginfo_t, 128 bytes: three ints, then a union aligned to 8. */
+struct k_user_siginfo {
+	int32_t si_signo;
+	int32_t si_errno;
+	int32_t si_code;
+	int32_t pad;
+	union {
+		struct { /* SI_USER, SI_TKILL, SI_KERNEL; SI_QUEUE adds value */
+			int32_t pid;
+			uint32_t uid;
+			uint64_t value; /* union sigval */
+		} kill;
+		struct { /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP */
+			uint64_t addr;
+		} fault;
+		uint8_t bytes[112];
+	} u;
+};
+_Static_assert(sizeof(struct k_user_siginfo) == 128, "siginfo_t");
+_Static_assert(offsetof(struct k_user_siginfo, u) == 16, "siginfo union");
 
 #endif

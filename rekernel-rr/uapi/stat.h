@@ -1,6 +1,7 @@
 /*
- * Linux x86-64's file status ABI: the file types in st_mode and struct
- * statx (<linux/stat.h>).
+ * Linux x86-64's file status ABI: the file types in st_mode, struct
+ * statx and its mask bits (<linux/stat.h>), and utimensat's special
+ * times (<linux/stat.h> in the kernel, UTIME_NOW and UTIME_OMIT).
  */
 #ifndef REKERNEL_UAPI_STAT_H
 #define REKERNEL_UAPI_STAT_H
@@ -34,5 +35,10 @@ struct k_statx {
 	uint64_t spare[14];
 };
 #define STATX_BASIC_STATS 0x7ffu
+#define STATX_RESERVED 0x80000000u
+
+/* utimensat: a tv_nsec that means "now" or "leave as is". */
+#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
 
 #endif

@@ -3,8 +3,8 @@
  */
 #include "arch/x86/fpu.h"
 
-#include "lib/string.h"
 #include "arch/x86/x86.h"
+#include "lib/string.h"
 
 /* Offsets in the fxsave area. */
 #define FX_FCW 0

@@ -6,9 +6,9 @@
  */
 #include "arch/x86/gdt.h"
 
-#include "lib/string.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
+#include "lib/string.h"
 
 /* The 64-bit TSS.  iomap_base beyond the limit means no I/O permission
  * bitmap: with IOPL 0, user code can reach no port, and so cannot make

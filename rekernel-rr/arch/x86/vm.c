@@ -13,8 +13,8 @@
 
 #include <rrv/boot.h>
 
-#include "lib/kprintf.h"
 #include "arch/x86/x86.h"
+#include "lib/kprintf.h"
 
 #define KPT_MAX 4 /* page tables for the image: 8 MiB */
 #define DMAP_PD_MAX (DMAP_MAX_BYTES >> 30)
