@@ -39,7 +39,8 @@ static const unsigned long kernel_fs[] = {
 	CONFIGFS_MAGIC, FUSECTL_MAGIC, RPC_PIPEFS_MAGIC,
 };
 
-/* The devices a guest may open on the host.  The guest kernel answers
+/* The devices a guest may open on the host (and rrv's own terminal,
+ * below).  The guest kernel answers
  * /dev/null, zero, full, random and urandom itself when a program names
  * them so; the host's are reached only through other spellings of the
  * same path ("/dev//null", "null" from /dev), and give nothing away.
@@ -67,6 +68,14 @@ static bool is_allowed_device(const struct stat *st)
 		if (major(st->st_rdev) == allowed_devices[i].major &&
 		    minor(st->st_rdev) == allowed_devices[i].minor)
 			return true;
+	/* The terminal rrv's stdin, stdout or stderr is on (a /dev/pts/N
+	 * say): the guest has it already as handles 0-2, and ttyname() finds
+	 * its name by looking it up. */
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat own;
+		if (fstat(fd, &own) == 0 && S_ISCHR(own.st_mode) && own.st_rdev == st->st_rdev)
+			return true;
+	}
 	return false;
 }
 

@@ -10,8 +10,9 @@
  *     cgroup, debugfs, tracefs, securityfs, bpf, pstore, efivarfs,
  *     selinuxfs, configfs, binfmt_misc, nsfs, ...),
  *   - is a character or block device other than /dev/null, zero, full,
- *     random, urandom and tty (told apart by their device numbers, so a
- *     copy made with mknod elsewhere is the same device),
+ *     random, urandom, tty and the terminal rrv's stdio is on (told apart
+ *     by their device numbers, so a copy made with mknod elsewhere is the
+ *     same device),
  *   - or is named, once resolved, /proc/..., /sys/... or /dev/... (its
  *     canonical path), except the devices above, the POSIX shared memory
  *     of /dev/shm, and the directory /dev itself when it is only looked

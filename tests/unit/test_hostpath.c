@@ -413,6 +413,40 @@ static void other_devices_are_refused(void **state)
 	close_(f, h);
 }
 
+/* The terminal rrv's stdio is on may be looked up (ttyname() does);
+ * another terminal may not. */
+static void rrvs_own_terminal_is_allowed(void **state)
+{
+	struct fixture *f = *state;
+	int m1 = posix_openpt(O_RDWR | O_NOCTTY), m2 = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(m1 >= 0 && m2 >= 0);
+	assert_int_equal(grantpt(m1) | unlockpt(m1) | grantpt(m2) | unlockpt(m2), 0);
+	char own[64], other[64];
+	snprintf(own, sizeof(own), "%s", ptsname(m1));
+	snprintf(other, sizeof(other), "%s", ptsname(m2));
+	int s1 = open(own, O_RDWR | O_NOCTTY);
+	assert_true(s1 >= 0);
+	/* rrv's stderr on the first terminal, for the length of the test. */
+	fflush(stderr);
+	int saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(s1, 2), 2);
+	int64_t st_own = stat_(f, own, 0), h_own = open_(f, own, O_RDWR | O_NOCTTY);
+	int64_t st_other = stat_(f, other, 0), h_other = open_(f, other, O_RDWR | O_NOCTTY);
+	int64_t list = open_(f, "/dev/pts", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	assert_int_equal(st_own, 0);
+	assert_true(h_own > 2);
+	close_(f, h_own);
+	assert_int_equal(st_other, -ENOENT);
+	assert_int_equal(h_other, -ENOENT);
+	assert_int_equal(list, -ENOENT);
+	close(s1);
+	close(m1);
+	close(m2);
+}
+
 /* Calls that make a file check where it would go. */
 static void new_files_are_refused_there_too(void **state)
 {
@@ -468,6 +502,7 @@ int main(void)
 		T(links_into_proc_are_refused),
 		T(magic_links_are_refused),
 		T(other_devices_are_refused),
+		T(rrvs_own_terminal_is_allowed),
 		T(new_files_are_refused_there_too),
 		cmocka_unit_test(unix_socket_paths_are_checked),
 	};
