@@ -103,6 +103,7 @@ static void exec_self(const char *mode)
 			int fd = open("/proc/self/exe", O_RDONLY);
 			if (fd < 0) {
 				printf("FAIL: open /proc/self/exe (%s)\n", conf_errname(errno));
+				fflush(stdout);
 				_exit(2);
 			}
 			if (strcmp(mode, "fexecve") == 0)
