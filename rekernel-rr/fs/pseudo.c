@@ -390,10 +390,8 @@ restart:;
 			}
 			if (dl + 1 + strlen(linkbuf) + 1 + strlen(p) + 1 > PATH_MAX)
 				return -ENAMETOOLONG;
-			if (*p)
-				ksnprintf(next, PATH_MAX, "%.*s/%s/%s", (int)dl, cur.path, linkbuf, p);
-			else
-				ksnprintf(next, PATH_MAX, "%.*s/%s", (int)dl, cur.path, linkbuf);
+			memcpy(next, cur.path, dl);
+			ksnprintf(next + dl, PATH_MAX - dl, *p ? "/%s/%s" : "/%s", linkbuf, p);
 			bool was = r->slash;
 			int n = normalize(next, norm, PATH_MAX, &r->slash);
 			if (n < 0)
