@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rrv/hypercall.h>
+
 #include "lib/kprintf.h"
 
 struct file;
@@ -174,7 +176,18 @@ int pn_fd_link(struct file *f, struct tb *b);
 /* pseudo.c: /proc/PID/cwd of p (PO_CWD, or PO_TEXT for a directory of
  * ours): 0 or -errno. */
 int pn_cwd_link(struct proc *p, struct tb *b, struct pobj *obj);
-/* pseudo.c: the inode number of a child of dir that is not one of its
+/* pseudo.c: a node's inode number, its stat, and whether the caller may
+ * make accesses want (4 read, 2 write, 1 search or run) of a file with
+ * mode, uid and gid. */
+uint64_t pn_ino(const struct pnode *n);
+void pn_stat(const struct pnode *n, struct rrv_stat *st);
+bool pn_permits(uint32_t mode, uint32_t uid, uint32_t gid, uint32_t want);
+
+/* pseudofile.c: an open file on node n with open(2)'s flags: 0 with
+ * *out, or -errno. */
+int pn_open(const struct pnode *n, uint32_t flags, struct file **out);
+
+/* pseudofile.c: the inode number of a child of dir that is not one of its
  * fixed children (listings of PIDs, TIDs, descriptors). */
 uint64_t pn_child_ino(const struct pnode *dir, uint16_t id, int pid, int tid, int fd);
 
