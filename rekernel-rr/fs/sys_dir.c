@@ -14,6 +14,7 @@
 #include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
 #include "arch/x86/vm.h"
 
@@ -161,6 +162,9 @@ static int64_t set_cwd(int32_t dir, int64_t len)
 		host_close((int32_t)h);
 		return r < 0 ? r : -ENOMEM;
 	}
+	/* Its path, when absolute, for lookups that may reach /proc. */
+	if (pathbuf[0][0] == '/' && (f->path = kmalloc((size_t)len + 1)))
+		memcpy(f->path, pathbuf[0], (size_t)len + 1);
 	if (curproc->cwd)
 		file_put(curproc->cwd);
 	curproc->cwd = f;
