@@ -14,7 +14,7 @@
  */
 #include "kernel/syscall.h"
 #include "lib/syscall.h"
-#include "fs/special.h"
+#include "fs/pseudo.h"
 
 #include <stdbool.h>
 

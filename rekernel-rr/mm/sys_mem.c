@@ -8,7 +8,7 @@
 #include "fs/file.h"
 #include "fs/mapfile.h"
 #include "mm/mm.h"
-#include "fs/special.h"
+#include "fs/pseudo.h"
 #include "lib/syscall.h"
 #include "uapi/unistd.h"
 #include "mm/uaccess.h"
