@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "hc_families.h"
+#include "hostpath.h"
 #include "hypercall.h"
 #include "vmm.h"
 
@@ -47,17 +48,25 @@ static int get_dir(struct hc_call *c, int32_t dir)
 }
 
 /* A path and the directory it is relative to: the checks every *at()
- * handler starts with, in their order.  *fd is AT_FDCWD or a host
- * descriptor; returns 0 or -errno, so that HC_TRY() applies. */
+ * handler starts with, in their order, the last one whether the guest may
+ * reach what the path names at all (hostpath.h; how: HOSTPATH_*).  *fd is
+ * AT_FDCWD or a host descriptor; returns 0 or -errno, so that HC_TRY()
+ * applies.  Every handler that takes a path comes through here. */
 static int get_path_at(struct hc_call *c, int32_t dir, const struct rrv_hc_path *p,
-		       char *buf, int *fd)
+		       char *buf, int *fd, unsigned how)
 {
 	HC_TRY(get_path(c, p, buf));
 	int d = get_dir(c, dir);
 	if (d == -EBADF)
 		return -EBADF;
 	*fd = d;
-	return 0;
+	return hostpath_check(d, buf, how);
+}
+
+/* HOSTPATH_FOLLOW unless flags hold AT_SYMLINK_NOFOLLOW. */
+static unsigned follow_unless(uint32_t flags)
+{
+	return flags & AT_SYMLINK_NOFOLLOW ? 0 : HOSTPATH_FOLLOW;
 }
 
 /* Moves iov[*first...] past n bytes just transferred. */
@@ -153,15 +162,22 @@ static int64_t hc_openat(struct hc_call *c)
 	const struct rrv_hc_openat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(OPEN_FLAGS_ALLOWED | O_CLOEXEC | O_NOCTTY))
 		return -EINVAL;
+	unsigned how = hostpath_open_how((int)a->flags);
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, how));
 	/* CLOEXEC: rrv never runs another program, but a host descriptor
 	 * must not outlive the handle table.  NOCTTY: the guest's terminal is
 	 * rrv's, not a new one. */
-	return hostfd_adopt(&c->vm->files,
-			    openat(dir, path, (int)(a->flags & OPEN_FLAGS_ALLOWED) |
-					      O_CLOEXEC | O_NOCTTY, (mode_t)a->mode));
+	int fd = openat(dir, path, (int)(a->flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC | O_NOCTTY,
+			(mode_t)a->mode);
+	if (fd < 0)
+		return -errno;
+	/* The file it opened, checked again (it is the one checked: nothing
+	 * of the guest ran in between). */
+	fd = hostpath_opened(fd, how);
+	HC_TRY(fd);
+	return hostfd_adopt(&c->vm->files, fd);
 }
 
 static int64_t hc_close(struct hc_call *c)
@@ -206,9 +222,9 @@ static int64_t hc_fstatat(struct hc_call *c)
 	const struct rrv_hc_fstatat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, follow_unless(a->flags)));
 	struct rrv_stat *out = hc_out(c, a->stat, sizeof(*out));
 	if (!out)
 		return -EFAULT;
@@ -224,7 +240,7 @@ static int64_t hc_statx(struct hc_call *c)
 	const struct rrv_hc_statx *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, follow_unless(a->flags)));
 	_Static_assert(sizeof(struct statx) == RRV_HC_STATX_SIZE, "statx size");
 	void *out = hc_out(c, a->buf, RRV_HC_STATX_SIZE);
 	if (!out)
@@ -299,7 +315,7 @@ static int64_t hc_readlinkat(struct hc_call *c)
 	const struct rrv_hc_readlinkat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, 0));
 	if (a->len > RRV_HC_PATH_MAX)
 		return -EINVAL;
 	char *out = hc_out(c, a->buf, a->len);
@@ -315,7 +331,11 @@ static int64_t hc_pathop(struct hc_call *c)
 	const struct rrv_hc_pathop *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
+	/* unlink and mkdir never follow a last link; mkdir makes it. */
+	unsigned how = c->nr == RRV_HC_UNLINKAT ? 0
+		     : c->nr == RRV_HC_MKDIRAT ? HOSTPATH_CREATE
+		     : follow_unless(a->flags);
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, how));
 	switch (c->nr) {
 	case RRV_HC_UNLINKAT:
 		return hc_sys(unlinkat(dir, path, (int)a->flags));
@@ -338,11 +358,9 @@ static int64_t hc_renameat(struct hc_call *c)
 {
 	const struct rrv_hc_renameat *a = c->args;
 	char from[RRV_HC_PATH_MAX + 1], to[RRV_HC_PATH_MAX + 1];
-	HC_TRY(get_path(c, &a->oldpath, from));
-	HC_TRY(get_path(c, &a->newpath, to));
-	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
-	if (olddir == -EBADF || newdir == -EBADF)
-		return -EBADF;
+	int olddir, newdir;
+	HC_TRY(get_path_at(c, a->olddir, &a->oldpath, from, &olddir, 0));
+	HC_TRY(get_path_at(c, a->newdir, &a->newpath, to, &newdir, HOSTPATH_CREATE));
 	return hc_sys(renameat2(olddir, from, newdir, to, a->flags));
 }
 
@@ -350,13 +368,12 @@ static int64_t hc_linkat(struct hc_call *c)
 {
 	const struct rrv_hc_renameat *a = c->args;
 	char from[RRV_HC_PATH_MAX + 1], to[RRV_HC_PATH_MAX + 1];
-	HC_TRY(get_path(c, &a->oldpath, from));
-	HC_TRY(get_path(c, &a->newpath, to));
-	int olddir = get_dir(c, a->olddir), newdir = get_dir(c, a->newdir);
-	if (olddir == -EBADF || newdir == -EBADF)
-		return -EBADF;
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	int olddir, newdir;
+	HC_TRY(get_path_at(c, a->olddir, &a->oldpath, from, &olddir,
+			   a->flags & AT_SYMLINK_FOLLOW ? HOSTPATH_FOLLOW : 0));
+	HC_TRY(get_path_at(c, a->newdir, &a->newpath, to, &newdir, HOSTPATH_CREATE));
 	return hc_sys(linkat(olddir, from, newdir, to, (int)a->flags));
 }
 
@@ -364,11 +381,10 @@ static int64_t hc_symlinkat(struct hc_call *c)
 {
 	const struct rrv_hc_renameat *a = c->args;
 	char target[RRV_HC_PATH_MAX + 1], link[RRV_HC_PATH_MAX + 1];
+	int newdir;
+	/* The target is only text, checked when something follows it. */
 	HC_TRY(get_path(c, &a->oldpath, target));
-	HC_TRY(get_path(c, &a->newpath, link));
-	int newdir = get_dir(c, a->newdir);
-	if (newdir == -EBADF)
-		return -EBADF;
+	HC_TRY(get_path_at(c, a->newdir, &a->newpath, link, &newdir, HOSTPATH_CREATE));
 	return hc_sys(symlinkat(target, newdir, link));
 }
 
@@ -377,9 +393,9 @@ static int64_t hc_utimensat(struct hc_call *c)
 	const struct rrv_hc_utimensat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, follow_unless(a->flags)));
 	struct timespec ts[2] = {
 		{ .tv_sec = a->atime_sec, .tv_nsec = a->atime_nsec },
 		{ .tv_sec = a->mtime_sec, .tv_nsec = a->mtime_nsec },
@@ -398,9 +414,9 @@ static int64_t hc_chownat(struct hc_call *c)
 	const struct rrv_hc_chownat *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	int dir;
-	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir));
 	if (a->flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	HC_TRY(get_path_at(c, a->dir, &a->path, path, &dir, follow_unless(a->flags)));
 	return hc_sys(fchownat(dir, path, a->uid, a->gid, (int)a->flags));
 }
 
@@ -443,8 +459,10 @@ static int64_t hc_chdir(struct hc_call *c)
 	const struct rrv_hc_chdir *a = c->args;
 	char path[RRV_HC_PATH_MAX + 1];
 	HC_TRY(get_path(c, &a->path, path));
-	if (path[0])
+	if (path[0]) {
+		HC_TRY(hostpath_check(AT_FDCWD, path, HOSTPATH_FOLLOW));
 		return hc_sys(chdir(path));
+	}
 	int fd = a->handle < 0 ? -EBADF : hostfd_lookup(&c->vm->files, (uint32_t)a->handle);
 	HC_TRY(fd);
 	return hc_sys(fchdir(fd));

@@ -13,6 +13,10 @@
 #include "hypercall.h"
 #include "vmm.h"
 
+/* The path behind a handle.  It reads the VMM's own /proc, but only for
+ * a handle, so it names only files the guest opened through the checks
+ * of hostpath.c (or rrv's stdio, handles 0-2): never a path the guest
+ * chose. */
 static int64_t hc_fdpath(struct hc_call *c)
 {
 	const struct rrv_hc_fdpath *a = c->args;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "hc_families.h"
+#include "hostpath.h"
 #include "hypercall.h"
 #include "vmm.h"
 
@@ -44,6 +45,7 @@ static int64_t hc_connect(struct hc_call *c)
 	HC_TRY(fd);
 	if (a->addrlen > RRV_HC_SOCKADDR_MAX)
 		return -EINVAL;
+	HC_TRY(hostpath_check_sockaddr(a->addr, a->addrlen, 0));
 	for (;;) {
 		int r = connect(fd, (const struct sockaddr *)a->addr, a->addrlen);
 		if (r == 0 || errno != EINTR)
@@ -58,6 +60,7 @@ static int64_t hc_bind(struct hc_call *c)
 	HC_TRY(fd);
 	if (a->addrlen > RRV_HC_SOCKADDR_MAX)
 		return -EINVAL;
+	HC_TRY(hostpath_check_sockaddr(a->addr, a->addrlen, 1));
 	return hc_sys(bind(fd, (const struct sockaddr *)a->addr, a->addrlen));
 }
 
@@ -121,6 +124,7 @@ static int64_t hc_sendmsg(struct hc_call *c)
 		return -EINVAL;
 	struct iovec iov[RRV_HC_IOV_MAX];
 	HC_TRY(hc_iovecs(c, a->iov, a->iovcnt, false, iov));
+	HC_TRY(hostpath_check_sockaddr(a->addr, a->addrlen, 0));
 	struct msghdr m = {
 		.msg_name = a->addrlen ? (void *)a->addr : NULL,
 		.msg_namelen = a->addrlen,

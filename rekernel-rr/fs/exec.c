@@ -30,7 +30,8 @@
 #include "arch/x86/x86.h"
 #include "fs/file.h"
 #include "fs/mapfile.h"
-#include "fs/special.h"
+#include "fs/path.h"
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/bootinfo.h"
 #include "lib/kprintf.h"
@@ -53,10 +54,11 @@
 #define PHDRS_MAX PGSIZE    /* Linux's limit on the program headers' size */
 #define READ_PIECES 64
 
-/* The open program file. */
-static int32_t prog_handle = -1;
+/* The program file being read (a reference), or NULL. */
+static struct file *prog_file;
 
-static int64_t prog_open(const char *path)
+/* Opens path (relative to host directory dir) as prog_file: 0 or -errno. */
+static int prog_open(int32_t dir, const char *path)
 {
 	struct rrv_hc_openat o;
 	size_t len = strlen(path);
@@ -66,36 +68,37 @@ static int64_t prog_open(const char *path)
 	if (len > RRV_HC_PATH_MAX)
 		return -ENAMETOOLONG;
 	memset(&o, 0, sizeof(o));
-	o.dir = path[0] == '/' ? RRV_HC_AT_CWD : cwd_dir();
+	o.dir = path[0] == '/' ? RRV_HC_AT_CWD : dir;
 	o.flags = 0; /* O_RDONLY */
 	o.path.gpa = virt_to_phys(path);
 	o.path.len = len;
-	return hc_call(RRV_HC_OPENAT, &o);
+	int64_t h = hc_call(RRV_HC_OPENAT, &o);
+	if (h < 0)
+		return (int)h;
+	prog_file = hostfile_new((int32_t)h, 0);
+	if (!prog_file) {
+		host_close((int32_t)h);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* prog_file is src's file, or src's path opened. */
+static int prog_open_src(const struct exec_src *src)
+{
+	if (src->file) {
+		file_get(src->file);
+		prog_file = src->file;
+		return 0;
+	}
+	return prog_open(src->dir, src->path);
 }
 
 static void prog_close(void)
 {
-	struct rrv_hc_close c;
-
-	if (prog_handle < 0)
-		return;
-	memset(&c, 0, sizeof(c));
-	c.handle = (uint32_t)prog_handle;
-	hc_call(RRV_HC_CLOSE, &c);
-	prog_handle = -1;
-}
-
-/* pread of the program file into guest-physical pieces. */
-static int64_t prog_read_iov(const struct rrv_hc_iovec *iov, uint32_t cnt, uint64_t off)
-{
-	struct rrv_hc_read r;
-	memset(&r, 0, sizeof(r));
-	r.handle = (uint32_t)prog_handle;
-	r.iovcnt = cnt;
-	r.iov = virt_to_phys(iov);
-	r.offset = (int64_t)off;
-	r.at_offset = 1;
-	return hc_call(RRV_HC_READ, &r);
+	if (prog_file)
+		file_put(prog_file);
+	prog_file = NULL;
 }
 
 /* pread into a kernel buffer (image or direct map: contiguous); returns
@@ -104,8 +107,8 @@ static int64_t prog_read(void *buf, size_t len, uint64_t off)
 {
 	size_t done = 0;
 	while (done < len) {
-		struct rrv_hc_iovec iov = { virt_to_phys((char *)buf + done), len - done };
-		int64_t r = prog_read_iov(&iov, 1, off + done);
+		int64_t r = file_kread(prog_file, (char *)buf + done, len - done,
+				       (int64_t)(off + done));
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -210,7 +213,7 @@ static int read_headers(struct elf64_ehdr *eh, struct elf64_phdr **php)
 }
 
 /*
- * Maps the PT_LOAD segments of the open file (prog_handle) at a bias;
+ * Maps the PT_LOAD segments of the open file (prog_file) at a bias;
  * their name in /proc/self/maps is the host's path of the file, asked
  * when first needed.  interp: the file is the interpreter, placed where mmap would put
  * its whole span.  Fills img; *brk is the end of the highest segment.
@@ -252,12 +255,7 @@ static int map_image(struct mm *mm, const struct elf64_ehdr *eh, const struct el
 	if (need > kalloc_free_pages())
 		return -ENOMEM;
 
-	struct file *f = hostfile_new(prog_handle, 0);
-	if (!f)
-		return -ENOMEM;
-	prog_handle = -1; /* f owns the handle now */
-	struct mapfile *mf = mapfile_new(f, NULL);
-	file_put(f);
+	struct mapfile *mf = mapfile_new(prog_file, NULL);
 	if (!mf)
 		return -ENOMEM;
 
@@ -300,18 +298,23 @@ static int load_interp(struct mm *mm, const struct elf64_phdr *ph, struct image 
 	if (got != (int64_t)ph->p_filesz || ipath[ph->p_filesz - 1] != '\0')
 		return got < 0 ? (int)got : -ENOEXEC;
 
-	/* The program's handle belongs to its mapping; the interpreter's is
-	 * the one open from now on. */
-	prog_handle = -1;
-	int64_t h = prog_open(ipath);
-	if (h < 0)
-		return (int)h;
-	prog_handle = (int32_t)h;
+	/* The interpreter is the file read from now on, then the program
+	 * again. */
+	struct file *prog = prog_file;
+	prog_file = NULL;
+	int r = prog_open(cwd_dir(), ipath);
+	if (r) {
+		prog_file = prog;
+		return r;
+	}
 	struct elf64_ehdr eh;
 	struct elf64_phdr *iph;
-	int r = read_headers(&eh, &iph);
-	if (r)
+	r = read_headers(&eh, &iph);
+	if (r) {
+		prog_close();
+		prog_file = prog;
 		return r == -ENOEXEC ? -ELIBBAD : r;
+	}
 	for (int i = 0; i < eh.e_phnum; i++)
 		if (iph[i].p_type == PT_INTERP)
 			r = -ELIBBAD; /* an interpreter has none */
@@ -319,6 +322,8 @@ static int load_interp(struct mm *mm, const struct elf64_phdr *ph, struct image 
 	if (!r)
 		r = map_image(mm, &eh, iph, true, interp, &end);
 	kfree(iph);
+	prog_close();
+	prog_file = prog;
 	return r;
 }
 
@@ -359,7 +364,6 @@ static int load_elf(struct mm *mm, struct image *img)
 		iph = *interp_ph;
 
 	uint64_t brk;
-	int32_t handle = prog_handle;
 	r = map_image(mm, &eh, ph, false, img, &brk);
 	kfree(ph);
 	if (r)
@@ -369,9 +373,6 @@ static int load_elf(struct mm *mm, struct image *img)
 	img->interp_base = 0;
 	img->start = img->entry;
 	if (has_interp) {
-		/* prog_read needs the program's handle, which its mapping
-		 * now owns and keeps open. */
-		prog_handle = handle;
 		struct image interp;
 		r = load_interp(mm, &iph, &interp);
 		if (r)
@@ -455,6 +456,8 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 	args = sp;
 	mm->arg_start = args;
 	mm->arg_end = args + arg_bytes;
+	mm->env_start = envs;
+	mm->env_end = envs + env_bytes;
 	if (copy_to_user(args, ea->strings, arg_bytes))
 		return -EFAULT;
 
@@ -500,6 +503,13 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 		{ AT_NULL, 0 },
 	};
 
+	_Static_assert(2 * NAUXV <= sizeof(mm->auxv) / sizeof(mm->auxv[0]), "auxv copy");
+	for (int i = 0; i < NAUXV; i++) {
+		mm->auxv[2 * i] = auxv[i][0];
+		mm->auxv[2 * i + 1] = auxv[i][1];
+	}
+	mm->nauxv = 2 * NAUXV;
+
 	uint64_t words = 1 + (argc + 1) + (envc + 1) + 2 * NAUXV;
 	sp = (sp - words * 8) & ~(uint64_t)15;
 	if (sp < low)
@@ -531,21 +541,20 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 
 /* ------------------------------------------------------------------ */
 
-int exec_load(struct mm *mm, const char *path, const struct exec_args *ea,
+int exec_load(struct mm *mm, const struct exec_src *src, const struct exec_args *ea,
 	      struct exec_entry *out)
 {
 	struct image img;
 	uint64_t sp;
 
 	memset(&img, 0, sizeof(img));
-	int64_t h = prog_open(path);
-	if (h < 0)
-		return (int)h;
-	prog_handle = (int32_t)h;
-	int r = load_elf(mm, &img);
+	int r = prog_open_src(src);
+	if (r)
+		return r;
+	r = load_elf(mm, &img);
 	prog_close();
 	if (!r)
-		r = build_stack(mm, &img, path, ea, &sp);
+		r = build_stack(mm, &img, src->name, ea, &sp);
 	if (r) {
 		if (img.exe)
 			mapfile_put(img.exe);
@@ -579,12 +588,11 @@ void exec_enter_regs(struct trapframe *tf, const struct exec_entry *e)
 	fpu_restore(t->fxstate);
 }
 
-int64_t exec_peek(const char *path, char *buf, size_t len)
+int64_t exec_peek(const struct exec_src *src, char *buf, size_t len)
 {
-	int64_t h = prog_open(path);
-	if (h < 0)
-		return h;
-	prog_handle = (int32_t)h;
+	int r = prog_open_src(src);
+	if (r)
+		return r;
 	int64_t n = prog_read(buf, len, 0);
 	prog_close();
 	return n;
@@ -607,10 +615,11 @@ void exec_start(const char *path)
 	curproc->mm = mm;
 	mm_activate(mm);
 
-	int r = exec_load(mm, path, &ea, &e);
+	struct exec_src src = { NULL, RRV_HC_AT_CWD, path, path };
+	int r = exec_load(mm, &src, &ea, &e);
 	if (r)
 		exec_fail(r);
-	special_set_exe(e.exe);
+	pseudo_set_exe(e.exe);
 	mapfile_put(e.exe);
 
 	struct thread *t = curthread;

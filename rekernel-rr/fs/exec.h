@@ -41,17 +41,30 @@ struct exec_entry {
 };
 
 /*
- * Loads the program at path (a host path; static, static-PIE or with
- * PT_INTERP) into mm, which must be curproc's loaded address space (the
- * initial stack is written through it), with arguments ea.  0 and *out,
- * or -errno as exec_start lists; mm may be half-filled then.
+ * Where a program comes from: an open file of the guest's (execveat of a
+ * descriptor, /proc/self/exe), read at offsets, or a host path relative
+ * to host directory dir; name is the path it runs as (AT_EXECFN, comm).
  */
-int exec_load(struct mm *mm, const char *path, const struct exec_args *ea,
+struct exec_src {
+	struct file *file; /* borrowed; NULL: open path */
+	int32_t dir;       /* RRV_HC_AT_CWD, or a host directory handle */
+	const char *path;
+	const char *name;
+};
+
+/*
+ * Loads the program src names (static, static-PIE or with PT_INTERP) into
+ * mm, which must be curproc's loaded address space (the initial stack is
+ * written through it), with arguments ea.  0 and *out, or -errno as
+ * exec_start lists; mm may be half-filled then.
+ */
+int exec_load(struct mm *mm, const struct exec_src *src, const struct exec_args *ea,
 	      struct exec_entry *out);
 
-/* Reads the first len bytes of the file at path into buf (kernel memory,
- * physically contiguous): the count, or -errno (a directory: EISDIR). */
-int64_t exec_peek(const char *path, char *buf, size_t len);
+/* Reads the first len bytes of the file src names into buf (kernel
+ * memory, physically contiguous): the count, or -errno (a directory:
+ * EISDIR). */
+int64_t exec_peek(const struct exec_src *src, char *buf, size_t len);
 
 /* Sets tf and the current thread's registers, fs/gs bases and FPU as
  * Linux leaves them at a program's entry. */

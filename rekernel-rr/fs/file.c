@@ -181,6 +181,7 @@ struct file *file_alloc(const struct file_ops *ops, uint32_t flags)
 	struct file *f = kmalloc(sizeof(*f));
 	if (!f)
 		return NULL;
+	memset(f, 0, sizeof(*f));
 	f->ops = ops;
 	f->refs = 1;
 	f->flags = flags;
@@ -198,6 +199,8 @@ void file_put(struct file *f)
 	if (--f->refs > 0)
 		return;
 	f->ops->release(f);
+	if (f->path)
+		kfree(f->path);
 	kfree(f);
 }
 
@@ -242,7 +245,10 @@ int fd_limit(void)
 
 int32_t cwd_dir(void)
 {
-	return curproc->cwd ? curproc->cwd->handle : RRV_HC_AT_CWD;
+	/* A directory of ours (/proc...) is never the host's: paths relative
+	 * to it are made absolute before they get here (fs/pseudo.c). */
+	struct file *c = curproc->cwd;
+	return c && c->ops->kind == FILE_HOST ? c->handle : RRV_HC_AT_CWD;
 }
 
 struct file *fd_file(int fd)
@@ -251,6 +257,21 @@ struct file *fd_file(int fd)
 		return NULL;
 	struct file **s = slot(curproc->files, fd, false);
 	return s ? *s : NULL;
+}
+
+struct file *files_lookup(struct files *fs, int fd)
+{
+	if (fd < 0 || fd >= NOFILE || !fs)
+		return NULL;
+	struct file **s = slot(fs, fd, false);
+	return s ? *s : NULL;
+}
+
+bool files_cloexec(struct files *fs, int fd)
+{
+	if (!files_lookup(fs, fd))
+		return false;
+	return (fs->cloexec[fd / 64] >> (fd % 64)) & 1;
 }
 
 int fd_find_free(int minfd)

@@ -95,7 +95,7 @@ struct file;
  * the guest; FILE_EPOLL, FILE_EVENTFD, FILE_TIMERFD: guest objects
  * (epoll.c, eventfd.c, timerfd.c). */
 enum file_kind { FILE_HOST, FILE_PIPE, FILE_SOCKET, FILE_UNIX, FILE_EPOLL,
-		 FILE_EVENTFD, FILE_TIMERFD, FILE_SPECIAL /* special.c */ };
+		 FILE_EVENTFD, FILE_TIMERFD, FILE_SPECIAL /* pseudo.c */ };
 
 /*
  * What a wait for readiness (poll, select, epoll_wait, a blocking socket
@@ -174,7 +174,11 @@ struct file {
 	uint8_t host_type; /* FILE_HOST: S_IF* >> 12 once known, else 0 */
 	struct pipe *pipe; /* FILE_PIPE */
 	void *priv;        /* FILE_UNIX, FILE_EPOLL, FILE_EVENTFD, FILE_TIMERFD,
-			      FILE_SOCKET: the kind's own state */
+			      FILE_SOCKET, FILE_SPECIAL: the kind's own state */
+	char *path;        /* FILE_HOST directories: the absolute path they
+			      were opened at, when known (kmalloc'd, freed
+			      with the file), for lookups relative to them
+			      that may reach /proc (fs/pseudo.c) */
 };
 
 /* A new open file of kind ops with one reference, or NULL (no memory). */
@@ -271,6 +275,11 @@ void files_free(struct files *fs);
 
 /* The open file behind fd (borrowed: valid until fd is closed), or NULL. */
 struct file *fd_file(int fd);
+
+/* The same in another process's table fs (for /proc/PID/fd), and its
+ * FD_CLOEXEC bit; NULL / false for a closed descriptor or a NULL table. */
+struct file *files_lookup(struct files *fs, int fd);
+bool files_cloexec(struct files *fs, int fd);
 
 /* The soft RLIMIT_NOFILE, capped at NOFILE. */
 int fd_limit(void);

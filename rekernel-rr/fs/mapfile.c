@@ -119,3 +119,8 @@ struct mapfile *mapfile_new(struct file *f, const char *name)
 	}
 	return &mf->mf;
 }
+
+struct file *mapfile_file(struct mapfile *m)
+{
+	return hostmap(m)->file;
+}

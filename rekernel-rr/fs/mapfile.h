@@ -16,4 +16,7 @@ struct file;
  * when memory is out. */
 struct mapfile *mapfile_new(struct file *f, const char *name);
 
+/* The host file behind mf, a mapfile of mapfile_new (borrowed). */
+struct file *mapfile_file(struct mapfile *mf);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #include "fs/path.h"
 
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 #include "mm/uaccess.h"
@@ -90,4 +91,25 @@ struct file *host_file(int fd, int64_t other_err, int64_t *err)
 		return NULL;
 	}
 	return f;
+}
+
+int64_t pseudo_refuse(int dirfd, bool follow, int64_t *len)
+{
+	struct pathres pr;
+	if (*len == 0)
+		return 0;
+	int e = path_resolve(dirfd, pathbuf[0], follow, &pr);
+	if (e == -ENOENT && pr.parent_ok)
+		return pseudo_change_err();
+	if (e < 0)
+		return e;
+	if (pr.kind == PATH_OBJ && pseudo_obj_path(&pr)) {
+		/* A magic link changes the file it leads to, as in Linux. */
+		size_t n = strlen(pseudo_obj_path(&pr));
+		memcpy(pathbuf[0], pseudo_obj_path(&pr), n + 1);
+	} else if (pr.kind != PATH_HOST) {
+		return pseudo_change_err();
+	}
+	*len = (int64_t)strlen(pathbuf[0]);
+	return 0;
 }

@@ -18,6 +18,16 @@
 #include "arch/x86/vm.h"
 #include "fs/file.h"
 
+/* The open(2) flags the VMM accepts; other bits are dropped, as open(2)
+ * ignores unknown flags (O_ASYNC included: no SIGIO here).  O_CLOEXEC
+ * belongs to the descriptor, and the VMM adds its own.  O_LARGEFILE (musl
+ * always sets it) is implied for a 64-bit host process, and the VMM,
+ * built where the macro is 0, refuses the bit. */
+#define OPEN_HOST_FLAGS                                                      \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK |     \
+	 O_DIRECTORY | O_NOFOLLOW | O_PATH | O_DSYNC | O_SYNC | O_NOATIME |    \
+	 O_TMPFILE | O_DIRECT | O_NOCTTY)
+
 extern char pathbuf[2][PATH_MAX];
 extern char namebuf[PATH_MAX]; /* readlink, getcwd */
 
@@ -44,6 +54,15 @@ static inline struct rrv_hc_path hc_path(int i, int64_t len)
  * for a closed descriptor, -ENOTDIR for a pipe.
  */
 int at_dir(int dirfd, const char *path, int32_t *dir);
+
+/*
+ * For a call that changes what pathbuf[0] (len bytes, relative to dirfd)
+ * names: the error when that is one of the guest's (/proc, /sys...,
+ * fs/pseudo.h), or when resolving it failed; 0 when it is the host's,
+ * with pathbuf[0] and *len as the host must get them.  An empty path is
+ * the host's here.
+ */
+int64_t pseudo_refuse(int dirfd, bool follow, int64_t *len);
 
 /* UNLINKAT, MKDIRAT, ACCESSAT, CHMODAT on pathbuf[0]. */
 int64_t pathop(unsigned nr, int dirfd, int64_t len, uint32_t flags, uint32_t mode);

@@ -1,16 +1,18 @@
 /*
  * The system calls on directories as such: getdents and getdents64 (the
- * host's listing, or /proc/self/fd's from special.c), getcwd, chdir and
- * fchdir (the process's working directory, a host handle), mkdir and
+ * host's listing, or one of pseudo.c's directories), getcwd, chdir and
+ * fchdir (the process's working directory: a host handle, or a directory
+ * of ours), mkdir and
  * mkdirat.  Removing and renaming entries is in sys_link.c.
  */
 #include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
-#include "fs/special.h"
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "uapi/errno.h"
@@ -45,7 +47,7 @@ static int64_t dents(int fd, uint64_t ubuf, uint64_t count)
 			return -EFAULT;
 		count = (uint64_t)covered;
 	}
-	int64_t sn = special_getdents(f, dentsbuf, count);
+	int64_t sn = pseudo_getdents(f, dentsbuf, count);
 	if (sn != 0)
 		return sn < 0 ? sn : sn - 1;
 	f = host_file(fd, -ENOTDIR, &err);
@@ -100,7 +102,13 @@ SYSCALL_DEFINE3(getdents, "fpu", int, fd, uint64_t, dirent, uint32_t, count)
 SYSCALL_DEFINE2(getcwd, "pu", uint64_t, buf, uint64_t, size)
 {
 	int64_t n;
-	if (!curproc->cwd) {
+	const char *ours = curproc->cwd ? pseudo_dir_path(curproc->cwd) : NULL;
+	if (ours) {
+		n = (int64_t)strlen(ours) + 1;
+		if ((uint64_t)n > size)
+			return -ERANGE;
+		memcpy(namebuf, ours, (size_t)n);
+	} else if (!curproc->cwd) {
 		struct rrv_hc_getcwd a;
 		memset(&a, 0, sizeof(a));
 		a.buf = virt_to_phys(namebuf);
@@ -153,10 +161,23 @@ static int64_t set_cwd(int32_t dir, int64_t len)
 		host_close((int32_t)h);
 		return r < 0 ? r : -ENOMEM;
 	}
+	/* Its path, when absolute, for lookups that may reach /proc. */
+	if (pathbuf[0][0] == '/' && (f->path = kmalloc((size_t)len + 1)))
+		memcpy(f->path, pathbuf[0], (size_t)len + 1);
 	if (curproc->cwd)
 		file_put(curproc->cwd);
 	curproc->cwd = f;
 	return 0;
+}
+
+/* The working directory becomes f, a directory of ours (a reference of
+ * its own). */
+static void set_cwd_file(struct file *f)
+{
+	file_get(f);
+	if (curproc->cwd)
+		file_put(curproc->cwd);
+	curproc->cwd = f;
 }
 
 SYSCALL_DEFINE1(chdir, "s", uint64_t, filename)
@@ -164,13 +185,43 @@ SYSCALL_DEFINE1(chdir, "s", uint64_t, filename)
 	int64_t len = get_path(0, filename, false);
 	if (len < 0)
 		return len;
-	return set_cwd(cwd_dir(), len);
+	struct pathres pr;
+	int e = path_resolve(AT_FDCWD, pathbuf[0], true, &pr);
+	if (e < 0)
+		return e;
+	if (pr.kind != PATH_HOST) {
+		/* /proc/PID/cwd and fd/N of a directory: the host's directory
+		 * it names, through a handle of its own. */
+		struct file *f;
+		e = pseudo_open(&pr, O_RDONLY | O_DIRECTORY, &f);
+		if (e < 0)
+			return e;
+		if (file_is_pseudo(f)) {
+			struct rrv_stat st;
+			f->ops->stat(f, &st);
+			e = (st.st_mode & 0111) || curproc->euid == 0 ? 0 : -EACCES;
+			if (!e)
+				set_cwd_file(f);
+			file_put(f);
+			return e;
+		}
+		memcpy(pathbuf[0], ".", 2);
+		int64_t r = f->ops->kind == FILE_HOST ? set_cwd(f->handle, 1) : -ENOTDIR;
+		file_put(f);
+		return r;
+	}
+	return set_cwd(cwd_dir(), (int64_t)strlen(pathbuf[0]));
 }
 
 /* The directory fd is open on, through a handle of its own. */
 SYSCALL_DEFINE1(fchdir, "f", int, fd)
 {
 	int64_t err;
+	struct file *g = fd_file(fd);
+	if (g && pseudo_dir_path(g)) {
+		set_cwd_file(g);
+		return 0;
+	}
 	struct file *f = host_file(fd, -ENOTDIR, &err);
 	if (!f)
 		return err;
@@ -185,6 +236,9 @@ static int64_t do_mkdirat(int dirfd, uint64_t upath, uint32_t mode)
 	int64_t len = get_path(0, upath, false);
 	if (len < 0)
 		return len;
+	int64_t e = pseudo_refuse(dirfd, false, &len);
+	if (e)
+		return e;
 	return pathop(RRV_HC_MKDIRAT, dirfd, len, 0, mode & 01777 & ~curproc->umask);
 }
 

@@ -22,7 +22,8 @@
 #include "arch/x86/x86.h"
 #include "fs/exec.h"
 #include "fs/file.h"
-#include "fs/special.h"
+#include "fs/path.h"
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
@@ -220,42 +221,37 @@ static int script_args(struct argbuf *ab, const char *interp, const char *arg,
 	return 0;
 }
 
-/* The host's access(path, X_OK): ENOENT, EACCES, ENOTDIR, ELOOP... */
-static int check_exec_access(const char *path, size_t len)
+/* The host's access(path, X_OK) from dir: ENOENT, EACCES, ENOTDIR,
+ * ELOOP... */
+static int check_exec_access(int32_t dir, const char *path, size_t len)
 {
 	struct rrv_hc_pathop a;
 	memset(&a, 0, sizeof(a));
-	a.dir = path[0] == '/' ? RRV_HC_AT_CWD : cwd_dir();
+	a.dir = path[0] == '/' ? RRV_HC_AT_CWD : dir;
 	a.mode = X_OK;
 	a.path.gpa = virt_to_phys(path);
 	a.path.len = len;
 	return (int)hc_call(RRV_HC_ACCESSAT, &a);
 }
 
-/*
- * /proc/self/exe and /proc/self/fd/N are the guest's, not the host's (the
- * host's would be rrv itself): busybox runs its applets through the
- * first.  Replaces path with the host file they stand for; returns the
- * path's length or -errno.
- */
-static int64_t resolve_own_links(char *path)
+/* The same for an open file: a regular file someone may run (root
+ * too needs an x bit), as Linux checks the file behind a descriptor. */
+static int check_file_exec(struct file *f)
 {
-	static char target[PATH_MAX];
-	int64_t n = special_readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return n;
-	if (n == 0)
-		return (int64_t)strlen(path);
-	if (target[0] != '/')
-		return -EACCES; /* a pipe or socket: not a file to run */
-	n--; /* the length, without special_readlink's + 1 */
-	memcpy(path, target, (size_t)n);
-	path[n] = '\0';
-	return n;
+	struct rrv_stat st;
+	int r = f->ops->stat(f, &st);
+	if (r < 0)
+		return r;
+	if ((st.st_mode & S_IFMT) != S_IFREG)
+		return -EACCES;
+	uint32_t x = curproc->euid == 0 ? st.st_mode & 0111
+		     : curproc->euid == st.st_uid ? st.st_mode & 0100
+		     : curproc->egid == st.st_gid ? st.st_mode & 0010 : st.st_mode & 0001;
+	return x ? 0 : -EACCES;
 }
 
-/* Steps 3 and 4 (see the top of the file) for the program at path. */
-static int64_t do_exec(const char *path, const struct exec_args *ea)
+/* Steps 3 and 4 (see the top of the file) for the program src names. */
+static int64_t do_exec(const struct exec_src *src, const struct exec_args *ea)
 {
 	struct proc *p = curproc;
 	struct thread *t = curthread;
@@ -266,7 +262,7 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 		return -ENOMEM;
 	p->mm = mm;
 	mm_activate(mm);
-	int r = exec_load(mm, path, ea, &e);
+	int r = exec_load(mm, src, ea, &e);
 	if (r) {
 		p->mm = old;
 		mm_activate(old);
@@ -283,7 +279,7 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 	files_close_on_exec(p->files);
 	signal_exec(p, t);
 	p->prctl.dumpable = 1;
-	special_set_exe(e.exe);
+	pseudo_set_exe(e.exe);
 	mapfile_put(e.exe);
 	p->other_program = true;
 	guest_state.other_program = 1;
@@ -292,8 +288,8 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 	t->robust_len = 0;
 
 	/* comm is the file name, cut to 15 bytes. */
-	const char *name = path;
-	for (const char *q = path; *q; q++)
+	const char *name = src->name;
+	for (const char *q = src->name; *q; q++)
 		if (*q == '/')
 			name = q + 1;
 	memset(t->comm, 0, sizeof(t->comm));
@@ -305,20 +301,23 @@ static int64_t do_exec(const char *path, const struct exec_args *ea)
 }
 
 /*
- * Step 2 and the script part of step 3: checks path, and while it names
- * a script replaces it (a PATH_MAX buffer) by the interpreter and ab by
- * the interpreter's arguments.  0 or -errno.
+ * Step 2 and the script part of step 3: checks the program src names,
+ * and while it is a script makes src the interpreter (its path in path,
+ * a PATH_MAX buffer, and name too) and ab the interpreter's arguments.
+ * src->file is a reference, dropped when the interpreter replaces it.
+ * 0 or -errno.
  */
-static int64_t find_program(char *path, struct argbuf *ab)
+static int64_t find_program(struct exec_src *src, char *path, char *name, struct argbuf *ab)
 {
 	static char head[BINPRM_BUF_SIZE + 1];
 	char *interp, *arg;
 
 	for (int depth = 0;; depth++) {
-		int r = check_exec_access(path, strlen(path));
+		int r = src->file ? check_file_exec(src->file)
+				  : check_exec_access(src->dir, src->path, strlen(src->path));
 		if (r < 0)
 			return r;
-		int64_t n = exec_peek(path, head, BINPRM_BUF_SIZE);
+		int64_t n = exec_peek(src, head, BINPRM_BUF_SIZE);
 		if (n < 0)
 			return n == -EISDIR ? -EACCES : n;
 		if (n < 2 || head[0] != '#' || head[1] != '!')
@@ -327,78 +326,98 @@ static int64_t find_program(char *path, struct argbuf *ab)
 			return -ELOOP;
 		r = parse_shebang(head, n, &interp, &arg);
 		if (!r)
-			r = script_args(ab, interp, arg, path);
+			r = script_args(ab, interp, arg, src->name);
 		if (r)
 			return r;
 		size_t l = strlen(interp);
 		if (l >= PATH_MAX)
 			return -ENAMETOOLONG;
 		memmove(path, interp, l + 1);
+		memcpy(name, path, l + 1);
+		if (src->file)
+			file_put(src->file);
+		src->file = NULL;
+		src->dir = cwd_dir();
+		src->path = path;
+		src->name = name;
 	}
 }
 
 /*
- * execveat's program as a path the loader can open: path itself, the
- * file dirfd names (AT_EMPTY_PATH: fexecve), or path relative to the
- * directory dirfd names, through the host path behind the descriptor
- * (its /proc/self/fd link).  Linux runs the open file itself; rrv runs
- * the file at that path now, the same one unless it was renamed or
- * replaced since it was opened.  path is a PATH_MAX buffer holding what
- * the program passed; returns the new length or -errno.
+ * execveat's program into *src: path (a PATH_MAX buffer with what the
+ * program passed) relative to dirfd, resolved as every path is
+ * (fs/pseudo.h), so that /proc/self/exe and /proc/PID/fd/N run the
+ * guest's own files; the file dirfd is open on (AT_EMPTY_PATH: fexecve);
+ * or a host path from the directory dirfd names.  An open file is
+ * opened again for reading where it still is at its path (Linux reads the
+ * file behind the descriptor, whatever its access mode), else read
+ * through the descriptor's own file.  name (a PATH_MAX buffer) gets the
+ * name the program runs as: the path, or "/dev/fd/N[/path]" as Linux
+ * names a program run from a descriptor.  0 or -errno.
  */
-static int64_t at_path(int dirfd, char *path, uint64_t flags)
+static int64_t exec_target(int dirfd, char *path, char *name, uint64_t flags,
+			   struct exec_src *src)
 {
-	static char dir[PATH_MAX];
-	size_t rel = strlen(path);
-	if (dirfd == AT_FDCWD || path[0] == '/')
-		return rel ? (int64_t)rel : -ENOENT; /* an empty path names nothing */
-	if (!rel && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
-	char link[32];
-	ksnprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-	int64_t n = dirfd < 0 ? -EBADF : special_readlink(link, dir, sizeof(dir) - 1);
-	if (n == -ENOENT || n == 0)
-		return -EBADF;
-	if (n < 0)
-		return n;
-	size_t dl = (size_t)n - 1; /* special_readlink says length + 1 */
-	dir[dl] = '\0';
-	if (dir[0] != '/')
-		return rel ? -ENOTDIR : -EACCES; /* a pipe or socket */
-	if (!rel) {
-		memcpy(path, dir, dl + 1);
-		return (int64_t)dl;
+	memset(src, 0, sizeof(*src));
+	src->dir = RRV_HC_AT_CWD;
+	src->path = path;
+	src->name = name;
+	struct file *obj = NULL;
+	if (!path[0]) {
+		if (!(flags & AT_EMPTY_PATH) || dirfd == AT_FDCWD)
+			return -ENOENT; /* an empty path names nothing */
+		obj = fd_file(dirfd);
+		if (!obj)
+			return -EBADF;
+		ksnprintf(name, PATH_MAX, "/dev/fd/%d", dirfd);
+	} else {
+		if (path[0] == '/' || dirfd == AT_FDCWD)
+			memcpy(name, path, strlen(path) + 1);
+		else if (ksnprintf(name, PATH_MAX, "/dev/fd/%d/%s", dirfd, path) >= PATH_MAX)
+			return -ENAMETOOLONG;
+		struct pathres pr;
+		int e = path_resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &pr);
+		if (e < 0)
+			return e;
+		if (pr.kind == PATH_NODE)
+			return pn_info(pr.node.id)->type == PT_LNK ? -ELOOP : -EACCES;
+		if (pr.kind == PATH_OBJ && pr.obj.kind != PO_FILE)
+			return -EACCES; /* a directory */
+		if (pr.kind == PATH_OBJ)
+			obj = pr.obj.file;
+		else if ((e = at_dir(dirfd, path, &src->dir)) < 0)
+			return e;
 	}
-	/* A descriptor of a file, not a directory: the host's lookup of
-	 * "file/name" then fails with ENOTDIR, as Linux does. */
-	if (dl + 1 + rel >= PATH_MAX)
-		return -ENAMETOOLONG;
-	memmove(path + dl + 1, path, rel + 1);
-	memcpy(path, dir, dl);
-	path[dl] = '/';
-	return (int64_t)(dl + 1 + rel);
+	if (obj) {
+		if (file_is_pseudo(obj) || obj->ops->kind != FILE_HOST)
+			return -EACCES; /* a pipe, a socket, a file of ours */
+		return pseudo_reopen(obj, O_RDONLY, &src->file);
+	}
+	return 0;
 }
 
 static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
 			 uint64_t flags)
 {
 	struct argbuf ab = { 0 };
-	char *path = kmalloc(PATH_MAX);
-	if (!path)
-		return -ENOMEM;
-	int64_t r = strncpy_from_user(path, upath, PATH_MAX);
+	struct exec_src src = { 0 };
+	char *path = kmalloc(PATH_MAX), *name = kmalloc(PATH_MAX);
+	int64_t r = path && name ? strncpy_from_user(path, upath, PATH_MAX) : -ENOMEM;
 	if (r >= 0)
-		r = at_path(dirfd, path, flags);
-	if (r > 0)
-		r = resolve_own_links(path);
-	if (r > 0)
+		r = exec_target(dirfd, path, name, flags, &src);
+	if (r >= 0)
 		r = copy_args(uargv, uenvp, &ab);
 	if (r >= 0)
-		r = find_program(path, &ab);
+		r = find_program(&src, path, name, &ab);
 	if (r >= 0)
-		r = do_exec(path, &ab.ea);
+		r = do_exec(&src, &ab.ea);
+	if (src.file)
+		file_put(src.file);
 	argbuf_free(&ab);
-	kfree(path);
+	if (path)
+		kfree(path);
+	if (name)
+		kfree(name);
 	return r;
 }
 

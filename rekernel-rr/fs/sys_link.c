@@ -2,13 +2,13 @@
  * The system calls on the names in directories: link, linkat, symlink,
  * symlinkat, unlink, unlinkat, rmdir (unlinkat with AT_REMOVEDIR),
  * rename, renameat, renameat2, readlink and readlinkat.  The host does
- * the work; readlink of /proc/self/exe and /proc/self/fd/N is answered
- * by special.c.
+ * the work; a path of the guest's own (/proc, /sys...) is answered by
+ * pseudo.c: readlink reads its links, and changes are refused.
  */
 #include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
-#include "fs/special.h"
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
@@ -18,6 +18,26 @@
 
 /* ---- removing and renaming ---- */
 
+/*
+ * The two paths of rename, link and symlink (pathbuf[0] and [1]): an
+ * error when either is one of the guest's (both_paths: the first is a
+ * path too, not a symlink's text), else 0 with both as the host needs
+ * them.
+ */
+static int64_t refuse_both(int olddirfd, int64_t *olen, int newdirfd, int64_t *nlen,
+			   bool both_paths)
+{
+	static char keep[PATH_MAX];
+	memcpy(keep, pathbuf[0], (size_t)*olen + 1);
+	memcpy(pathbuf[0], pathbuf[1], (size_t)*nlen + 1);
+	int64_t e = pseudo_refuse(newdirfd, false, nlen);
+	memcpy(pathbuf[1], pathbuf[0], (size_t)*nlen + 1);
+	memcpy(pathbuf[0], keep, (size_t)*olen + 1);
+	if (e || !both_paths)
+		return e;
+	return pseudo_refuse(olddirfd, false, olen);
+}
+
 static int64_t do_unlinkat(int dirfd, uint64_t upath, uint32_t flags)
 {
 	if (flags & ~(uint32_t)AT_REMOVEDIR)
@@ -25,6 +45,9 @@ static int64_t do_unlinkat(int dirfd, uint64_t upath, uint32_t flags)
 	int64_t len = get_path(0, upath, false);
 	if (len < 0)
 		return len;
+	int64_t e = pseudo_refuse(dirfd, false, &len);
+	if (e)
+		return e;
 	return pathop(RRV_HC_UNLINKAT, dirfd, len, flags, 0);
 }
 
@@ -52,6 +75,9 @@ static int64_t do_renameat2(int olddirfd, uint64_t uold, int newdirfd, uint64_t 
 	int64_t nlen = get_path(1, unew, false);
 	if (nlen < 0)
 		return nlen;
+	int64_t e = refuse_both(olddirfd, &olen, newdirfd, &nlen, true);
+	if (e)
+		return e;
 	int32_t olddir;
 	int err = at_dir(olddirfd, pathbuf[0], &olddir);
 	if (err < 0)
@@ -100,6 +126,9 @@ static int64_t two_paths(unsigned nr, int olddirfd, uint64_t uold, int newdirfd,
 	int64_t nlen = get_path(1, unew, false);
 	if (nlen < 0)
 		return nlen;
+	int64_t e = refuse_both(olddirfd, &olen, newdirfd, &nlen, nr == RRV_HC_LINKAT);
+	if (e)
+		return e;
 	int32_t olddir = RRV_HC_AT_CWD, newdir;
 	int err;
 	if (nr == RRV_HC_LINKAT && (err = at_dir(olddirfd, pathbuf[0], &olddir)) < 0)
@@ -152,11 +181,27 @@ static int64_t do_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, int bufsi
 	if (len < 0)
 		return len;
 	size_t max = bufsiz < PATH_MAX ? (size_t)bufsiz : PATH_MAX;
-	int64_t sn = pathbuf[0][0] == '/' ? special_readlink(pathbuf[0], namebuf, max) : 0;
-	if (sn < 0)
+	struct file *self = len == 0 ? fd_file(dirfd) : NULL;
+	int64_t sn = 0;
+	bool ours = false;
+	if (self && file_is_pseudo(self)) {
+		sn = pseudo_readlink_file(self, namebuf, max);
+		ours = true;
+	} else if (len > 0) {
+		struct pathres pr;
+		int e = path_resolve(dirfd, pathbuf[0], false, &pr);
+		if (e < 0)
+			return e;
+		if (pr.kind != PATH_HOST) {
+			sn = pseudo_readlink(&pr, namebuf, max);
+			ours = true;
+		}
+		len = (int64_t)strlen(pathbuf[0]);
+	}
+	if (ours && sn < 0)
 		return sn;
-	if (sn > 0)
-		return copy_to_user(ubuf, namebuf, (size_t)sn - 1) ? -EFAULT : sn - 1;
+	if (ours)
+		return copy_to_user(ubuf, namebuf, (size_t)sn) ? -EFAULT : sn;
 	int32_t dir;
 	int err = at_dir(dirfd, pathbuf[0], &dir);
 	if (err < 0)

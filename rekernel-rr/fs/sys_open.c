@@ -11,24 +11,16 @@
  */
 #include "fs/file.h"
 #include "fs/path.h"
-#include "fs/special.h"
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
+#include "mm/kalloc.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "uapi/close_range.h"
 #include "uapi/errno.h"
 
-/* What the VMM accepts; other bits are dropped, as open(2) ignores
- * unknown flags (O_ASYNC included: no SIGIO here).  O_CLOEXEC belongs to
- * the descriptor, and the VMM adds its own.  O_LARGEFILE (musl always
- * sets it) is implied for a 64-bit host process, and the VMM, built
- * where the macro is 0, refuses the bit. */
-#define OPEN_HOST_FLAGS                                                      \
-	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK |     \
-	 O_DIRECTORY | O_NOFOLLOW | O_PATH | O_DSYNC | O_SYNC | O_NOATIME |    \
-	 O_TMPFILE | O_DIRECT | O_NOCTTY)
 
 static int64_t do_openat(int dirfd, uint64_t upath, uint32_t flags, uint32_t mode)
 {
@@ -39,16 +31,23 @@ static int64_t do_openat(int dirfd, uint64_t upath, uint32_t flags, uint32_t mod
 	int fd = fd_find_free(0);
 	if (fd < 0)
 		return fd;
-	/* /dev and /proc files the guest answers itself (special.c). */
-	struct file *sf;
-	int sr = pathbuf[0][0] == '/' ? special_open(pathbuf[0], flags, &sf) : 0;
-	if (sr < 0)
-		return sr;
-	if (sr > 0) {
+	/* /proc, /sys and our /dev entries: the guest's (pseudo.c). */
+	struct pathres pr;
+	int e = path_resolve(dirfd, pathbuf[0], !(flags & O_NOFOLLOW), &pr);
+	if (e == -ENOENT && pr.parent_ok && (flags & O_CREAT))
+		return pseudo_change_err();
+	if (e < 0)
+		return e;
+	if (pr.kind != PATH_HOST) {
+		struct file *sf;
+		e = pseudo_open(&pr, flags, &sf);
+		if (e < 0)
+			return e;
 		int r = fd_install(fd, sf, flags & O_CLOEXEC);
 		file_put(sf);
 		return r < 0 ? r : fd;
 	}
+	len = (int64_t)strlen(pathbuf[0]);
 	int32_t dir;
 	int err = at_dir(dirfd, pathbuf[0], &dir);
 	if (err < 0)
@@ -72,6 +71,10 @@ static int64_t do_openat(int dirfd, uint64_t upath, uint32_t flags, uint32_t mod
 		host_close((int32_t)h);
 		return -ENOMEM;
 	}
+	/* A directory opened by its absolute path keeps it, for the
+	 * lookups relative to it that may reach /proc (pseudo.c). */
+	if ((flags & O_DIRECTORY) && pathbuf[0][0] == '/' && (f->path = kmalloc((size_t)len + 1)))
+		memcpy(f->path, pathbuf[0], (size_t)len + 1);
 	int r = fd_install(fd, f, flags & O_CLOEXEC);
 	file_put(f);
 	return r < 0 ? r : fd;

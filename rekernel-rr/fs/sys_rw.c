@@ -269,6 +269,9 @@ SYSCALL_DEFINE2(truncate, "sd", uint64_t, path, int64_t, length)
 	int64_t len = get_path(0, path, false);
 	if (len < 0)
 		return len;
+	int64_t e = pseudo_refuse(AT_FDCWD, true, &len);
+	if (e)
+		return e;
 	struct rrv_hc_openat a;
 	memset(&a, 0, sizeof(a));
 	a.dir = pathbuf[0][0] == '/' ? RRV_HC_AT_CWD : cwd_dir();

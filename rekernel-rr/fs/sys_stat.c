@@ -8,6 +8,7 @@
 #include "arch/x86/vm.h"
 #include "fs/file.h"
 #include "fs/path.h"
+#include "fs/pseudo.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
@@ -33,8 +34,15 @@ static int64_t stat_at(int dirfd, int64_t len, uint32_t flags, struct rrv_stat *
 			return -EBADF;
 		return f->ops->stat(f, st);
 	}
+	struct pathres pr;
+	int err = path_resolve(dirfd, pathbuf[0], !(flags & AT_SYMLINK_NOFOLLOW), &pr);
+	if (err < 0)
+		return err;
+	if (pr.kind != PATH_HOST)
+		return pseudo_stat(&pr, st);
+	len = (int64_t)strlen(pathbuf[0]);
 	int32_t dir;
-	int err = at_dir(dirfd, pathbuf[0], &dir);
+	err = at_dir(dirfd, pathbuf[0], &dir);
 	if (err < 0)
 		return err;
 	struct rrv_hc_fstatat a;
@@ -145,8 +153,21 @@ SYSCALL_DEFINE5(statx, "fsxxp", int, dfd, uint64_t, filename, uint32_t, flags,
 		stat_to_statx(&st, &sx);
 		return copy_to_user(buffer, &sx, sizeof(sx)) ? -EFAULT : 0;
 	}
+	struct pathres pr;
+	int err = path_resolve(dfd, pathbuf[0], !(flags & AT_SYMLINK_NOFOLLOW), &pr);
+	if (err < 0)
+		return err;
+	if (pr.kind != PATH_HOST) {
+		struct rrv_stat st;
+		err = pseudo_stat(&pr, &st);
+		if (err < 0)
+			return err;
+		stat_to_statx(&st, &sx);
+		return copy_to_user(buffer, &sx, sizeof(sx)) ? -EFAULT : 0;
+	}
+	len = (int64_t)strlen(pathbuf[0]);
 	int32_t dir;
-	int err = at_dir(dfd, pathbuf[0], &dir);
+	err = at_dir(dfd, pathbuf[0], &dir);
 	if (err < 0)
 		return err;
 	struct rrv_hc_statx a;
@@ -170,6 +191,13 @@ static int64_t do_faccessat(int dirfd, uint64_t upath, uint32_t mode, uint32_t f
 	int64_t len = get_path(0, upath, flags & AT_EMPTY_PATH);
 	if (len < 0)
 		return len;
+	struct pathres pr;
+	int err = path_resolve(dirfd, pathbuf[0], !(flags & AT_SYMLINK_NOFOLLOW), &pr);
+	if (err < 0)
+		return err;
+	if (pr.kind != PATH_HOST)
+		return pseudo_access(&pr, mode);
+	len = (int64_t)strlen(pathbuf[0]);
 	return pathop(RRV_HC_ACCESSAT, dirfd, len, flags, mode);
 }
 
@@ -197,6 +225,9 @@ static int64_t do_fchmodat(int dirfd, uint64_t upath, uint32_t mode, uint32_t fl
 	int64_t len = get_path(0, upath, flags & AT_EMPTY_PATH);
 	if (len < 0)
 		return len;
+	int64_t e = pseudo_refuse(dirfd, !(flags & AT_SYMLINK_NOFOLLOW), &len);
+	if (e)
+		return e;
 	return pathop(RRV_HC_CHMODAT, dirfd, len, flags, mode & 07777);
 }
 
@@ -230,6 +261,8 @@ SYSCALL_DEFINE2(fchmod, "fm", int, fd, uint32_t, mode)
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
+	if (file_is_pseudo(f))
+		return -EPERM;
 	if (f->ops->kind != FILE_HOST)
 		return 0;
 	pathbuf[0][0] = '\0';
@@ -246,6 +279,9 @@ static int64_t do_chownat(int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
 	int64_t len = get_path(0, upath, flags & AT_EMPTY_PATH);
 	if (len < 0)
 		return len;
+	int64_t e = pseudo_refuse(dirfd, !(flags & AT_SYMLINK_NOFOLLOW), &len);
+	if (e)
+		return e;
 	int32_t dir;
 	int err;
 	if (len == 0) {
@@ -312,6 +348,9 @@ SYSCALL_DEFINE4(utimensat, "fspx", int, dfd, uint64_t, filename, uint64_t, utime
 	int64_t len = get_path(0, filename, true);
 	if (len < 0)
 		return len;
+	int64_t e = pseudo_refuse(dfd, !(flags & AT_SYMLINK_NOFOLLOW), &len);
+	if (e)
+		return e;
 	if (len == 0)
 		flags |= AT_EMPTY_PATH;
 	int32_t dir;

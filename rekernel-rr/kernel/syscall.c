@@ -12,17 +12,17 @@
  * proc.nsyscalls_host.  Nothing in the common path makes a hypercall, so a
  * call served in the guest costs no VM exit.
  */
+#include "fs/pseudo.h"
 #include "kernel/syscall.h"
+#include "lib/syscall.h"
 
 #include <stdbool.h>
 
 #include "arch/x86/gdt.h"
 #include "arch/x86/x86.h"
-#include "fs/special.h"
 #include "lib/bootinfo.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
-#include "lib/syscall.h"
 #include "mm/kalloc.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"

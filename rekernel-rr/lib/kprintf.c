@@ -106,6 +106,16 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 			pad = ' ';
 		for (; *f >= '0' && *f <= '9'; f++)
 			width = width * 10 + (*f - '0');
+		int prec = -1; /* strings: at most this many bytes */
+		if (*f == '.') {
+			prec = 0;
+			if (*++f == '*') {
+				prec = va_arg(ap, int);
+				f++;
+			}
+			for (; *f >= '0' && *f <= '9'; f++)
+				prec = prec * 10 + (*f - '0');
+		}
 		for (; *f == 'l' || *f == 'z'; f++)
 			lng++;
 
@@ -118,11 +128,12 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
+		case 'o':
 		case 'x':
 		case 'X': {
 			uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-			put_num(s, v, *f == 'u' ? 10 : 16, *f == 'X', false, width,
-				pad, left);
+			put_num(s, v, *f == 'u' ? 10 : *f == 'o' ? 8 : 16, *f == 'X', false,
+				width, pad, left);
 			break;
 		}
 		case 'p':
@@ -134,7 +145,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 			const char *str = va_arg(ap, const char *);
 			if (!str)
 				str = "(null)";
-			size_t n = strlen(str);
+			size_t n = prec >= 0 ? strnlen(str, (size_t)prec) : strlen(str);
 			for (; !left && width > (int)n; width--)
 				put(s, ' ');
 			put_str(s, str, n);

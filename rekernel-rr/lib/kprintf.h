@@ -1,7 +1,8 @@
 /*
  * Formatted output.  The format language is a small printf: conversions
- * %d %i %u %x %X %p %s %c %%, the length modifiers l, ll and z, a '0' or '-'
- * flag and a decimal width.  Anything else is copied out as written.
+ * %d %i %u %o %x %X %p %s %c %%, the length modifiers l, ll and z, a '0' or
+ * '-' flag, a decimal width, and a precision (".N" or ".*") that limits
+ * %s.  Anything else is copied out as written.
  */
 #ifndef REKERNEL_KPRINTF_H
 #define REKERNEL_KPRINTF_H

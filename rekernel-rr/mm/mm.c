@@ -461,6 +461,10 @@ struct mm *mm_copy(struct mm *mm)
 	n->start_stack = mm->start_stack;
 	n->arg_start = mm->arg_start;
 	n->arg_end = mm->arg_end;
+	n->env_start = mm->env_start;
+	n->env_end = mm->env_end;
+	memcpy(n->auxv, mm->auxv, sizeof(n->auxv));
+	n->nauxv = mm->nauxv;
 	struct copy c = { n, NULL, false };
 	for (struct vma *v = mm->vmas; v && !c.failed; v = v->next) {
 		c.vma = v;
@@ -523,6 +527,34 @@ static bool cow_break(struct mm *mm, pte_t *pte, uint32_t prot)
 	return true;
 }
 
+/* The page of an entry that has none (*pte lacks PTE_PAGE): the shmem
+ * object's, or a zeroed one filled from the mapping's file.  0, or -EIO
+ * for a page past the object or the file's end. */
+static int fill_entry(struct mm *mm, const struct vma *v, uint64_t va, pte_t *pte)
+{
+	if (v->shm) {
+		uint64_t idx = (v->pgoff + (pgdown(va) - v->start)) / PGSIZE;
+		if (idx >= shmem_pages(v->shm))
+			return -EIO; /* grown by mremap past the object */
+		void *pg = shmem_page(v->shm, idx);
+		if (!pg)
+			oom(mm, va);
+		*pte = virt_to_phys(pg) | prot_bits(v->prot) | PTE_SHM;
+		if (++mm->rss > mm->peak_rss)
+			mm->peak_rss = mm->rss;
+		mm->nfaults++;
+		return 0;
+	}
+	if (!fill_page(mm, pte, v->prot))
+		oom(mm, va);
+	if (v->mf && !read_file_page(v, pgdown(va), phys_to_virt(*pte & PTE_ADDR))) {
+		pte_free(mm, pgdown(va), pte, NULL);
+		return -EIO;
+	}
+	mm->nfaults++;
+	return 0;
+}
+
 /* The heart of demand paging, shared by the #PF handler and uaccess: on
  * success *out is the leaf entry of a page that allows acc. */
 static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
@@ -539,25 +571,10 @@ static int resolve(struct mm *mm, uint64_t va, unsigned acc, pte_t **out)
 	pte_t *pte = walk(mm, va, true);
 	if (!pte)
 		oom(mm, va);
-	if (!(*pte & PTE_PAGE) && v->shm) {
-		uint64_t idx = (v->pgoff + (pgdown(va) - v->start)) / PGSIZE;
-		if (idx >= shmem_pages(v->shm))
-			return -EIO; /* grown by mremap past the object */
-		void *pg = shmem_page(v->shm, idx);
-		if (!pg)
-			oom(mm, va);
-		*pte = virt_to_phys(pg) | prot_bits(v->prot) | PTE_SHM;
-		if (++mm->rss > mm->peak_rss)
-			mm->peak_rss = mm->rss;
-		mm->nfaults++;
-	} else if (!(*pte & PTE_PAGE)) {
-		if (!fill_page(mm, pte, v->prot))
-			oom(mm, va);
-		if (v->mf && !read_file_page(v, pgdown(va), phys_to_virt(*pte & PTE_ADDR))) {
-			pte_free(mm, pgdown(va), pte, NULL);
-			return -EIO;
-		}
-		mm->nfaults++;
+	if (!(*pte & PTE_PAGE)) {
+		int r = fill_entry(mm, v, va, pte);
+		if (r)
+			return r;
 	} else if ((*pte & PTE_COW) && (acc & ACC_WRITE)) {
 		if (!cow_break(mm, pte, v->prot))
 			oom(mm, va);
@@ -629,4 +646,37 @@ void *mm_load_page(struct mm *mm, uint64_t va)
 			read_file_page(v, va, phys_to_virt(*pte & PTE_ADDR));
 	}
 	return phys_to_virt(*pte & PTE_ADDR);
+}
+
+void *mm_force_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err)
+{
+	struct vma *v = va < USER_TOP ? mm_find_vma(mm, va) : NULL;
+	*err = -EFAULT;
+	if (!v || va < v->start)
+		return NULL;
+	/* A write the mapping forbids is done on a private copy of the page
+	 * (Linux's is_cow_mapping), never through to a shared object. */
+	bool write = acc & ACC_WRITE;
+	if (write && !(v->prot & PROT_WRITE) && (v->flags & VM_SHARED))
+		return NULL;
+	pte_t *pte = walk(mm, va, true);
+	if (!pte)
+		oom(mm, va);
+	if (!(*pte & PTE_PAGE)) {
+		int r = fill_entry(mm, v, va, pte);
+		if (r) {
+			*err = r;
+			return NULL;
+		}
+	}
+	if (write && (*pte & PTE_COW)) {
+		/* The copy keeps the mapping's protection: read-only stays
+		 * read-only, as after Linux's FOLL_FORCE break. */
+		if (!cow_break(mm, pte, v->prot))
+			oom(mm, va);
+		invlpg(va);
+	}
+	if (write)
+		*pte |= PTE_D; /* a shared file page goes back to its file */
+	return (char *)phys_to_virt(*pte & PTE_ADDR) + (va & (PGSIZE - 1));
 }

@@ -135,6 +135,11 @@ struct mm {
 	uint64_t mmap_base;
 	uint64_t start_stack;       /* the initial rsp */
 	uint64_t arg_start, arg_end; /* the argument strings (/proc/self/cmdline) */
+	uint64_t env_start, env_end; /* the environment's (/proc/self/environ) */
+	/* The auxiliary vector exec gave the program (/proc/self/auxv), as
+	 * Linux's saved_auxv: pairs, AT_NULL last; nauxv words. */
+	uint64_t auxv[48];
+	uint32_t nauxv;
 	uint64_t rss, peak_rss;     /* user pages in use, and the most ever */
 	uint64_t nfaults;           /* pages filled on demand */
 };
@@ -185,6 +190,26 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned acc);
  * hypercall, so user access costs no VM exit.
  */
 void *mm_user_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err);
+
+/*
+ * What /proc/PID/mem reaches: the kernel address of user byte va of mm
+ * (which need not be the loaded address space) for an access of kind acc
+ * (ACC_READ or ACC_WRITE) whatever the mapping's protection, as Linux's
+ * FOLL_FORCE: a PROT_NONE or read-only page is read, and a write to a
+ * read-only private mapping goes to the process's own copy of the page
+ * (copy-on-write), which stays read-only.  NULL with *err -EFAULT where
+ * nothing is mapped or for a write to a read-only shared mapping, -EIO
+ * past the end of a mapped file.  Never grows a stack.  Valid up to the
+ * end of va's page.
+ */
+void *mm_force_ptr(struct mm *mm, uint64_t va, unsigned acc, int *err);
+
+/* The pages of [v->start, v->end) that are in memory (smaps' Rss). */
+uint64_t mm_vma_resident(struct mm *mm, const struct vma *v);
+
+/* One line of /proc/PID/maps for v into buf (at most len bytes, NUL
+ * included): the length without the NUL. */
+uint64_t mm_format_map_line(const struct vma *v, char *buf, uint64_t len);
 
 /* The kernel address of the page at page-aligned va for the exec loader,
  * allocated if needed whatever the mapping's protection (va must be in a

@@ -399,43 +399,75 @@ static void sb_hex(struct sbuf *b, uint64_t v, int width)
 		sb_putc(b, t[--n]);
 }
 
+/* One maps line of v, with its newline. */
+static void format_line(struct sbuf *b, const struct vma *v)
+{
+	uint64_t line_start = b->len;
+	sb_hex(b, v->start, 8);
+	sb_putc(b, '-');
+	sb_hex(b, v->end, 8);
+	sb_putc(b, ' ');
+	sb_putc(b, v->prot & PROT_READ ? 'r' : '-');
+	sb_putc(b, v->prot & PROT_WRITE ? 'w' : '-');
+	sb_putc(b, v->prot & PROT_EXEC ? 'x' : '-');
+	sb_putc(b, v->flags & VM_SHARED ? 's' : 'p');
+	sb_putc(b, ' ');
+	sb_hex(b, v->mf || v->shm ? v->pgoff : 0, 8);
+	/* Device and inode: rrv does not show the host's. */
+	sb_puts(b, " 00:00 0");
+	const char *name = NULL;
+	if (v->mf)
+		name = mapfile_name(v->mf);
+	else if (v->shm)
+		name = "/dev/zero (deleted)"; /* what Linux shows */
+	else if (v->kind == VMA_STACK)
+		name = "[stack]";
+	else if (v->kind == VMA_BRK)
+		name = "[heap]";
+	if (name && *name) {
+		/* Linux pads the name to column 73. */
+		while (b->len - line_start < 73)
+			sb_putc(b, ' ');
+		sb_puts(b, name);
+	}
+	sb_putc(b, '\n');
+}
+
+static uint64_t sb_end(struct sbuf *b)
+{
+	if (b->len < b->cap)
+		b->p[b->len] = '\0';
+	else if (b->cap)
+		b->p[b->cap - 1] = '\0';
+	return b->len;
+}
+
+uint64_t mm_format_map_line(const struct vma *v, char *buf, uint64_t len)
+{
+	struct sbuf b = { buf, 0, len };
+	format_line(&b, v);
+	return sb_end(&b);
+}
+
 uint64_t mm_format_maps(struct mm *mm, char *buf, uint64_t len)
 {
 	struct sbuf b = { buf, 0, len };
-	for (struct vma *v = mm->vmas; v; v = v->next) {
-		uint64_t line_start = b.len;
-		sb_hex(&b, v->start, 8);
-		sb_putc(&b, '-');
-		sb_hex(&b, v->end, 8);
-		sb_putc(&b, ' ');
-		sb_putc(&b, v->prot & PROT_READ ? 'r' : '-');
-		sb_putc(&b, v->prot & PROT_WRITE ? 'w' : '-');
-		sb_putc(&b, v->prot & PROT_EXEC ? 'x' : '-');
-		sb_putc(&b, v->flags & VM_SHARED ? 's' : 'p');
-		sb_putc(&b, ' ');
-		sb_hex(&b, v->mf || v->shm ? v->pgoff : 0, 8);
-		/* Device and inode: rrv does not show the host's. */
-		sb_puts(&b, " 00:00 0");
-		const char *name = NULL;
-		if (v->mf)
-			name = mapfile_name(v->mf);
-		else if (v->shm)
-			name = "/dev/zero (deleted)"; /* what Linux shows */
-		else if (v->kind == VMA_STACK)
-			name = "[stack]";
-		else if (v->kind == VMA_BRK)
-			name = "[heap]";
-		if (name && *name) {
-			/* Linux pads the name to column 73. */
-			while (b.len - line_start < 73)
-				sb_putc(&b, ' ');
-			sb_puts(&b, name);
-		}
-		sb_putc(&b, '\n');
-	}
-	if (b.len < b.cap)
-		b.p[b.len] = '\0';
-	else if (b.cap)
-		b.p[b.cap - 1] = '\0';
-	return b.len;
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		format_line(&b, v);
+	return sb_end(&b);
+}
+
+static void count_present(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
+{
+	(void)mm;
+	(void)va;
+	(void)pte; /* walk_range calls only for entries that own a page */
+	++*(uint64_t *)arg;
+}
+
+uint64_t mm_vma_resident(struct mm *mm, const struct vma *v)
+{
+	uint64_t n = 0;
+	walk_range(mm, v->start, v->end, count_present, &n);
+	return n;
 }

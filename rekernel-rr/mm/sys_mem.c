@@ -6,7 +6,7 @@
  */
 #include "fs/file.h"
 #include "fs/mapfile.h"
-#include "fs/special.h"
+#include "fs/pseudo.h"
 #include "lib/syscall.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"

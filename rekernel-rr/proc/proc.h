@@ -131,7 +131,7 @@ struct proc {
 		uint64_t timerslack;
 		uint32_t personality;
 	} prctl;
-	/* special.c: the program file, for /proc/self/exe. */
+	/* fs/pseudo.c: the program file, for /proc/PID/exe. */
 	struct mapfile *exe;
 	/* sys_exec.c: the process (or an ancestor) has exec'd since boot,
 	 * so it no longer runs the program rrv started (guest_state's
@@ -214,6 +214,12 @@ void proc_add_thread(struct thread *t);
  * its address): the running thread, its system call, and where its user
  * registers were saved.  Kept current with plain stores, no exits. */
 extern struct rrv_guest_state guest_state;
+
+/* The host's struct utsname (six fields of 65 bytes: sysname, nodename,
+ * release, version, machine, domainname), asked once by UNAME
+ * (sys_limits.c): uname(2) and /proc/sys/kernel show it.  NULL when the
+ * host would not say. */
+const char *proc_utsname(void);
 
 /* Sets up the one process and thread from BOOT's identity (pid, uids,
  * umask), with Linux's default rlimits, and makes them current.  Their

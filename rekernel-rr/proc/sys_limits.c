@@ -81,7 +81,7 @@ SYSCALL_DEFINE2(setrlimit, "dp", uint64_t, resource, uint64_t, unew)
 /* ------------------------------------------------------------------ */
 /* The machine                                                          */
 
-SYSCALL_DEFINE1(uname, "p", uint64_t, ubuf)
+const char *proc_utsname(void)
 {
 	/* Asked of the host once; the answer does not change. */
 	static char uts[RRV_HC_UTSNAME_SIZE];
@@ -91,12 +91,19 @@ SYSCALL_DEFINE1(uname, "p", uint64_t, ubuf)
 		struct rrv_hc_uname u;
 		memset(&u, 0, sizeof(u));
 		u.buf = virt_to_phys(uts);
-		int64_t r = hc_call(RRV_HC_UNAME, &u);
-		if (r < 0)
-			return r;
+		if (hc_call(RRV_HC_UNAME, &u) < 0)
+			return NULL;
 		have = true;
 	}
-	return copy_to_user(ubuf, uts, sizeof(uts));
+	return uts;
+}
+
+SYSCALL_DEFINE1(uname, "p", uint64_t, ubuf)
+{
+	const char *uts = proc_utsname();
+	if (!uts)
+		return -EFAULT;
+	return copy_to_user(ubuf, uts, RRV_HC_UTSNAME_SIZE);
 }
 
 SYSCALL_DEFINE1(sysinfo, "p", uint64_t, uinfo)

@@ -14,6 +14,7 @@
 #define S_IFCHR 0020000
 #define S_IFDIR 0040000
 #define S_IFREG 0100000
+#define S_IFLNK 0120000
 #define S_IFSOCK 0140000
 
 /* Linux's struct statx (RRV_HC_STATX_SIZE bytes), for the synthetic one

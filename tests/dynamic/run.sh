@@ -98,6 +98,14 @@ check hello-musl "$BIN/hello-musl" a b
 check maps-glibc "$BIN/maps-glibc"
 check maps-musl "$BIN/maps-musl"
 check ls /bin/ls -l --time-style=+%F fruit.txt numbers.txt tree
+# ls -l of the guest's own /proc/self/fd and /proc/self/task (#18): the
+# descriptors ls has (bash closes every inherited one above 2 first, so
+# that the native run has none the guest lacks), where each link leads,
+# modes, sizes and owners; pids, pipe inodes, times and the task
+# directory's link count (which varies with the kernel) are normalised.
+check ls-proc /bin/bash -c 'for ((i = 3; i < 256; i++)); do eval "exec $i>&-"; done
+ls -l --time-style=+X /proc/self/fd/ /proc/self/task/ 2>&1 </dev/null |
+sed -E "s/pipe:\[[0-9]+\]/pipe:[N]/; s|/proc/[0-9]+/|/proc/PID/|; s/^(d[^ ]+) +[0-9]+ /\1 N /; s/ X [0-9]+\$/ X PID/"'
 check cat /bin/cat fruit.txt numbers.txt
 check sort /usr/bin/sort fruit.txt
 check sha256sum /usr/bin/sha256sum fruit.txt numbers.txt
