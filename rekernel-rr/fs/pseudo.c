@@ -487,6 +487,16 @@ void pn_stat(const struct pnode *n, struct rrv_stat *st)
 	st->st_blksize = PGSIZE;
 	st->st_ino = pn_ino(n);
 	pn_owner(n, &st->st_uid, &st->st_gid);
+	if (n->id == PN_FD) {
+		/* As Linux: the link's permissions say how the file is open
+		 * (lr-x for reading, l-wx for writing), its size is 64. */
+		struct proc *p = pn_proc(n);
+		struct file *f = p ? files_lookup(p->files, n->fd) : NULL;
+		uint32_t acc = f ? f->flags & O_ACCMODE : O_RDWR;
+		st->st_mode = S_IFLNK | 0100 | (acc != O_WRONLY ? 0400 : 0) |
+			      (acc != O_RDONLY ? 0200 : 0);
+		st->st_size = 64;
+	}
 	if (n->id >= PN_DEV_NULL) {
 		st->st_dev = 0x5; /* devtmpfs */
 		st->st_rdev = in->rdev;
