@@ -48,48 +48,32 @@ struct descptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static inline uint64_t rcr2(void)
-{
-	uint64_t v;
-	asm volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
+/* Readers and loaders of the control registers: rcrN() returns crN,
+ * lcrN(v) loads it (with a memory clobber: cr3 changes the page tables,
+ * cr0 and cr4 what the CPU allows). */
+#define DEFINE_RCR(n)						\
+	static inline uint64_t rcr##n(void)			\
+	{							\
+		uint64_t v;					\
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));	\
+		return v;					\
+	}
+#define DEFINE_LCR(n)						\
+	static inline void lcr##n(uint64_t v)			\
+	{							\
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+	}
 
-static inline uint64_t rcr3(void)
-{
-	uint64_t v;
-	asm volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
+DEFINE_RCR(0)
+DEFINE_LCR(0)
+DEFINE_RCR(2)
+DEFINE_RCR(3)
+DEFINE_LCR(3)
+DEFINE_RCR(4)
+DEFINE_LCR(4)
 
-static inline void lcr3(uint64_t pa)
-{
-	asm volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
-}
-
-static inline uint64_t rcr0(void)
-{
-	uint64_t v;
-	asm volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void lcr0(uint64_t v)
-{
-	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline uint64_t rcr4(void)
-{
-	uint64_t v;
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void lcr4(uint64_t v)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
+#undef DEFINE_RCR
+#undef DEFINE_LCR
 
 /* Drops the TLB entry for one page of the current address space. */
 static inline void invlpg(uint64_t va)
