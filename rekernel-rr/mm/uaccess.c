@@ -34,62 +34,56 @@ static void *user_ptr(uint64_t va, unsigned acc)
 	return mm_user_ptr(mm, va, acc, &err);
 }
 
-int copy_from_user(void *dst, uint64_t usrc, size_t n)
+/* What user_walk does with each page of the user range. */
+enum walk_op {
+	WALK_FROM_USER,	/* copy it into kbuf */
+	WALK_TO_USER,	/* copy kbuf into it */
+	WALK_CLEAR,	/* zero it; kbuf unused */
+};
+
+/* The walk copy_from_user, copy_to_user and clear_user share: page by page
+ * over [uaddr, uaddr + n), each page checked for reading (WALK_FROM_USER)
+ * or writing.  0, or -EFAULT at the first page the program may not touch
+ * so, the pages before it done. */
+static int user_walk(uint64_t uaddr, size_t n, char *kbuf, enum walk_op op)
 {
-	char *d = dst;
-	if (!range_ok(usrc, n))
+	if (!range_ok(uaddr, n))
 		return -EFAULT;
 	while (n > 0) {
-		size_t chunk = page_left(usrc);
+		size_t chunk = page_left(uaddr);
 		if (chunk > n)
 			chunk = n;
-		const void *s = user_ptr(usrc, ACC_READ);
-		if (!s)
+		void *u = user_ptr(uaddr, op == WALK_FROM_USER ? ACC_READ : ACC_WRITE);
+		if (!u)
 			return -EFAULT;
-		memcpy(d, s, chunk);
-		d += chunk;
-		usrc += chunk;
+		if (op == WALK_FROM_USER)
+			memcpy(kbuf, u, chunk);
+		else if (op == WALK_TO_USER)
+			memcpy(u, kbuf, chunk);
+		else
+			memset(u, 0, chunk);
+		if (op != WALK_CLEAR)
+			kbuf += chunk;
+		uaddr += chunk;
 		n -= chunk;
 	}
 	return 0;
 }
 
+int copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	return user_walk(usrc, n, dst, WALK_FROM_USER);
+}
+
+/* user_walk only reads kbuf for WALK_TO_USER, so src stays unchanged. */
 int copy_to_user(uint64_t udst, const void *src, size_t n)
 {
-	const char *s = src;
-	if (!range_ok(udst, n))
-		return -EFAULT;
-	while (n > 0) {
-		size_t chunk = page_left(udst);
-		if (chunk > n)
-			chunk = n;
-		void *d = user_ptr(udst, ACC_WRITE);
-		if (!d)
-			return -EFAULT;
-		memcpy(d, s, chunk);
-		s += chunk;
-		udst += chunk;
-		n -= chunk;
-	}
-	return 0;
+	return user_walk(udst, n, (char *)src, WALK_TO_USER);
 }
 
 int clear_user(uint64_t udst, size_t n)
 {
-	if (!range_ok(udst, n))
-		return -EFAULT;
-	while (n > 0) {
-		size_t chunk = page_left(udst);
-		if (chunk > n)
-			chunk = n;
-		void *d = user_ptr(udst, ACC_WRITE);
-		if (!d)
-			return -EFAULT;
-		memset(d, 0, chunk);
-		udst += chunk;
-		n -= chunk;
-	}
-	return 0;
+	return user_walk(udst, n, NULL, WALK_CLEAR);
 }
 
 int64_t strncpy_from_user(char *dst, uint64_t usrc, size_t max)
