@@ -120,6 +120,19 @@ static void rq_push(struct thread *t)
 	rq_tail = t;
 }
 
+/* Takes t off the queue; prev is the thread before it, or 0 when t is
+ * the head. */
+static void rq_unlink(struct thread *t, struct thread *prev)
+{
+	if (prev)
+		prev->rq_next = t->rq_next;
+	else
+		rq_head = t->rq_next;
+	if (rq_tail == t)
+		rq_tail = prev;
+	t->rq_next = 0;
+}
+
 /* Takes the next thread to run off the queue: the head, or with --chaos
  * any of them. */
 static struct thread *rq_pick(void)
@@ -137,13 +150,7 @@ static struct thread *rq_pick(void)
 			t = t->rq_next;
 		}
 	}
-	if (prev)
-		prev->rq_next = t->rq_next;
-	else
-		rq_head = t->rq_next;
-	if (rq_tail == t)
-		rq_tail = prev;
-	t->rq_next = 0;
+	rq_unlink(t, prev);
 	return t;
 }
 
@@ -427,13 +434,7 @@ void sched_unqueue(struct thread *t)
 	for (struct thread *q = rq_head; q; prev = q, q = q->rq_next) {
 		if (q != t)
 			continue;
-		if (prev)
-			prev->rq_next = t->rq_next;
-		else
-			rq_head = t->rq_next;
-		if (rq_tail == t)
-			rq_tail = prev;
-		t->rq_next = 0;
+		rq_unlink(t, prev);
 		return;
 	}
 }
