@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
@@ -157,9 +158,16 @@ void vcpu_print_insn(struct vmm *vm, const char *label, uint64_t rip)
 }
 
 /* Stops the VM with a report on an exit the guest kernel should never
- * cause; status RRV_PANIC_STATUS marks it as rrv's own failure. */
-static int stop_broken(struct vmm *vm, const char *what)
+ * cause, fmt and its arguments saying what it was (at most 127 bytes);
+ * status RRV_PANIC_STATUS marks it as rrv's own failure. */
+static __attribute__((format(printf, 2, 3))) int
+stop_broken(struct vmm *vm, const char *fmt, ...)
 {
+	char what[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	struct kvm_regs r;
 	uint64_t rip = ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 ? r.rip : 0;
 	fprintf(stderr, "rrv: guest kernel stopped unexpectedly: %s\n", what);
@@ -177,12 +185,10 @@ static int on_io(struct vmm *vm)
 	if (port < RRV_HC_PORT_BASE || port >= RRV_HC_PORT_BASE + RRV_HC_PORT_COUNT ||
 	    run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
 	    run->io.count != 1) {
-		char what[96];
-		snprintf(what, sizeof(what), "%s of %u byte(s) on I/O port 0x%x, "
-			 "which is not a hypercall",
-			 run->io.direction == KVM_EXIT_IO_OUT ? "write" : "read",
-			 run->io.size, port);
-		return stop_broken(vm, what);
+		return stop_broken(vm, "%s of %u byte(s) on I/O port 0x%x, "
+				   "which is not a hypercall",
+				   run->io.direction == KVM_EXIT_IO_OUT ? "write" : "read",
+				   run->io.size, port);
 	}
 
 	uint32_t gpa;
@@ -223,30 +229,24 @@ static int on_shutdown(struct vmm *vm)
 
 static int on_mmio(struct vmm *vm)
 {
-	char what[128];
-	snprintf(what, sizeof(what), "%s of %u bytes at guest-physical 0x%llx, "
-		 "outside guest memory",
-		 vm->run->mmio.is_write ? "write" : "read", vm->run->mmio.len,
-		 (unsigned long long)vm->run->mmio.phys_addr);
-	return stop_broken(vm, what);
+	return stop_broken(vm, "%s of %u bytes at guest-physical 0x%llx, "
+			   "outside guest memory",
+			   vm->run->mmio.is_write ? "write" : "read", vm->run->mmio.len,
+			   (unsigned long long)vm->run->mmio.phys_addr);
 }
 
 static int on_fail_entry(struct vmm *vm)
 {
-	char what[128];
-	snprintf(what, sizeof(what), "KVM refused to enter the guest "
-		 "(hardware reason 0x%llx): invalid vCPU state",
-		 (unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
-	return stop_broken(vm, what);
+	return stop_broken(vm, "KVM refused to enter the guest "
+			   "(hardware reason 0x%llx): invalid vCPU state",
+			   (unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
 }
 
 static int on_internal_error(struct vmm *vm)
 {
-	char what[128];
-	snprintf(what, sizeof(what), "KVM internal error, suberror %u "
-		 "(often an instruction KVM cannot emulate)",
-		 vm->run->internal.suberror);
-	return stop_broken(vm, what);
+	return stop_broken(vm, "KVM internal error, suberror %u "
+			   "(often an instruction KVM cannot emulate)",
+			   vm->run->internal.suberror);
 }
 
 /* A host signal interrupted KVM_RUN (a tick): the loop injects it; in
@@ -306,11 +306,8 @@ int vcpu_loop(struct vmm *vm)
 		exit_fn fn = reason < sizeof(exit_handlers) / sizeof(exit_handlers[0])
 				     ? exit_handlers[reason] : NULL;
 		if (!fn) {
-			char what[64];
-			snprintf(what, sizeof(what), "unhandled KVM exit reason %u",
-				 reason);
 			fn = NULL;
-			stop_broken(vm, what);
+			stop_broken(vm, "unhandled KVM exit reason %u", reason);
 			break;
 		}
 		if (fn(vm) < 0) {
