@@ -33,6 +33,15 @@ uint32_t crc32c(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
+void *array_grow(void *arr, size_t *cap, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *p = realloc(arr, n * elem);
+	if (p)
+		*cap = n;
+	return p;
+}
+
 void buf_put(struct buf *b, const void *data, size_t len)
 {
 	if (b->failed)

@@ -48,6 +48,11 @@ static inline uint64_t get_le64(const uint8_t *p)
 /* CRC-32C (Castagnoli), the checksum of every header, chunk and footer. */
 uint32_t crc32c(uint32_t crc, const void *data, size_t len);
 
+/* Makes room in an array of *cap elements of elem bytes each: realloc to
+ * twice as many, or first when *cap is 0.  The new array with *cap
+ * updated, or NULL with the array and *cap unchanged. */
+void *array_grow(void *arr, size_t *cap, size_t elem, size_t first);
+
 /* A growable byte buffer. */
 struct buf {
 	uint8_t *p;

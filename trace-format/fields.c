@@ -32,12 +32,10 @@ static int append(struct rrv_trace_fields *f, uint32_t tag, const uint8_t *data,
 		  uint32_t len)
 {
 	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct rrv_trace_field *p = realloc(f->f, cap * sizeof(*p));
+		struct rrv_trace_field *p = array_grow(f->f, &f->cap, sizeof(*p), 16);
 		if (!p)
 			return RRV_TRACE_E_NOMEM;
 		f->f = p;
-		f->cap = cap;
 	}
 	f->f[f->n++] = (struct rrv_trace_field){ tag, len, data };
 	return 0;

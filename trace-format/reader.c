@@ -49,7 +49,8 @@ struct rrv_trace_reader {
 
 	/* Blocks (2.0): numbered from 1 in the order they appear. */
 	struct rblock { const uint8_t *p; uint32_t len; } *blocks;
-	uint64_t nblocks, blocks_cap;
+	uint64_t nblocks;
+	size_t blocks_cap;
 	uint8_t *slab;       /* the block store: slabs of SLAB_SIZE, chained */
 	size_t slab_used;
 	uint64_t store_bytes;
@@ -68,12 +69,10 @@ static bool store_block(struct rrv_trace_reader *r, const uint8_t *p, uint32_t l
 	if (r->store_bytes + len > STORE_MAX)
 		return false;
 	if (r->nblocks == r->blocks_cap) {
-		uint64_t cap = r->blocks_cap ? r->blocks_cap * 2 : 1024;
-		struct rblock *b = realloc(r->blocks, cap * sizeof(*b));
+		struct rblock *b = array_grow(r->blocks, &r->blocks_cap, sizeof(*b), 1024);
 		if (!b)
 			return false;
 		r->blocks = b;
-		r->blocks_cap = cap;
 	}
 	/* A slab starts with the pointer to the previous one, for free. */
 	if (!r->slab || SLAB_SIZE - r->slab_used < len) {
