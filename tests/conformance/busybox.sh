@@ -25,45 +25,23 @@ CONF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$CONF_DIR/lib.sh"
 
 busybox=/bin/busybox
-filter=
 
-usage() {
-	awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next }
-	     NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-	exit 2
+# The options of this script alone (conf_parse_args, lib.sh).
+# shellcheck disable=SC2034 # conf_parse_args reads CONF_TOOK
+conf_option() {
+	CONF_TOOK=0
+	case $1 in
+	--busybox)
+		[ $# -ge 2 ] || conf_usage
+		busybox=$2
+		CONF_TOOK=2
+		;;
+	esac
 }
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--native-twice) CONF_MODE=native-twice ;;
-	--rrv | --record-replay)
-		[ $# -ge 2 ] || usage
-		CONF_MODE=${1#--}
-		CONF_RRV=$2
-		shift
-		;;
-	--busybox)
-		[ $# -ge 2 ] || usage
-		busybox=$2
-		shift
-		;;
-	-h | --help) usage ;;
-	-*) usage ;;
-	*) filter=$1 ;;
-	esac
-	shift
-done
+conf_parse_args "$@"
+conf_check_rrv busybox.sh
 
-if [ -n "$CONF_RRV" ]; then
-	case $CONF_RRV in
-	/*) ;;
-	*) CONF_RRV=$PWD/$CONF_RRV ;;
-	esac
-	if [ ! -x "$CONF_RRV" ]; then
-		echo "busybox.sh: $CONF_RRV is not an executable" >&2
-		exit 2
-	fi
-fi
 if [ ! -x "$busybox" ]; then
 	echo "busybox.sh: no $busybox (Debian: apt-get install busybox-static)" >&2
 	exit 2
@@ -130,7 +108,7 @@ bb() {
 	shift 2
 	local label="busybox $*"
 	[ "$stdin" != - ] && label="$label < $stdin"
-	if [ -n "$filter" ] && ! [[ "busybox $*" =~ $filter ]]; then
+	if [ -n "$CONF_FILTER" ] && ! [[ "busybox $*" =~ $CONF_FILTER ]]; then
 		return 0
 	fi
 	conf_case "$label" "$status" busybox "$stdin" "$@"

@@ -27,6 +27,62 @@ CONF_FAIL=0
 CONF_MODE=native-twice
 CONF_RRV=
 
+# The REGEX of the command line (conf_parse_args); the sourcing script
+# runs only the cases it matches.
+# shellcheck disable=SC2034 # read by the sourcing script
+CONF_FILTER=
+
+# Prints the comment at the top of the script that sourced this file (its
+# usage, up to the first line that is not a comment) and exits 2.
+conf_usage() {
+	awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next }
+	     NR > 1 { exit }' "${BASH_SOURCE[-1]}" >&2
+	exit 2
+}
+
+# Parses the command line: the options every conformance script takes
+# (--native-twice, --rrv PATH, --record-replay PATH, -h/--help) and a REGEX,
+# which goes to CONF_FILTER.  Any other option goes to the sourcing
+# script's conf_option OPTION [VALUE...], which sets CONF_TOOK to the number
+# of arguments it used, or to 0 when it does not know OPTION.  A bad
+# command line ends in conf_usage.
+# shellcheck disable=SC2034 # CONF_FILTER is read by the sourcing script
+conf_parse_args() {
+	while [ $# -gt 0 ]; do
+		CONF_TOOK=1
+		case $1 in
+		--native-twice) CONF_MODE=native-twice ;;
+		--rrv | --record-replay)
+			[ $# -ge 2 ] || conf_usage
+			CONF_MODE=${1#--}
+			CONF_RRV=$2
+			CONF_TOOK=2
+			;;
+		-h | --help) conf_usage ;;
+		-*)
+			conf_option "$@"
+			[ "$CONF_TOOK" -gt 0 ] || conf_usage
+			;;
+		*) CONF_FILTER=$1 ;;
+		esac
+		shift "$CONF_TOOK"
+	done
+}
+
+# With --rrv or --record-replay: makes CONF_RRV an absolute path and exits
+# 2, as the script named by $1, when it is not an executable.
+conf_check_rrv() {
+	[ -n "$CONF_RRV" ] || return 0
+	case $CONF_RRV in
+	/*) ;;
+	*) CONF_RRV=$PWD/$CONF_RRV ;;
+	esac
+	if [ ! -x "$CONF_RRV" ]; then
+		echo "$1: $CONF_RRV is not an executable" >&2
+		exit 2
+	fi
+}
+
 # Standard-input fixtures, named in a case's STDIN column.
 conf_make_stdin_fixtures() {
 	local f=$CONF_WORK/fixtures

@@ -31,62 +31,43 @@ ROOT=$(cd "$CONF_DIR/../.." && pwd)
 libcs="glibc musl"
 build=build
 do_build=1
-filter=
 
-usage() {
-	awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next }
-	     NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-	exit 2
-}
-
-while [ $# -gt 0 ]; do
+# The options of this script alone (conf_parse_args, lib.sh).
+# shellcheck disable=SC2034 # conf_parse_args reads CONF_TOOK
+conf_option() {
+	CONF_TOOK=0
 	case $1 in
-	--native-twice) CONF_MODE=native-twice ;;
-	--rrv | --record-replay)
-		[ $# -ge 2 ] || usage
-		CONF_MODE=${1#--}
-		CONF_RRV=$2
-		shift
-		;;
 	--libc)
-		[ $# -ge 2 ] || usage
+		[ $# -ge 2 ] || conf_usage
 		case $2 in
 		glibc | musl | glibc-dyn | musl-dyn) libcs=$2 ;;
 		both) libcs="glibc musl" ;;
 		dynamic) libcs="glibc-dyn musl-dyn" ;;
 		all) libcs="glibc musl glibc-dyn musl-dyn" ;;
-		*) usage ;;
+		*) conf_usage ;;
 		esac
-		shift
+		CONF_TOOK=2
 		;;
 	--build)
-		[ $# -ge 2 ] || usage
+		[ $# -ge 2 ] || conf_usage
 		build=$2
-		shift
+		CONF_TOOK=2
 		;;
-	--no-build) do_build=0 ;;
-	-h | --help) usage ;;
-	-*) usage ;;
-	*) filter=$1 ;;
+	--no-build)
+		do_build=0
+		CONF_TOOK=1
+		;;
 	esac
-	shift
-done
+}
+
+conf_parse_args "$@"
 
 case $build in
 /*) ;;
 *) build=$ROOT/$build ;;
 esac
 
-if [ -n "$CONF_RRV" ]; then
-	case $CONF_RRV in
-	/*) ;;
-	*) CONF_RRV=$PWD/$CONF_RRV ;;
-	esac
-	if [ ! -x "$CONF_RRV" ]; then
-		echo "run.sh: $CONF_RRV is not an executable" >&2
-		exit 2
-	fi
-fi
+conf_check_rrv run.sh
 
 if [ "$do_build" = 1 ]; then
 	make -s --no-print-directory -C "$ROOT" \
@@ -140,7 +121,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		echo "run.sh: bad line in cases: $line" >&2
 		exit 2
 	fi
-	if [ -n "$filter" ] && ! [[ "$name $args" =~ $filter ]]; then
+	if [ -n "$CONF_FILTER" ] && ! [[ "$name $args" =~ $CONF_FILTER ]]; then
 		continue
 	fi
 	# ARGS are shell words: quotes work; $, `, ;, &, <, >, ( and ) are
