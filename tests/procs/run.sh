@@ -45,6 +45,27 @@ bad() {
 	done
 }
 
+# record_replay PREFIX TRACE [RECORD-OPTIONS...]: records $prog with the
+# options into TRACE, replays TRACE from $WORK/empty-$l, and checks the
+# recording against the native run and the replay against the recording;
+# PREFIX starts the names of the checks ("chaos ").
+record_replay() {
+	local what=$1 trace=$2
+	shift 2
+	timeout 300 "$RRV" record "$@" -o "$trace" -- "$prog" "$prog" \
+		>"$WORK/rec.out" 2>"$WORK/rec.err"
+	echo $? >"$WORK/rec.rc"
+	(cd "$WORK/empty-$l" && timeout 300 "$RRV" replay "$trace" >"$WORK/rep.out" 2>"$WORK/rep.err")
+	echo $? >"$WORK/rep.rc"
+	if ! cmp -s "$WORK/native.out" "$WORK/rec.out" || ! cmp -s "$WORK/native.rc" "$WORK/rec.rc"; then
+		bad "${what}record $l" "the recording differs from native" rec
+	elif ! cmp -s "$WORK/rec.out" "$WORK/rep.out" || ! cmp -s "$WORK/rec.rc" "$WORK/rep.rc"; then
+		bad "${what}replay $l" "the replay differs from the recording" rep
+	else
+		ok "${what}record and replay $l"
+	fi
+}
+
 for l in glibc musl; do
 	prog=$OUT/procs-$l
 	# The program execs itself by the path it is given.
@@ -60,36 +81,13 @@ for l in glibc musl; do
 		ok "run $l"
 	fi
 
-	trace=$WORK/procs-$l.rrv
-	timeout 300 "$RRV" record -o "$trace" -- "$prog" "$prog" >"$WORK/rec.out" 2>"$WORK/rec.err"
-	echo $? >"$WORK/rec.rc"
 	mkdir -p "$WORK/empty-$l"
-	(cd "$WORK/empty-$l" && timeout 300 "$RRV" replay "$trace" >"$WORK/rep.out" 2>"$WORK/rep.err")
-	echo $? >"$WORK/rep.rc"
-	if ! cmp -s "$WORK/native.out" "$WORK/rec.out" || ! cmp -s "$WORK/native.rc" "$WORK/rec.rc"; then
-		bad "record $l" "the recording differs from native" rec
-	elif ! cmp -s "$WORK/rec.out" "$WORK/rep.out" || ! cmp -s "$WORK/rec.rc" "$WORK/rep.rc"; then
-		bad "replay $l" "the replay differs from the recording" rep
-	else
-		ok "record and replay $l"
-	fi
+	record_replay "" "$WORK/procs-$l.rrv"
 
 	# The processes interleave differently under --chaos; the program
 	# synchronises by waits and pipes, so it prints the same, and the
 	# replay repeats the recording's interleaving exactly.
-	trace=$WORK/procs-$l-chaos.rrv
-	timeout 300 "$RRV" record --chaos=7 -o "$trace" -- "$prog" "$prog" \
-		>"$WORK/rec.out" 2>"$WORK/rec.err"
-	echo $? >"$WORK/rec.rc"
-	(cd "$WORK/empty-$l" && timeout 300 "$RRV" replay "$trace" >"$WORK/rep.out" 2>"$WORK/rep.err")
-	echo $? >"$WORK/rep.rc"
-	if ! cmp -s "$WORK/native.out" "$WORK/rec.out" || ! cmp -s "$WORK/native.rc" "$WORK/rec.rc"; then
-		bad "chaos record $l" "the recording differs from native" rec
-	elif ! cmp -s "$WORK/rec.out" "$WORK/rep.out" || ! cmp -s "$WORK/rec.rc" "$WORK/rep.rc"; then
-		bad "chaos replay $l" "the replay differs from the recording" rep
-	else
-		ok "chaos record and replay $l"
-	fi
+	record_replay "chaos " "$WORK/procs-$l-chaos.rrv" --chaos=7
 done
 
 echo "procs: $pass passed, $fail failed"
