@@ -658,30 +658,34 @@ static void check_access_chmod(void)
 	unlink("ro");
 }
 
-static void check_umask(void)
+/* Creates name with mode 0666 under umask mask (set by the caller) and
+ * checks that its mode comes out as want. */
+static void check_created_under(const char *name, mode_t mask, mode_t want)
 {
 	struct stat st;
+	char what[64];
 
+	int fd = open(name, O_CREAT | O_WRONLY, 0666);
+	fstat(fd, &st);
+	close(fd);
+	printf("file created 0666 under umask %03o: %04o\n", (unsigned)mask,
+	       (unsigned)st.st_mode & 07777);
+	snprintf(what, sizeof(what), "umask %03o gives %04o", (unsigned)mask,
+		 (unsigned)want);
+	CHECK((st.st_mode & 07777) == want, what, "mode %o",
+	      (unsigned)st.st_mode);
+}
+
+static void check_umask(void)
+{
 	umask(022);
 	mode_t old = umask(077);
 	CHECK(old == 022, "umask returns the previous mask", "got %o",
 	      (unsigned)old);
-	int fd = open("u1", O_CREAT | O_WRONLY, 0666);
-	fstat(fd, &st);
-	close(fd);
-	printf("file created 0666 under umask 077: %04o\n",
-	       (unsigned)st.st_mode & 07777);
-	CHECK((st.st_mode & 07777) == 0600, "umask 077 gives 0600", "mode %o",
-	      (unsigned)st.st_mode);
+	check_created_under("u1", 077, 0600);
 	old = umask(022);
 	CHECK(old == 077, "umask returns 077", "got %o", (unsigned)old);
-	fd = open("u2", O_CREAT | O_WRONLY, 0666);
-	fstat(fd, &st);
-	close(fd);
-	printf("file created 0666 under umask 022: %04o\n",
-	       (unsigned)st.st_mode & 07777);
-	CHECK((st.st_mode & 07777) == 0644, "umask 022 gives 0644", "mode %o",
-	      (unsigned)st.st_mode);
+	check_created_under("u2", 022, 0644);
 	unlink("u1");
 	unlink("u2");
 }
