@@ -35,6 +35,17 @@ static void count(int sig)
 	n++;
 }
 
+/* sigaction(sig) with a plain handler (no SA_SIGINFO) and these flags. */
+static void handle(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sa.sa_flags = flags;
+	sigaction(sig, &sa, NULL);
+}
+
 /* The kernel's struct sigaction, for rt_sigaction without libc's help. */
 struct ksa {
 	void (*handler)(int);
@@ -102,11 +113,7 @@ int main(int argc, char **argv)
 		printf("write: %ld errno %s\n", r, errno == EPIPE ? "EPIPE" : "other");
 		return 0;
 	} else if (!strcmp(m, "resethand")) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = count;
-		sa.sa_flags = SA_RESETHAND;
-		sigaction(SIGUSR1, &sa, NULL);
+		handle(SIGUSR1, count, SA_RESETHAND);
 		raise(SIGUSR1);
 		printf("handled %d\n", n);
 		raise(SIGUSR1);
@@ -132,11 +139,7 @@ int main(int argc, char **argv)
 		mprotect(g, 4096, PROT_NONE);
 		stack_t ss = { .ss_sp = g + 4096, .ss_size = 64 * 1024 };
 		sigaltstack(&ss, NULL);
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = recurse;
-		sa.sa_flags = SA_ONSTACK | SA_NODEFER;
-		sigaction(SIGUSR2, &sa, NULL);
+		handle(SIGUSR2, recurse, SA_ONSTACK | SA_NODEFER);
 		raise(SIGUSR2);
 	} else if (!strcmp(m, "badsigreturn")) {
 		sigreturn_on_bad_stack(0x1000);
@@ -155,11 +158,7 @@ int main(int argc, char **argv)
 		printf("alive\n");
 		return 7;
 	} else if (!strcmp(m, "sigsegvdfl")) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = count;
-		sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-		sigaction(SIGSEGV, &sa, NULL);
+		handle(SIGSEGV, count, SA_RESETHAND | SA_NODEFER);
 		raise(SIGSEGV);
 		printf("handled %d\n", n);
 		(void)*(volatile int *)16;
