@@ -73,6 +73,20 @@ static void mask_done(bool set, sigset_k old, int64_t result)
 	}
 }
 
+/* The end of ppoll and pselect6, once the wait returned r: the mask
+ * (mask_done), then what is left of the timeout at tsp written back as
+ * Linux does, all of it or none after the wait ran out.  r, or -EFAULT. */
+static int64_t wait_done(bool set, sigset_k old, uint64_t tsp, int64_t ns, int64_t r)
+{
+	mask_done(set, old, r);
+	if (r == 0 && ns > 0) {
+		struct k_timespec zero = { 0, 0 };
+		if (copy_to_user(tsp, &zero, sizeof(zero)))
+			return -EFAULT;
+	}
+	return r;
+}
+
 /* ---- poll ---- */
 
 #define POLL_CHUNK 64
@@ -141,16 +155,7 @@ SYSCALL_DEFINE5(ppoll, "puppu", uint64_t, ufds, uint64_t, nfds, uint64_t, tsp,
 	bool set = mask_set(sigmask, sigsetsize, &old, &err);
 	if (err)
 		return err;
-	int64_t r = do_poll(ufds, nfds, ns);
-	mask_done(set, old, r);
-	/* Linux writes back what is left of the timeout: all of it, or none
-	 * after the wait ran out. */
-	if (r == 0 && ns > 0) {
-		struct k_timespec zero = { 0, 0 };
-		if (copy_to_user(tsp, &zero, sizeof(zero)))
-			return -EFAULT;
-	}
-	return r;
+	return wait_done(set, old, tsp, ns, do_poll(ufds, nfds, ns));
 }
 
 /* ---- select ---- */
@@ -267,12 +272,5 @@ SYSCALL_DEFINE6(pselect6, "dppppp", int, n, uint64_t, inp, uint64_t, outp, uint6
 	bool set = mask_set(sm.ss, sm.ss_len, &old, &err);
 	if (err)
 		return err;
-	int64_t r = do_select(n, sets, ns);
-	mask_done(set, old, r);
-	if (r == 0 && ns > 0) {
-		struct k_timespec zero = { 0, 0 };
-		if (copy_to_user(tsp, &zero, sizeof(zero)))
-			return -EFAULT;
-	}
-	return r;
+	return wait_done(set, old, tsp, ns, do_select(n, sets, ns));
 }
