@@ -26,6 +26,8 @@
 #include "vmm/hostpath.h"
 #include "vmm/vmm.h"
 
+#include "unit_vm.h"
+
 #define MEM (2u << 20)
 #define ARGS 0x1000u /* the argument struct */
 #define STRS 0x4000u /* paths, one after another */
@@ -40,11 +42,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	if (!f || guest_mem_alloc(&f->vm.mem, MEM))
-		return -1;
-	f->vm.vcpu_fd = f->vm.vm_fd = f->vm.kvm_fd = -1;
-	hostfd_init(&f->vm.files);
-	if (hc_register_all(&f->vm.hc))
+	if (!f || unit_vm_init(&f->vm, MEM))
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/rrv-hostpath.XXXXXX");
 	if (!mkdtemp(f->dir))
@@ -56,28 +54,20 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	hostfd_close_all(&f->vm.files);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", f->dir);
-	guest_mem_free(&f->vm.mem);
+	unit_vm_free(&f->vm);
 	free(f);
 	return 0;
-}
-
-static void *g(struct fixture *f, rrv_gpa_t gpa, size_t len)
-{
-	void *p = GUEST_AT(&f->vm.mem, gpa, len);
-	assert_non_null(p);
-	return p;
 }
 
 /* A path in guest memory, without its NUL, as the guest passes one. */
 static struct rrv_hc_path gpath(struct fixture *f, const char *s)
 {
 	size_t n = strlen(s);
-	memcpy(g(f, f->next, n + 1), s, n + 1);
+	memcpy(unit_guest(&f->vm, f->next, n + 1), s, n + 1);
 	struct rrv_hc_path p = { f->next, n };
 	f->next += n + 1;
 	return p;
@@ -87,7 +77,7 @@ static struct rrv_hc_path gpath(struct fixture *f, const char *s)
 static void *args(struct fixture *f, size_t size)
 {
 	f->next = STRS;
-	void *a = g(f, ARGS, size);
+	void *a = unit_guest(&f->vm, ARGS, size);
 	memset(a, 0, size);
 	return a;
 }
@@ -250,7 +240,7 @@ static void ordinary_files_work(void **state)
 	assert_int_equal(twopath(f, RRV_HC_LINKAT, file, in_dir(f, "sub/hard"), 0), 0);
 	assert_int_equal(twopath(f, RRV_HC_SYMLINKAT, "file", in_dir(f, "soft"), 0), 0);
 	assert_int_equal(readlink_(f, in_dir(f, "soft")), 4);
-	assert_memory_equal(g(f, OUT, 4), "file", 4);
+	assert_memory_equal(unit_guest(&f->vm, OUT, 4), "file", 4);
 	h = open_(f, in_dir(f, "soft"), O_RDONLY); /* through an ordinary link */
 	assert_true(h > 2);
 	close_(f, h);
@@ -348,7 +338,7 @@ static void links_into_proc_are_refused(void **state)
 	assert_int_equal(symlink("/proc/self", x), 0);
 	/* The link itself is the program's: it can be read and removed. */
 	assert_int_equal(readlink_(f, x), 10);
-	assert_memory_equal(g(f, OUT, 10), "/proc/self", 10);
+	assert_memory_equal(unit_guest(&f->vm, OUT, 10), "/proc/self", 10);
 	assert_int_equal(stat_(f, x, AT_SYMLINK_NOFOLLOW), 0);
 	/* What it leads to is not. */
 	assert_int_equal(stat_(f, x, 0), -ENOENT);

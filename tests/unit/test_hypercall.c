@@ -19,6 +19,8 @@
 
 #include "vmm/vmm.h"
 
+#include "unit_vm.h"
+
 #define MEM (2u << 20)
 #define ARGS 0x1000u  /* where each test puts its argument struct */
 #define DATA 0x2000u  /* and its buffers */
@@ -32,11 +34,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	if (!f || guest_mem_alloc(&f->vm.mem, MEM))
-		return -1;
-	f->vm.vcpu_fd = f->vm.vm_fd = f->vm.kvm_fd = -1;
-	hostfd_init(&f->vm.files);
-	if (hc_register_all(&f->vm.hc))
+	if (!f || unit_vm_init(&f->vm, MEM))
 		return -1;
 	int p[2];
 	if (pipe2(p, O_NONBLOCK))
@@ -53,18 +51,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	hostfd_close_all(&f->vm.files);
 	close(f->pipe_rd);
-	guest_mem_free(&f->vm.mem);
+	unit_vm_free(&f->vm);
 	free(f);
 	return 0;
-}
-
-static void *g(struct fixture *f, rrv_gpa_t gpa, size_t len)
-{
-	void *p = GUEST_AT(&f->vm.mem, gpa, len);
-	assert_non_null(p);
-	return p;
 }
 
 static int64_t call(struct fixture *f, unsigned nr, rrv_gpa_t args, bool *in_struct)
@@ -119,7 +109,7 @@ static void the_real_table_has_no_conflicts(void **state)
 static void unknown_number_is_enosys(void **state)
 {
 	struct fixture *f = *state;
-	struct rrv_hc_hdr *h = g(f, ARGS, sizeof(*h));
+	struct rrv_hc_hdr *h = unit_guest(&f->vm, ARGS, sizeof(*h));
 	h->ret = 12345;
 	bool in;
 	assert_int_equal(call(f, 0xfe, ARGS, &in), -ENOSYS);
@@ -144,7 +134,7 @@ static void struct_outside_memory_is_efault(void **state)
 	rrv_gpa_t edge = MEM - sizeof(struct rrv_hc_hdr);
 	assert_int_equal(call(f, RRV_HC_WRITE, edge, &in), -EFAULT);
 	assert_true(in);
-	assert_int_equal(((struct rrv_hc_hdr *)g(f, edge, 8))->ret, -EFAULT);
+	assert_int_equal(((struct rrv_hc_hdr *)unit_guest(&f->vm, edge, 8))->ret, -EFAULT);
 }
 
 static size_t drain(struct fixture *f, char *buf, size_t len)
@@ -156,11 +146,11 @@ static size_t drain(struct fixture *f, char *buf, size_t len)
 static struct rrv_hc_write *write_args(struct fixture *f, uint32_t iovcnt,
 				       struct rrv_hc_iovec **iov)
 {
-	struct rrv_hc_write *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_write *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	a->handle = f->handle;
 	a->iovcnt = iovcnt;
 	a->iov = ARGS + 0x100;
-	*iov = g(f, a->iov, sizeof(**iov) * RRV_HC_IOV_MAX);
+	*iov = unit_guest(&f->vm, a->iov, sizeof(**iov) * RRV_HC_IOV_MAX);
 	return a;
 }
 
@@ -169,8 +159,8 @@ static void write_delivers_bytes(void **state)
 	struct fixture *f = *state;
 	struct rrv_hc_iovec *iov;
 	write_args(f, 2, &iov);
-	memcpy(g(f, DATA, 6), "hello ", 6);
-	memcpy(g(f, MEM - 6, 6), "world\n", 6); /* ends on the last byte */
+	memcpy(unit_guest(&f->vm, DATA, 6), "hello ", 6);
+	memcpy(unit_guest(&f->vm, MEM - 6, 6), "world\n", 6); /* ends on the last byte */
 	iov[0] = (struct rrv_hc_iovec){ DATA, 6 };
 	iov[1] = (struct rrv_hc_iovec){ MEM - 6, 6 };
 	bool in;
@@ -219,15 +209,15 @@ static void fake_before(void *ctx, const struct hc_desc *d)
 /* A WRITE of "hello" and " world\n" in two pieces, hdr.ret not yet 0. */
 static void digest_probe_write(struct fixture *f)
 {
-	struct rrv_hc_write *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_write *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	memset(a, 0, sizeof(*a));
 	a->hdr.ret = 12345; /* an output: not digested */
 	a->handle = f->handle;
 	a->iovcnt = 2;
 	a->iov = DATA;
-	struct rrv_hc_iovec *iov = g(f, DATA, 2 * sizeof(*iov));
-	memcpy(g(f, 0x3000, 5), "hello", 5);
-	memcpy(g(f, 0x3100, 7), " world\n", 7);
+	struct rrv_hc_iovec *iov = unit_guest(&f->vm, DATA, 2 * sizeof(*iov));
+	memcpy(unit_guest(&f->vm, 0x3000, 5), "hello", 5);
+	memcpy(unit_guest(&f->vm, 0x3100, 7), " world\n", 7);
 	iov[0] = (struct rrv_hc_iovec){ 0x3000, 5 };
 	iov[1] = (struct rrv_hc_iovec){ 0x3100, 7 };
 }
@@ -270,9 +260,9 @@ static void the_dispatcher_digests_once_for_both_taps(void **state)
 	assert_int_equal(drain(f, buf, sizeof(buf)), 0); /* the host did nothing */
 
 	/* A declared path input: the same as the old rrv too. */
-	struct rrv_hc_openat *o = g(f, ARGS, sizeof(*o));
+	struct rrv_hc_openat *o = unit_guest(&f->vm, ARGS, sizeof(*o));
 	memset(o, 0, sizeof(*o));
-	memcpy(g(f, 0x3000, 10), "/etc/hosts", 10);
+	memcpy(unit_guest(&f->vm, 0x3000, 10), "/etc/hosts", 10);
 	o->path.gpa = 0x3000;
 	o->path.len = 10;
 	o->dir = -100;
@@ -336,14 +326,14 @@ static void boot_passes_strings(void **state)
 	f->vm.cfg.argv = argv;
 	f->vm.cfg.envp = envp;
 
-	struct rrv_hc_boot *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_boot *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	a->abi_version = RRV_HC_ABI_VERSION;
 	a->buf = DATA;
 	a->buf_len = 4096;
 	bool in;
 	static const char want[] = "ktest=args\0./prog\0prog\0an arg\0A=1";
 	assert_int_equal(call(f, RRV_HC_BOOT, ARGS, &in), sizeof(want));
-	assert_memory_equal(g(f, DATA, sizeof(want)), want, sizeof(want));
+	assert_memory_equal(unit_guest(&f->vm, DATA, sizeof(want)), want, sizeof(want));
 	assert_int_equal(a->argc, 2);
 	assert_int_equal(a->envc, 1);
 	assert_int_equal(a->mem_bytes, MEM);
@@ -361,7 +351,7 @@ static void boot_passes_strings(void **state)
 static void boot_refuses_other_abi_versions(void **state)
 {
 	struct fixture *f = *state;
-	struct rrv_hc_boot *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_boot *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	a->abi_version = RRV_HC_ABI_VERSION + 1;
 	a->buf = DATA;
 	a->buf_len = 4096;
@@ -374,7 +364,7 @@ static void boot_refuses_other_abi_versions(void **state)
 static void exit_sets_the_status(void **state)
 {
 	struct fixture *f = *state;
-	struct rrv_hc_exit *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_exit *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	bool in;
 	a->how = RRV_EXIT_NORMAL;
 	a->status = 300; /* only the low byte survives, as in Linux */
@@ -395,9 +385,9 @@ static void exit_sets_the_status(void **state)
 static void log_checks_its_buffer(void **state)
 {
 	struct fixture *f = *state;
-	struct rrv_hc_log *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_log *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	bool in;
-	memcpy(g(f, DATA, 12), "unit test\n", 10);
+	memcpy(unit_guest(&f->vm, DATA, 12), "unit test\n", 10);
 	a->text = DATA;
 	a->len = 10;
 	assert_int_equal(call(f, RRV_HC_LOG, ARGS, &in), 10);
@@ -414,7 +404,7 @@ static void preempt_is_traced_and_checks_its_method(void **state)
 	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_PREEMPT);
 	assert_non_null(d);
 	assert_false(d->flags & HC_F_UNTRACED); /* the point must be recorded */
-	struct rrv_hc_preempt *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_preempt *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	bool in;
 	*a = (struct rrv_hc_preempt){ .tid = 101, .method = RRV_PREEMPT_BREAKPOINT,
 				      .rip = 0x401000 };
@@ -431,7 +421,7 @@ static void threads_is_an_untraced_observer(void **state)
 	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_THREADS);
 	assert_non_null(d);
 	assert_true(d->flags & HC_F_UNTRACED);
-	struct rrv_hc_threads *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_threads *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	bool in;
 	a->nthreads = 2;
 	assert_int_equal(call(f, RRV_HC_THREADS, ARGS, &in), 0);
@@ -445,7 +435,7 @@ static void pmu_answers_this_hosts_counter(void **state)
 	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_PMU);
 	assert_non_null(d);
 	assert_true(d->flags & HC_F_UNTRACED);
-	struct rrv_hc_pmu *a = g(f, ARGS, sizeof(*a));
+	struct rrv_hc_pmu *a = unit_guest(&f->vm, ARGS, sizeof(*a));
 	bool in;
 	pmu_refuse(&f->vm.pmu, "none here");
 	assert_int_equal(call(f, RRV_HC_PMU, ARGS, &in), -ENODEV);
