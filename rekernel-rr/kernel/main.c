@@ -1,7 +1,8 @@
 /*
  * kmain: from the first C instruction to the job the command line asks for.
- * The order matters: BOOT comes first so that a kernel built for another
- * ABI is refused before it does anything; the GDT and IDT are replaced
+ * The order matters: the console first (it makes no hypercall), so that
+ * anything after can be reported; BOOT is the first hypercall, so that a
+ * kernel built for another ABI is refused before it does anything; the GDT and IDT are replaced
  * before the page tables, since the VMM's versions live in low memory that
  * the kernel's own tables no longer map.
  */
