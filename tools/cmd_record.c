@@ -20,7 +20,7 @@ int cmd_record(int argc, char **argv)
 	char path[4200];
 	if (o.output)
 		snprintf(path, sizeof(path), "%s", o.output);
-	else if (trace_new_path(o.cfg.argv[0], path, sizeof(path)))
+	else if (trace_new_path(o.name, path, sizeof(path)))
 		return RRV_PANIC_STATUS;
 
 	struct vmm *vm = vmm_create(&o.cfg);

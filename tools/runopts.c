@@ -83,7 +83,7 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	optind = 1;
 	int c;
 	/* "+": options end at the program name, whose own options follow. */
-	while ((c = getopt_long(argc, argv, record ? "+o:" : "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, record ? "+:o:" : "+:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!record)
@@ -134,6 +134,10 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 			run_opts_help(cmd);
 			o->help = true;
 			return 0;
+		case ':': /* getopt's answer for an option missing its value */
+			return rrv_usage_error(cmd, "%s: option '%s' needs a value%s", cmd,
+					       argv[optind - 1], optopt == 'o' ?
+					       " (the trace file)" : "");
 		default:
 			return rrv_usage_error(cmd, "%s: unknown option '%s'", cmd,
 					       argv[optind - 1]);
@@ -141,14 +145,19 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	}
 	if (optind >= argc)
 		return rrv_usage_error(cmd, "%s: no program given", cmd);
-	int status = program_find(argv[optind], o->path, sizeof(o->path));
+	o->name = argv[optind];
+	int pargc = argc - optind;
+	char **pargv = argv + optind;
+	int status = program_find(o->name, o->path, sizeof(o->path), &pargc, &pargv);
+	if (!status)
+		status = program_check_args(o->name, o->path, pargc, pargv, o->cfg.envp);
 	if (status)
 		return status;
 	if (o->cfg.chaos)
 		fprintf(stderr, "rrv: chaos seed %" PRIu64 "\n", o->cfg.chaos_seed);
 	o->cfg.cmdline = o->cmdline;
 	o->cfg.exec_path = o->path;
-	o->cfg.argc = argc - optind;
-	o->cfg.argv = argv + optind;
+	o->cfg.argc = pargc;
+	o->cfg.argv = pargv;
 	return 0;
 }

@@ -12,6 +12,8 @@ struct run_opts {
 	char cmdline[96];        /* the guest kernel command line */
 	char path[PATH_MAX];     /* the program, resolved */
 	const char *output;      /* record -o FILE, or NULL */
+	const char *name;        /* the program as given (a script's name,
+				    where cfg.argv is its interpreter's) */
 	bool help;               /* --help was given (already printed) */
 };
 

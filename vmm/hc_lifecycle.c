@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hc_families.h"
@@ -71,6 +72,14 @@ static int64_t hc_boot(struct hc_call *c)
 	a->egid = getegid();
 	a->umask = vm->host_umask;
 	a->pad = 0;
+	/* The program's stack limit is rrv's, as a shell's child inherits
+	 * its shell's: how much argv and environment Linux accepts derives
+	 * from it (tools/ checks the same rule before the VM is built). */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_STACK, &rl) < 0)
+		rl.rlim_cur = rl.rlim_max = 8ull << 20;
+	a->stack_cur = rl.rlim_cur;
+	a->stack_max = rl.rlim_max;
 	return (int64_t)used;
 }
 

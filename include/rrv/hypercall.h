@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 7u
+#define RRV_HC_ABI_VERSION 8u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -124,7 +124,9 @@ struct rrv_hc_iovec {
  * NUL-terminated strings: the kernel command line, the path of the program
  * to execute (empty when there is none; since v2), then argc program
  * arguments, then envc environment strings.  ret is the number of bytes
- * used.
+ * used, or -E2BIG when they do not fit.  Since v8 the guest offers room for
+ * the most Linux accepts (RRV_BOOT_STRINGS_MAX of <rrv/arglimit.h>); rrv
+ * refuses a larger argv and envp before it builds the VM.
  */
 struct rrv_hc_boot {
 	struct rrv_hc_hdr hdr;
@@ -143,6 +145,10 @@ struct rrv_hc_boot {
 	uint32_t pad;
 	rrv_gpa_t state; /* in, since v3: the kernel's struct rrv_guest_state,
 			    or 0 */
+	/* out, since v8: the host's RLIMIT_STACK (soft, hard), which the
+	 * program inherits as it would from its shell; Linux derives the
+	 * room for argv and envp from it (<rrv/arglimit.h>). */
+	uint64_t stack_cur, stack_max;
 };
 
 /*

@@ -23,6 +23,7 @@
  */
 #include "fs/exec.h"
 
+#include <rrv/arglimit.h>
 #include <rrv/hypercall.h>
 
 #include "arch/x86/fpu.h"
@@ -49,7 +50,6 @@
 #define MINSIGSTKSZ_X86 2048
 #define USER_HZ 100
 #define STACK_EXPAND 0x20000 /* Linux maps 128 KiB more below the args */
-#define MAX_ARG_STRLEN (32 * PGSIZE)
 #define ELF_ET_DYN_BASE 0x555555554aaaull /* 2/3 of TASK_SIZE */
 #define PHDRS_MAX PGSIZE    /* Linux's limit on the program headers' size */
 #define READ_PIECES 64
@@ -406,19 +406,17 @@ static int build_stack(struct mm *mm, const struct image *img, const char *path,
 	const char *s;
 	uint64_t strings = strlen(path) + 1;
 
-	/* Linux's limit: the strings and pointers may take a quarter of
-	 * RLIMIT_STACK (at most 3/4 of 8 MiB), each string 32 pages. */
+	/* Linux's limit (<rrv/arglimit.h>, which rrv checks on the host
+	 * too): the strings and pointers may take a quarter of
+	 * RLIMIT_STACK, each string 32 pages. */
 	s = ea->strings;
 	for (uint32_t i = 0; i < argc + envc; i++, s = next_string(s)) {
 		uint64_t n = strlen(s) + 1;
-		if (n > MAX_ARG_STRLEN)
+		if (n > RRV_MAX_ARG_STRLEN)
 			return -E2BIG;
 		strings += n;
 	}
-	uint64_t limit = curproc->rlimit[RLIMIT_STACK].cur / 4;
-	if (limit > (6ull << 20))
-		limit = 6ull << 20;
-	if (strings + ((uint64_t)argc + envc + 2) * 8 > limit)
+	if (!rrv_args_fit(curproc->rlimit[RLIMIT_STACK].cur, argc, envc, strings))
 		return -E2BIG;
 
 	/* The VMA first, covering the strings and table and 128 KiB more;

@@ -17,6 +17,7 @@
  * The file is read through OPENAT and READ hypercalls, so a recording
  * holds what was run.  Searching PATH is the libc's business.
  */
+#include <rrv/arglimit.h>
 #include <rrv/hypercall.h>
 
 #include "arch/x86/x86.h"
@@ -36,7 +37,7 @@
 #include "uapi/errno.h"
 #include "uapi/unistd.h"
 
-#define MAX_ARG_STRLEN (32 * PGSIZE) /* one string, NUL included */
+#define MAX_ARG_STRLEN ((int)RRV_MAX_ARG_STRLEN) /* one string, NUL included */
 #define MAX_ARG_STRINGS 0x7fffffff
 #define X_OK 1
 #define BINPRM_BUF_SIZE 256  /* what Linux reads of a file to tell its kind */
@@ -59,13 +60,12 @@ static void argbuf_free(struct argbuf *ab)
 	ab->pages = 0;
 }
 
-/* The arguments' total may be a quarter of RLIMIT_STACK, at most 6 MiB
- * (Linux's bprm limit; exec.c checks the exact figure with the
- * pointers). */
+/* The arguments' total may be a quarter of RLIMIT_STACK, from 128 KiB to
+ * 6 MiB (Linux's bprm limit, <rrv/arglimit.h>; exec.c checks the exact
+ * figure with the pointers). */
 static uint64_t arg_limit(void)
 {
-	uint64_t l = curproc->rlimit[RLIMIT_STACK].cur / 4;
-	return l < (6ull << 20) ? l : 6ull << 20;
+	return rrv_arg_limit(curproc->rlimit[RLIMIT_STACK].cur);
 }
 
 /*

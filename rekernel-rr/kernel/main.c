@@ -25,6 +25,7 @@
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "proc/trap.h"
+#include "uapi/errno.h"
 
 /*
  * The job of `rrv run`: set up the one process and start the program.
@@ -55,6 +56,9 @@ void kmain(void)
 	hv_console_init();
 	int64_t used = hc_boot(&b, boot_strings, sizeof(boot_strings), &guest_state);
 	preempt_hook_hypercalls();
+	if (used == -E2BIG)
+		panic("BOOT hypercall failed (%ld): the arguments and environment do "
+		      "not fit in the kernel's %lu-byte buffer", used, (uint64_t)BOOT_STRINGS_MAX);
 	if (used < 0)
 		panic("BOOT hypercall failed (%ld): the VMM refused ABI version %u",
 		      used, RRV_HC_ABI_VERSION);

@@ -7,10 +7,6 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 
-/* Room for the command line, argv and envp: Linux allows 128 KiB per
- * string and 2 MiB in all by default, but a recorded program's arguments
- * are rarely more than a few KiB. */
-
 char boot_strings[BOOT_STRINGS_MAX];
 struct bootinfo bootinfo;
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <rrv/arglimit.h>
 #include <rrv/hypercall.h>
 
 struct bootinfo {
@@ -35,8 +36,10 @@ bool cmdline_has(const char *flag);
 /* The NUL-terminated string after s in bootinfo.strings. */
 const char *next_string(const char *s);
 
-/* The buffer BOOT writes its strings into, and its size. */
-#define BOOT_STRINGS_MAX (256 * 1024)
+/* The buffer BOOT writes its strings into, and its size: room for the
+ * most argv and envp Linux accepts (<rrv/arglimit.h>), so that a command
+ * line that runs natively reaches the program whole. */
+#define BOOT_STRINGS_MAX RRV_BOOT_STRINGS_MAX
 extern char boot_strings[BOOT_STRINGS_MAX];
 
 /* Checks the used bytes of boot_strings that BOOT answered b with (each

@@ -65,7 +65,14 @@ static void default_rlimits(void)
 
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		set_rlimit(r, RLIM_INFINITY, RLIM_INFINITY);
-	set_rlimit(RLIMIT_STACK, 8ull << 20, RLIM_INFINITY);
+	/* The stack limit is the host's, as a shell's child inherits it
+	 * (BOOT, since ABI v8): the room for argv and envp derives from it,
+	 * and a command line must fit here when it fits natively. */
+	const struct rrv_hc_boot *b = &bootinfo.reply;
+	if (b->stack_cur)
+		set_rlimit(RLIMIT_STACK, b->stack_cur, b->stack_max);
+	else
+		set_rlimit(RLIMIT_STACK, 8ull << 20, RLIM_INFINITY);
 	set_rlimit(RLIMIT_CORE, 0, RLIM_INFINITY);
 	set_rlimit(RLIMIT_NPROC, max_threads / 2, max_threads / 2);
 	set_rlimit(RLIMIT_NOFILE, 1024, 524288);
