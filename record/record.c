@@ -38,6 +38,7 @@ struct recorder {
 	uint32_t exit_how;
 	int32_t exit_status;
 	bool failed;
+	bool removed; /* nothing was kept: the file is gone */
 };
 
 static int64_t now_ns(void)
@@ -53,8 +54,7 @@ static void write_failed(struct recorder *r, int err)
 		return;
 	r->failed = true;
 	progress_hide();
-	fprintf(stderr, "rrv: cannot write the trace %s: %s (%s; the events "
-		"written so far are kept and replay up to there)\n", r->path,
+	fprintf(stderr, "rrv: cannot write the trace %s: %s (%s)\n", r->path,
 		err == RRV_TRACE_E_IO ? strerror(errno) : rrv_trace_strerror(err),
 		err == RRV_TRACE_E_NOSPACE ? "free some space" : "check the disk");
 }
@@ -267,6 +267,11 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 		err = rrv_trace_writer_create(&r->w, r->fd, h, 0);
 	if (err) {
 		write_failed(r, err);
+		/* Not even the header fits: a file no reader could use. */
+		unlink(path);
+		fprintf(stderr, "rrv: nothing was recorded: the trace's header "
+			"did not fit, so %s is removed (free some space and "
+			"record again)\n", path);
 		goto fail;
 	}
 	rrv_trace_fields_free(h);
@@ -285,12 +290,22 @@ fail:
 	return NULL;
 }
 
+/* A recording that failed: the trace as it is on disk, unless the disk
+ * filled before any chunk was written whole, since a header alone replays
+ * nothing; then no file is left behind.  -1. */
+static int failed_trace(struct recorder *r)
+{
+	if (rrv_trace_writer_kept_events(r->w) == 0 && unlink(r->path) == 0)
+		r->removed = true;
+	return -1;
+}
+
 int recorder_finish(struct recorder *r, int exit_code)
 {
 	progress_end();
 	r->vm->hc.tap = (struct hc_tap){ 0 };
 	if (r->failed)
-		return -1;
+		return failed_trace(r);
 	struct rrv_trace_fields *f = rrv_trace_fields_create();
 	int err = f ? 0 : RRV_TRACE_E_NOMEM;
 	if (!err && r->exited)
@@ -307,19 +322,24 @@ int recorder_finish(struct recorder *r, int exit_code)
 		err = RRV_TRACE_E_IO;
 	if (err) {
 		write_failed(r, err);
-		return -1;
+		return failed_trace(r);
 	}
 	return 0;
 }
 
+bool recorder_removed(const struct recorder *r)
+{
+	return r->removed;
+}
+
 unsigned long long recorder_events(const struct recorder *r)
 {
-	return r->w ? rrv_trace_writer_events(r->w) : 0;
+	return r->w ? rrv_trace_writer_kept_events(r->w) : 0;
 }
 
 unsigned long long recorder_bytes(const struct recorder *r)
 {
-	return r->w ? rrv_trace_writer_bytes(r->w) : 0;
+	return r->w ? rrv_trace_writer_kept_bytes(r->w) : 0;
 }
 
 void recorder_free(struct recorder *r)

@@ -103,6 +103,9 @@ static struct replayer *bad_trace(struct replayer *r, const char *path, int err,
 		err == RRV_TRACE_E_VERSION ? "replay it with a newer rrv" :
 		err == RRV_TRACE_E_ARCH ? "replay it on the architecture that recorded it" :
 		err == RRV_TRACE_E_NOT_TRACE ? "give a file written by rrv record" :
+		err == RRV_TRACE_E_NOT_FILE ? (errno == EISDIR ? "it is a directory; "
+			"give a trace file written by rrv record" : "it is a device; "
+			"give a trace file written by rrv record") :
 		err == RRV_TRACE_E_IO ? "check the path" :
 		"the file is damaged; record again";
 	fprintf(stderr, "rrv: cannot replay %s: %s (%s)\n", path, what, todo);
@@ -469,11 +472,20 @@ int replayer_finish(struct replayer *r, int vm_status, bool verbose)
 			"end\n", (unsigned long long)used);
 		return REPLAY_EXIT_DIVERGED;
 	}
-	if (more == RRV_TRACE_E_TRUNCATED)
+	if (more == RRV_TRACE_E_TRUNCATED) {
 		fprintf(stderr, "rrv: replay: the trace ends early (the recording "
 			"was cut off); replayed all %llu events it holds\n",
 			(unsigned long long)used);
-	else if (verbose)
+	} else if (more < 0) {
+		/* The events all replayed, but the end is not what was
+		 * recorded (a damaged footer): rrv info and dump refuse such
+		 * a file too, so replay does not pass it as sound. */
+		fprintf(stderr, "rrv: replay: %s is damaged after its last event: "
+			"%s (replayed all %llu events it holds; the recorded exit "
+			"cannot be checked)\n", r->path, rrv_trace_strerror(more),
+			(unsigned long long)used);
+		return REPLAY_EXIT_BAD_TRACE;
+	} else if (verbose)
 		fprintf(stderr, "rrv: replayed %llu events from %s\n",
 			(unsigned long long)used, r->path);
 	return vm_status;

@@ -76,7 +76,7 @@ int cmd_info(int argc, char **argv)
 	print_str("cwd", h, RRV_TAG_CWD);
 	if (!rrv_trace_fields_u64(h, RRV_TAG_MEM_BYTES, &v))
 		printf("%-14s%" PRIu64 " MiB\n", "memory", v >> 20);
-	print_str("kernel cmdline", h, RRV_TAG_CMDLINE);
+	print_str("guest cmdline", h, RRV_TAG_CMDLINE);
 	const struct rrv_trace_field *k = rrv_trace_fields_get(h, RRV_TAG_KERNEL_IMAGE);
 	printf("%-14s%u bytes\n", "guest kernel", k ? k->len : 0);
 	const struct rrv_trace_field *p = rrv_trace_fields_get(h, RRV_TAG_PROGRAM_IMAGE);

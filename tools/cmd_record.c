@@ -33,10 +33,17 @@ int cmd_record(int argc, char **argv)
 	}
 	status = vmm_run(vm);
 	int err = recorder_finish(rec, status);
-	fprintf(stderr, "rrv: trace %s %s (%llu events, %llu bytes); replay it "
-		"with: rrv replay %s\n", err ? "kept, incomplete, in" : "written to",
-		path, recorder_events(rec), recorder_bytes(rec), path);
-	if (!o.output) /* 'latest' is about the trace directory */
+	/* The counts are what a reader will get from the file. */
+	if (recorder_removed(rec))
+		fprintf(stderr, "rrv: nothing was recorded: no event reached the "
+			"disk, so %s is removed (free some space and record "
+			"again)\n", path);
+	else
+		fprintf(stderr, "rrv: trace %s %s (%llu events, %llu bytes); replay "
+			"it with: rrv replay %s\n", err ? "kept, incomplete, in"
+			: "written to", path, recorder_events(rec),
+			recorder_bytes(rec), path);
+	if (!o.output && !recorder_removed(rec)) /* 'latest': the trace directory's */
 		trace_set_latest(path);
 	recorder_free(rec);
 	vmm_destroy(vm);

@@ -24,8 +24,10 @@ static void replay_help(void)
 	       "Without FILE, replays the trace directory's 'latest'.  Exit\n"
 	       "status: the recorded program's; 65 when the replay diverged\n"
 	       "from the recording (a report says where); 66 when the trace\n"
-	       "cannot be used; 69 when the trace ends early (a recording that\n"
-	       "was cut off: everything it holds is replayed first).\n");
+	       "cannot be used or is damaged (a damaged footer too: the events\n"
+	       "before it are replayed first, as rrv info and dump show them);\n"
+	       "69 when the trace ends early (a recording that was cut off:\n"
+	       "everything it holds is replayed first).\n");
 }
 
 int cmd_replay(int argc, char **argv)

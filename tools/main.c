@@ -17,11 +17,13 @@ static const struct rrv_cmd commands[] = {
 	  "boot the guest kernel alone (a self-test for developers)",
 	  "rrv boot [--kernel-cmdline=WORDS] [--memory=SIZE] [--stats]" },
 	{ "run", cmd_run, "run a Linux program in the VM (no recording)",
-	  "rrv run [--memory=SIZE] [--stats] [--log=syscalls] PROGRAM [ARGS...]" },
+	  "rrv run [--memory=SIZE] [--stats] [--log=syscalls] [--chaos[=SEED]] [--no-pmu] "
+	  "PROGRAM [ARGS...]" },
 	{ "record", cmd_record, "run a Linux program and record it into a trace",
-	  "rrv record [-o FILE] [--memory=SIZE] [--stats] [--log=syscalls] PROGRAM [ARGS...]" },
+	  "rrv record [-o FILE] [--memory=SIZE] [--stats] [--log=syscalls] [--chaos[=SEED]] "
+	  "[--no-pmu] PROGRAM [ARGS...]" },
 	{ "replay", cmd_replay, "re-execute a recorded run exactly, without the host",
-	  "rrv replay [--stats] [--verbose] [FILE]" },
+	  "rrv replay [--stats] [--verbose] [--no-pmu] [FILE]" },
 	{ "dump", cmd_dump, "print a trace's events (strace-like, or --json)",
 	  "rrv dump [--json] [FILE]" },
 	{ "info", cmd_info, "print a trace's header and a summary",

@@ -135,9 +135,9 @@ int run_opts_parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 			o->help = true;
 			return 0;
 		case ':': /* getopt's answer for an option missing its value */
-			return rrv_usage_error(cmd, "%s: option '%s' needs a value%s", cmd,
+			return rrv_usage_error(cmd, "%s: option '%s' needs %s", cmd,
 					       argv[optind - 1], optopt == 'o' ?
-					       " (the trace file)" : "");
+					       "the trace's file name" : "a value");
 		default:
 			return rrv_usage_error(cmd, "%s: unknown option '%s'", cmd,
 					       argv[optind - 1]);

@@ -23,6 +23,9 @@ struct rrv_trace_reader *trace_open(const char *arg, char *path, size_t size)
 		err == RRV_TRACE_E_IO ? strerror(errno) : rrv_trace_strerror(err),
 		err == RRV_TRACE_E_VERSION ? "use a newer rrv" :
 		err == RRV_TRACE_E_NOT_TRACE ? "give a file written by rrv record" :
+		err == RRV_TRACE_E_NOT_FILE ? (errno == EISDIR ? "it is a directory; "
+			"give a trace file written by rrv record" : "it is a device; "
+			"give a trace file written by rrv record") :
 		err == RRV_TRACE_E_IO ? "check the path" : "the file is damaged");
 	return NULL;
 }

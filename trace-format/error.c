@@ -17,6 +17,8 @@ const char *rrv_trace_strerror(int err)
 		[-RRV_TRACE_E_TOO_BIG] = "an event or field exceeds the format's limits",
 		[-RRV_TRACE_E_STATE] = "trace library called out of order",
 		[-RRV_TRACE_E_COMPRESS] = "zstd compression failed",
+		[-RRV_TRACE_E_NOT_FILE] = "not a regular file",
+		[-RRV_TRACE_E_FOOTER] = "the footer is damaged (the events before it are intact)",
 	};
 	if (err > 0 || -err >= (int)(sizeof(msgs) / sizeof(msgs[0])))
 		return "unknown trace error";

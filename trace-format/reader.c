@@ -185,11 +185,16 @@ int rrv_trace_reader_open(struct rrv_trace_reader **out, const char *path)
 	if (fd < 0)
 		return RRV_TRACE_E_IO;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
 		close(fd);
-		if (!S_ISREG(st.st_mode))
-			errno = EINVAL;
+		errno = e;
 		return RRV_TRACE_E_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
+		return RRV_TRACE_E_NOT_FILE;
 	}
 	size_t len = (size_t)st.st_size;
 	void *map = NULL;
@@ -411,7 +416,7 @@ static int load_chunk(struct rrv_trace_reader *r)
 		uint64_t total;
 		if (rrv_trace_fields_u64(r->footer, RRV_TAG_EVENT_COUNT, &total) ||
 		    total != r->events)
-			return fail(r, RRV_TRACE_E_CORRUPT, at);
+			return fail(r, RRV_TRACE_E_FOOTER, at);
 		return 0;
 	}
 	if (r->len - at < CHUNK_HEADER_SIZE)
@@ -422,7 +427,7 @@ static int load_chunk(struct rrv_trace_reader *r)
 		 * footer or trailer, or damaged. */
 		uint64_t need = (uint64_t)get_le32(h + 24) + TRAILER_SIZE;
 		return fail(r, r->len - at - CHUNK_HEADER_SIZE < need
-				       ? RRV_TRACE_E_TRUNCATED : RRV_TRACE_E_CHECKSUM, at);
+				       ? RRV_TRACE_E_TRUNCATED : RRV_TRACE_E_FOOTER, at);
 	}
 	if (get_le32(h) != CHUNK_MAGIC)
 		return fail(r, RRV_TRACE_E_CORRUPT, at);

@@ -47,6 +47,11 @@ enum rrv_trace_error {
 	RRV_TRACE_E_TOO_BIG = -10,    /* a field or event over the limits */
 	RRV_TRACE_E_STATE = -11,      /* call out of order (API misuse) */
 	RRV_TRACE_E_COMPRESS = -12,   /* zstd failed */
+	RRV_TRACE_E_NOT_FILE = -13,   /* a directory or device, not a trace
+					 file (errno EISDIR or ENODEV) */
+	RRV_TRACE_E_FOOTER = -14,     /* the footer is damaged or disagrees
+					 with the chunks; every event before
+					 it was intact */
 };
 
 static inline int rrv_trace_is_error(int r) { return r < 0; }
@@ -163,6 +168,13 @@ int rrv_trace_writer_finish(struct rrv_trace_writer *w,
 			    const struct rrv_trace_fields *footer);
 uint64_t rrv_trace_writer_events(const struct rrv_trace_writer *w);
 uint64_t rrv_trace_writer_bytes(const struct rrv_trace_writer *w);
+/* What a reader will get from the file: the events of the chunks written
+ * whole, and the bytes up to the end of the last one (or of the header).
+ * After a failed write the file is cut back to those bytes where it can
+ * be, so that no torn chunk is left; 0 and 0 when not even the header
+ * was written. */
+uint64_t rrv_trace_writer_kept_events(const struct rrv_trace_writer *w);
+uint64_t rrv_trace_writer_kept_bytes(const struct rrv_trace_writer *w);
 /* Range bytes written as references to earlier blocks, not stored again. */
 uint64_t rrv_trace_writer_dedup_bytes(const struct rrv_trace_writer *w);
 /* Deduplication is on by default; off writes every block anew (still
@@ -193,7 +205,9 @@ void rrv_trace_reader_version(const struct rrv_trace_reader *r, unsigned *major,
  * next call), 0 at the clean end of a complete trace, or an error:
  * RRV_TRACE_E_TRUNCATED when the file ends before its footer (every event
  * returned so far was intact), RRV_TRACE_E_CHECKSUM or _CORRUPT for a
- * damaged chunk (no event of that chunk is returned).
+ * damaged chunk (no event of that chunk is returned), RRV_TRACE_E_FOOTER
+ * after the last chunk when the footer is there but damaged, or counts
+ * other events than the chunks hold (every event was returned).
  */
 int rrv_trace_reader_next(struct rrv_trace_reader *r, struct rrv_trace_event *e);
 /* Index of the next event to be returned; chunk and byte offset of the

@@ -52,10 +52,23 @@ struct rrv_trace_writer {
 	ZSTD_CCtx *zc;
 	int failed;           /* sticky error: a torn writer writes no more */
 	int finished;
+	uint64_t kept_events; /* events of the chunks written whole */
+	uint64_t kept_bytes;  /* the file's length up to their end */
 };
 
 static void encode_blocks(struct rrv_trace_writer *w, struct buf *b, const uint8_t *p,
 			  uint64_t len);
+
+/* After a failed write: the error, made sticky, and the file cut back to
+ * what was written whole, so that a full disk leaves no torn chunk (a
+ * reader would drop it anyway) and what the writer counts as kept is what
+ * a reader gets.  A descriptor that cannot be cut (a pipe) stays as is. */
+static int torn(struct rrv_trace_writer *w, int err)
+{
+	if (ftruncate(w->fd, (off_t)w->kept_bytes) == 0)
+		w->offset = w->kept_bytes;
+	return w->failed = err;
+}
 
 static int write_all(struct rrv_trace_writer *w, const uint8_t *p, size_t len)
 {
@@ -132,6 +145,7 @@ int rrv_trace_writer_create(struct rrv_trace_writer **out, int fd,
 		rrv_trace_writer_free(w);
 		return err;
 	}
+	w->kept_bytes = w->offset;
 	*out = w;
 	return 0;
 }
@@ -292,10 +306,12 @@ int rrv_trace_writer_flush(struct rrv_trace_writer *w)
 
 	int err = write_all(w, w->out.p, CHUNK_HEADER_SIZE + clen);
 	if (err)
-		return w->failed = err;
+		return torn(w, err);
 	w->seq++;
 	w->raw.len = 0;
 	w->raw_events = 0;
+	w->kept_events = w->events;
+	w->kept_bytes = w->offset;
 	return 0;
 }
 
@@ -352,7 +368,8 @@ int rrv_trace_writer_finish(struct rrv_trace_writer *w,
 		err = write_all(w, t, sizeof(t));
 	buf_free(&body);
 	if (err)
-		return w->failed = err;
+		return torn(w, err);
+	w->kept_bytes = w->offset;
 	return 0;
 }
 
@@ -364,6 +381,16 @@ uint64_t rrv_trace_writer_events(const struct rrv_trace_writer *w)
 uint64_t rrv_trace_writer_bytes(const struct rrv_trace_writer *w)
 {
 	return w->offset;
+}
+
+uint64_t rrv_trace_writer_kept_events(const struct rrv_trace_writer *w)
+{
+	return w->kept_events;
+}
+
+uint64_t rrv_trace_writer_kept_bytes(const struct rrv_trace_writer *w)
+{
+	return w->kept_bytes;
 }
 
 uint64_t rrv_trace_writer_dedup_bytes(const struct rrv_trace_writer *w)
