@@ -33,8 +33,12 @@ void run_opts_help(const char *cmd)
 	       "                     replay by rip and digests alone\n"
 	       "\n"
 	       "The program is an x86-64 Linux ELF (glibc or musl, static or\n"
-	       "dynamically linked); it may fork, exec and wait for children,\n"
+	       "dynamically linked), or a #! script, run through its interpreter\n"
+	       "as execve runs it.  It may fork, exec and wait for children,\n"
 	       "which run in the same VM.  Its stdin, stdout and stderr are rrv's.\n"
+	       "Its arguments and environment may be as large as Linux allows:\n"
+	       "a quarter of the stack limit (ulimit -s; 2 MiB by default, at\n"
+	       "most 6 MiB), 128 KiB per string; past that it fails with E2BIG.\n"
 	       "The run ends when the program (the first process) exits; children\n"
 	       "still running end with it, as if killed.\n"
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
@@ -47,7 +51,11 @@ void run_opts_help(const char *cmd)
 		       "most recent finished recording; rrv replay uses it by default.\n"
 		       "On a terminal, a recording that lasts over a second shows its\n"
 		       "progress (events, MiB written) on stderr; RRV_NO_PROGRESS=1\n"
-		       "turns that off.\n");
+		       "turns that off.  When the disk fills, the recording stops and\n"
+		       "the trace keeps what was written whole: rrv says how many events\n"
+		       "a replay will get, or that nothing was recorded (no file is left).\n"
+		       "A script's trace holds its interpreter, which rrv info shows as\n"
+		       "the program (and whose ELF names addresses in reports).\n");
 }
 
 static void add_word(char *cmdline, size_t size, const char *word)

@@ -10,11 +10,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace-format/rrv_trace.h"
@@ -273,7 +275,7 @@ static void header_errors(void **state)
 	m[13] ^= 1; /* reserved bits, without fixing the checksum */
 	assert_int_equal(rrv_trace_reader_open_mem(&r, m, len), RRV_TRACE_E_CHECKSUM);
 
-	for (int e = RRV_TRACE_E_COMPRESS; e <= 0; e++)
+	for (int e = RRV_TRACE_E_FOOTER; e <= 0; e++)
 		assert_string_not_equal(rrv_trace_strerror(e), "unknown trace error");
 	assert_string_equal(rrv_trace_strerror(-1000), "unknown trace error");
 	free(m);
@@ -292,6 +294,90 @@ static void full_disk_is_reported(void **state)
 	assert_int_equal(rrv_trace_writer_create(&w, fd, h, 0), RRV_TRACE_E_NOSPACE);
 	rrv_trace_fields_free(h);
 	close(fd);
+}
+
+/*
+ * A disk that fills partway: a memory file that cannot grow past room
+ * bytes (F_SEAL_GROW; a write that crosses the line is cut short, as on
+ * a full disk).  The writer stops, cuts the torn chunk off, and its kept
+ * counts are exactly what a reader then gets.
+ */
+static void full_disk_midway_keeps_whole_chunks(void **state)
+{
+	(void)state;
+	struct sample s;
+	make_sample(&s, 400, 31, 300);
+	size_t full;
+	free(write_trace(&s, 2000, &full));
+	static const size_t rooms[] = { 3, 2, 1 }; /* in quarters of the trace */
+	for (size_t k = 0; k < sizeof(rooms) / sizeof(rooms[0]); k++) {
+		size_t room = full * rooms[k] / 4;
+		int fd = memfd_create("trace", MFD_ALLOW_SEALING);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, (off_t)room), 0);
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW), 0);
+		struct rrv_trace_fields *h = sample_header();
+		struct rrv_trace_writer *w;
+		assert_int_equal(rrv_trace_writer_create(&w, fd, h, 2000), 0);
+		int err = 0;
+		for (size_t i = 0; i < s.n && !err; i++)
+			err = rrv_trace_writer_add(w, &s.ev[i]);
+		if (!err)
+			err = rrv_trace_writer_finish(w, NULL);
+		assert_int_equal(err, RRV_TRACE_E_IO); /* EPERM, the seal's errno */
+		/* Sticky: nothing more is written. */
+		assert_int_equal(rrv_trace_writer_add(w, &s.ev[0]), RRV_TRACE_E_IO);
+		uint64_t kept = rrv_trace_writer_kept_events(w);
+		uint64_t bytes = rrv_trace_writer_kept_bytes(w);
+		assert_true(kept > 0 && kept < s.n);
+		assert_true(kept < rrv_trace_writer_events(w));
+		assert_true(bytes <= room);
+		struct stat st;
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal((uint64_t)st.st_size, bytes); /* the torn chunk is gone */
+		uint8_t *buf = malloc(bytes);
+		assert_int_equal(pread(fd, buf, bytes, 0), (ssize_t)bytes);
+		size_t count;
+		assert_int_equal(read_prefix(buf, bytes, &s, &count), RRV_TRACE_E_TRUNCATED);
+		assert_int_equal(count, kept);
+		free(buf);
+		rrv_trace_writer_free(w);
+		rrv_trace_fields_free(h);
+		close(fd);
+	}
+	free_sample(&s);
+}
+
+/* A footer that fails its checksum: every event is still read, then the
+ * reader names the footer (not a torn chunk, not a clean end). */
+static void damaged_footer_is_named(void **state)
+{
+	(void)state;
+	struct sample s;
+	make_sample(&s, 50, 8, 40);
+	size_t len, count;
+	uint8_t *buf = write_trace(&s, 500, &len);
+	buf[len - 17] ^= 0x40; /* the footer's last byte, before the trailer */
+	assert_int_equal(read_prefix(buf, len, &s, &count), RRV_TRACE_E_FOOTER);
+	assert_int_equal(count, s.n);
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open_mem(&r, buf, len), 0);
+	assert_null(rrv_trace_reader_footer(r));
+	rrv_trace_reader_free(r);
+	free(buf);
+	free_sample(&s);
+}
+
+static void not_a_regular_file(void **state)
+{
+	(void)state;
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open(&r, "/dev/null"), RRV_TRACE_E_NOT_FILE);
+	assert_int_equal(errno, ENODEV);
+	assert_int_equal(rrv_trace_reader_open(&r, "/"), RRV_TRACE_E_NOT_FILE);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(rrv_trace_reader_open(&r, "/nonexistent.rrv"), RRV_TRACE_E_IO);
+	assert_int_equal(errno, ENOENT);
 }
 
 static void golden_traces_still_read(void **state)
@@ -435,6 +521,9 @@ int main(void)
 		cmocka_unit_test(flipped_bits_are_detected),
 		cmocka_unit_test(header_errors),
 		cmocka_unit_test(full_disk_is_reported),
+		cmocka_unit_test(full_disk_midway_keeps_whole_chunks),
+		cmocka_unit_test(damaged_footer_is_named),
+		cmocka_unit_test(not_a_regular_file),
 		cmocka_unit_test(golden_traces_still_read),
 		cmocka_unit_test(dedup_round_trip),
 		cmocka_unit_test(program_image_blocks),
