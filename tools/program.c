@@ -211,9 +211,11 @@ static int follow_scripts(const char *name, char *path, size_t size, int *argc,
 int program_check_args(const char *name, const char *path, int argc, char **argv,
 		       char *const *envp)
 {
+	/* The limit as BOOT gives it to the guest (vmm/hc_lifecycle.c). */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_STACK, &rl) < 0)
 		rl.rlim_cur = RRV_STK_LIM;
+	rl.rlim_cur = rrv_stack_from_kib(rrv_stack_to_kib(rl.rlim_cur));
 	uint64_t bytes = strlen(path) + 1;
 	int envc = 0;
 	char why[200];

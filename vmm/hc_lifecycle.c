@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <rrv/arglimit.h>
+
 #include "hc_families.h"
 #include "hypercall.h"
 #include "vcpu.h"
@@ -60,7 +62,6 @@ static int64_t hc_boot(struct hc_call *c)
 	if (!fits)
 		return -E2BIG;
 
-	a->reserved = 0;
 	a->mem_bytes = c->mem->size;
 	a->argc = (uint32_t)vm->cfg.argc;
 	a->envc = (uint32_t)envc;
@@ -71,15 +72,14 @@ static int64_t hc_boot(struct hc_call *c)
 	a->gid = getgid();
 	a->egid = getegid();
 	a->umask = vm->host_umask;
-	a->pad = 0;
 	/* The program's stack limit is rrv's, as a shell's child inherits
 	 * its shell's: how much argv and environment Linux accepts derives
 	 * from it (tools/ checks the same rule before the VM is built). */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_STACK, &rl) < 0)
-		rl.rlim_cur = rl.rlim_max = 8ull << 20;
-	a->stack_cur = rl.rlim_cur;
-	a->stack_max = rl.rlim_max;
+		rl.rlim_cur = rl.rlim_max = RRV_STK_LIM;
+	a->stack_kib = rrv_stack_to_kib(rl.rlim_cur);
+	a->stack_max_kib = rrv_stack_to_kib(rl.rlim_max);
 	return (int64_t)used;
 }
 

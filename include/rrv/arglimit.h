@@ -27,6 +27,20 @@
  * Linux accepts. */
 #define RRV_BOOT_STRINGS_MAX (RRV_ARG_MAX_CEIL + 8192u)
 
+/* An RLIMIT_STACK value in BOOT's KiB (struct rrv_hc_boot, stack_kib),
+ * and back; unlimited or beyond 4 TiB is RRV_STACK_KIB_INFINITY.  The
+ * host checks arguments against the value as it travels, so that host
+ * and guest agree to the byte. */
+static inline uint32_t rrv_stack_to_kib(uint64_t bytes)
+{
+	return bytes / 1024 >= 0xffffffffull ? 0xffffffffu : (uint32_t)(bytes / 1024);
+}
+
+static inline uint64_t rrv_stack_from_kib(uint32_t kib)
+{
+	return kib == 0xffffffffu ? ~0ull : (uint64_t)kib * 1024;
+}
+
 /* Bytes for strings and pointers with this RLIMIT_STACK soft limit. */
 static inline uint64_t rrv_arg_limit(uint64_t stack_cur)
 {

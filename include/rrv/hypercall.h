@@ -131,7 +131,11 @@ struct rrv_hc_iovec {
 struct rrv_hc_boot {
 	struct rrv_hc_hdr hdr;
 	uint32_t abi_version; /* in: RRV_HC_ABI_VERSION of the guest */
-	uint32_t reserved;    /* out: zero */
+	/* out, since v8 (zero before): rrv's RLIMIT_STACK soft limit in
+	 * KiB, RRV_STACK_KIB_INFINITY for none; the program inherits it, as
+	 * from its shell, and Linux derives from it how much argv and envp
+	 * an exec takes (<rrv/arglimit.h>).  0: the guest's default. */
+	uint32_t stack_kib;
 	rrv_gpa_t buf;        /* in: where to put the strings */
 	uint64_t buf_len;     /* in */
 	uint64_t mem_bytes;   /* out: guest RAM, from guest-physical 0 */
@@ -142,14 +146,15 @@ struct rrv_hc_boot {
 	int32_t pid, ppid;
 	uint32_t uid, euid, gid, egid;
 	uint32_t umask;
-	uint32_t pad;
+	uint32_t stack_max_kib; /* out, since v8 (zero before): the hard
+				   limit, as stack_kib */
 	rrv_gpa_t state; /* in, since v3: the kernel's struct rrv_guest_state,
 			    or 0 */
-	/* out, since v8: the host's RLIMIT_STACK (soft, hard), which the
-	 * program inherits as it would from its shell; Linux derives the
-	 * room for argv and envp from it (<rrv/arglimit.h>). */
-	uint64_t stack_cur, stack_max;
 };
+/* The stack limit travels in two fields that were zero before v8 rather
+ * than in new ones, so that the struct keeps its size and a trace of an
+ * older kernel still replays (its BOOT event holds the struct whole). */
+#define RRV_STACK_KIB_INFINITY 0xffffffffu
 
 /*
  * What the guest kernel publishes about itself, for the VMM's reports (a

@@ -7,6 +7,7 @@
  */
 #include "proc/proc.h"
 
+#include <rrv/arglimit.h>
 #include <rrv/hypercall.h>
 
 #include "arch/x86/fpu.h"
@@ -69,10 +70,11 @@ static void default_rlimits(void)
 	 * (BOOT, since ABI v8): the room for argv and envp derives from it,
 	 * and a command line must fit here when it fits natively. */
 	const struct rrv_hc_boot *b = &bootinfo.reply;
-	if (b->stack_cur)
-		set_rlimit(RLIMIT_STACK, b->stack_cur, b->stack_max);
+	if (b->stack_kib)
+		set_rlimit(RLIMIT_STACK, rrv_stack_from_kib(b->stack_kib),
+			   rrv_stack_from_kib(b->stack_max_kib));
 	else
-		set_rlimit(RLIMIT_STACK, 8ull << 20, RLIM_INFINITY);
+		set_rlimit(RLIMIT_STACK, RRV_STK_LIM, RLIM_INFINITY);
 	set_rlimit(RLIMIT_CORE, 0, RLIM_INFINITY);
 	set_rlimit(RLIMIT_NPROC, max_threads / 2, max_threads / 2);
 	set_rlimit(RLIMIT_NOFILE, 1024, 524288);

@@ -13,8 +13,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <rrv/arglimit.h>
 #include <rrv/digest.h>
 
 #include "vmm/vmm.h"
@@ -339,6 +341,13 @@ static void boot_passes_strings(void **state)
 	assert_int_equal(a->mem_bytes, MEM);
 	assert_int_equal(a->pid, getpid());
 	assert_int_equal(a->uid, getuid());
+	/* rrv's stack limit, in KiB, which the program inherits (v8). */
+	struct rlimit rl;
+	assert_int_equal(getrlimit(RLIMIT_STACK, &rl), 0);
+	assert_int_equal(a->stack_kib, rrv_stack_to_kib(rl.rlim_cur));
+	assert_int_equal(a->stack_max_kib, rrv_stack_to_kib(rl.rlim_max));
+	assert_int_equal(rrv_stack_from_kib(rrv_stack_to_kib(8u << 20)), 8u << 20);
+	assert_int_equal(rrv_stack_from_kib(rrv_stack_to_kib(RLIM_INFINITY)), RLIM_INFINITY);
 	assert_false(f->vm.stopped);
 
 	a->buf_len = 8;
