@@ -208,9 +208,16 @@ struct recorder *recorder_start(struct vmm *vm, const char *path)
 	r->vm = vm;
 	r->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (r->fd < 0) {
+		/* Never advise removing what is not a file (-o /dev/null). */
+		int e = errno;
+		struct stat st;
+		bool special = e == EEXIST && stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 		fprintf(stderr, "rrv: cannot create the trace %s: %s (%s)\n", path,
-			strerror(errno), errno == EEXIST ? "choose another name or "
-			"remove it" : "check the directory");
+			special ? (S_ISDIR(st.st_mode) ? "it is a directory"
+						       : "it is not a regular file")
+				: strerror(e),
+			special ? "give the name of a new file" :
+			e == EEXIST ? "choose another name or remove it" : "check the directory");
 		goto fail;
 	}
 

@@ -290,6 +290,13 @@ t_edges_command_line_errors() {
 	run "$RRV" dump /dev/null
 	expect_status 66
 	expect_stderr_has '^rrv: cannot read /dev/null: not a regular file \(it is a device; '
+	# A trace is written to a new file: never "remove it" for a device.
+	run "$RRV" record -o /dev/null "$P/argsize"
+	expect_status 70
+	expect_stderr_has '^rrv: cannot create the trace /dev/null: it is not a regular file \(give the name of a new file\)$'
+	run "$RRV" record -o "$E2E_TMP" "$P/argsize"
+	expect_status 70
+	expect_stderr_has "^rrv: cannot create the trace $E2E_TMP: it is a directory \(give the name of a new file\)$"
 	run "$RRV" help replay
 	expect_status 0
 	expect_stdout_has '^usage: rrv replay .*\[--no-pmu\]'
