@@ -56,7 +56,19 @@ static int search_path(const char *name, char *path, size_t size)
 	return found_noexec ? -EACCES : -ENOENT;
 }
 
-static int check_elf(const char *name, const char *path)
+/* refuse(), naming a script's interpreter when it is what cannot run. */
+static int refuse_elf(const char *name, const char *interp, const char *why,
+		      const char *todo)
+{
+	char buf[PATH_MAX + 128];
+	if (interp)
+		snprintf(buf, sizeof(buf), "its interpreter %s is %s", interp, why);
+	return refuse(name, 126, interp ? buf : why, todo);
+}
+
+/* path is what runs: name itself, or (interp set) the interpreter that
+ * name's #! lines lead to. */
+static int check_elf(const char *name, const char *path, const char *interp)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -66,21 +78,21 @@ static int check_elf(const char *name, const char *path)
 	Elf *elf = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE || !(elf = elf_begin(fd, ELF_C_READ, NULL)) ||
 	    elf_kind(elf) != ELF_K_ELF) {
-		status = refuse(name, 126, "not an ELF file nor a #! script",
-				"rrv runs x86-64 Linux programs and scripts that "
-				"name their interpreter on a #! line");
+		status = refuse_elf(name, interp, "not an ELF file nor a #! script",
+				    "rrv runs x86-64 Linux programs and scripts that "
+				    "name their interpreter on a #! line");
 		goto out;
 	}
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_machine != EM_X86_64) {
-		status = refuse(name, 126, "not an x86-64 program",
-				"rrv runs 64-bit x86 Linux programs");
+		status = refuse_elf(name, interp, "not an x86-64 program",
+				    "rrv runs 64-bit x86 Linux programs");
 		goto out;
 	}
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		status = refuse(name, 126, "not an executable ELF",
-				"an object file or core dump cannot run");
+		status = refuse_elf(name, interp, "not an executable ELF",
+				    "an object file or core dump cannot run");
 		goto out;
 	}
 out:
@@ -266,6 +278,7 @@ int program_find(const char *name, char *path, size_t size, int *argc, char ***a
 			return refuse(name, 126, "permission denied",
 				      "make it executable with chmod +x");
 	}
+	char **given = *argv;
 	int status = follow_scripts(name, path, size, argc, argv);
-	return status ? status : check_elf(name, path);
+	return status ? status : check_elf(name, path, *argv != given ? path : NULL);
 }

@@ -179,6 +179,20 @@ t_edges_script_without_interpreter() {
 	run "$RRV" run ./empty.sh
 	expect_status 126
 	expect_stderr_has '^rrv: cannot run \./empty\.sh: exec format error \(ENOEXEC\) \(its #! line names no interpreter\)$'
+	# An interpreter that is neither an ELF nor a script: execve's
+	# ENOEXEC (a shell would run the text itself; execve does not).
+	printf 'echo hi\n' >text
+	printf '#!%s/text\n' "$E2E_TMP" >t.sh
+	chmod +x text t.sh
+	run "$RRV" run ./t.sh
+	expect_status 126
+	expect_stderr_has "^rrv: cannot run \./t\.sh: its interpreter $E2E_TMP/text is not an ELF file nor a #! script \("
+	# Scripts naming scripts stop at 4, as in Linux (ELOOP).
+	printf '#!%s/loop.sh\n' "$E2E_TMP" >loop.sh
+	chmod +x loop.sh
+	run "$RRV" run ./loop.sh
+	expect_status 126
+	expect_stderr_has '^rrv: cannot run \./loop\.sh: too many levels of #! interpreters \(ELOOP\) \(Linux follows at most 4\)$'
 }
 
 # Runs CMD... in a mount namespace where DIR is a fresh tmpfs of SIZE
