@@ -14,15 +14,16 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <stdbool.h>
 #include <limits.h>
-#include <rrv/arglimit.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <rrv/arglimit.h>
 
 static int refuse(const char *name, int status, const char *why, const char *todo)
 {
@@ -193,19 +194,23 @@ static int follow_scripts(const char *name, char *path, size_t size, int *argc,
 		if (depth == MAX_SCRIPT_DEPTH)
 			return refuse(name, 126, "too many levels of #! interpreters "
 				      "(ELOOP)", "Linux follows at most 4");
+		/* As execve's open of the interpreter fails: a shell's 127
+		 * for a missing one, 126 for one that cannot run. */
 		struct stat st;
 		const char *bad = NULL;
-		if (stat(interp, &st) < 0)
-			bad = errno == ENOENT || errno == ENOTDIR ? "does not exist (ENOENT)"
-								  : strerror(errno);
-		else if (!S_ISREG(st.st_mode))
+		bool missing = false;
+		if (stat(interp, &st) < 0) {
+			missing = errno == ENOENT || errno == ENOTDIR;
+			bad = missing ? "does not exist (ENOENT)" : strerror(errno);
+		} else if (!S_ISREG(st.st_mode)) {
 			bad = "is not a regular file (EACCES)";
-		else if (access(interp, X_OK) < 0)
+		} else if (access(interp, X_OK) < 0) {
 			bad = "is not executable (EACCES)";
+		}
 		if (bad) {
 			char why[BINPRM_BUF_SIZE + 64];
 			snprintf(why, sizeof(why), "its interpreter %s %s", interp, bad);
-			return refuse(name, bad[0] == 'd' ? 127 : 126, why,
+			return refuse(name, missing ? 127 : 126, why,
 				      "fix the script's #! line or install the "
 				      "interpreter");
 		}
@@ -245,9 +250,10 @@ int program_check_args(const char *name, const char *path, int argc, char **argv
 	}
 	if (rrv_args_fit(rl.rlim_cur, (uint64_t)argc, (uint64_t)envc, bytes))
 		return 0;
+	uint64_t total = bytes + ((uint64_t)(argc ? argc : 1) + (uint64_t)envc) * 8;
 	snprintf(why, sizeof(why), "E2BIG: arguments and environment take %llu "
 		 "bytes with their pointers; Linux allows %llu with this stack "
-		 "limit; ulimit -s raises it", (unsigned long long)(bytes + ((argc ? argc : 1) + envc) * 8ull),
+		 "limit; ulimit -s raises it", (unsigned long long)total,
 		 (unsigned long long)rrv_arg_limit(rl.rlim_cur));
 	return refuse(name, 126, "argument list too long", why);
 }
