@@ -24,6 +24,7 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/kalloc.h"
+#include "mm/mm.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
@@ -148,10 +149,41 @@ static int64_t as_signed(uint64_t a)
 	return (int64_t)a;
 }
 
+/*
+ * strncpy_from_user that never faults a page in: the log must leave the
+ * address space as it found it, or a replay with --log=syscalls would
+ * allocate pages its recording did not and go another way.  A string on
+ * a page not in memory reads as -EFAULT, and prints as its address.
+ */
+static int64_t peek_string(char *dst, uint64_t ua, size_t max)
+{
+	struct mm *mm = mm_current();
+	size_t done = 0;
+	if (!mm)
+		return -EFAULT;
+	while (done < max) {
+		const char *s = mm_peek(mm, ua + done);
+		if (!s)
+			return -EFAULT;
+		size_t chunk = PGSIZE - ((ua + done) & (PGSIZE - 1));
+		if (chunk > max - done)
+			chunk = max - done;
+		size_t n = strnlen(s, chunk);
+		memcpy(dst + done, s, n);
+		done += n;
+		if (n < chunk) {
+			dst[done] = '\0';
+			return (int64_t)done;
+		}
+	}
+	dst[max - 1] = '\0';
+	return -ENAMETOOLONG;
+}
+
 static void put_string(struct line *l, uint64_t uaddr)
 {
 	char s[34];
-	int64_t n = strncpy_from_user(s, uaddr, sizeof(s));
+	int64_t n = peek_string(s, uaddr, sizeof(s));
 	if (n == -EFAULT) {
 		putf(l, "0x%lx", uaddr);
 		return;
@@ -301,6 +333,21 @@ static void format_call(struct line *l, uint64_t nr, const char *fmt,
 	put(l, ")");
 }
 
+/* One line of the log, with the thread that made the call, as strace -f
+ * names it. */
+static void log_line(const struct line *l)
+{
+	kprintf("[tid %d] %s\n", curthread ? (int)curthread->tid : 0, l->buf);
+}
+
+/* --log=syscalls on the command line, or asked by the VMM through
+ * guest_state (rrv replay --log=syscalls: the recorded command line is
+ * the recording's). */
+static bool logging(void)
+{
+	return log_syscalls || *(volatile uint32_t *)&guest_state.log_syscalls;
+}
+
 static void log_call(uint64_t nr, const char *fmt,
 		     const struct trapframe *tf, const char *result_text, int64_t ret)
 {
@@ -311,7 +358,7 @@ static void log_call(uint64_t nr, const char *fmt,
 		put(&l, result_text);
 	else
 		put_result(&l, nr, ret);
-	kprintf("%s\n", l.buf);
+	log_line(&l);
 }
 
 /* ------------------------------------------------------------------ */
@@ -348,9 +395,10 @@ void syscall_dispatch(struct trapframe *tf)
 	 * successful execve replaces the memory its arguments were in:
 	 * they are formatted first, the result added after. */
 	struct line *pre = NULL;
-	if (log_syscalls && (nr == SYS_exit || nr == SYS_exit_group))
+	bool log = logging();
+	if (log && (nr == SYS_exit || nr == SYS_exit_group))
 		log_call(nr, fmt, tf, " = ?", 0);
-	if (log_syscalls && (nr == SYS_execve || nr == SYS_execveat) &&
+	if (log && (nr == SYS_execve || nr == SYS_execveat) &&
 	    (pre = kmalloc(sizeof(*pre))) != NULL)
 		format_call(pre, nr, fmt, tf);
 
@@ -364,9 +412,9 @@ void syscall_dispatch(struct trapframe *tf)
 		curproc->nsyscalls_host++;
 	if (pre) {
 		put_result(pre, nr, ret);
-		kprintf("%s\n", pre->buf);
+		log_line(pre);
 		kfree(pre);
-	} else if (log_syscalls) {
+	} else if (log) {
 		log_call(nr, fmt, tf, NULL, ret);
 	}
 
