@@ -23,7 +23,6 @@
 #include "lib/bootinfo.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
-#include "mm/kalloc.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
@@ -304,21 +303,18 @@ static void put_result(struct line *l, uint64_t nr, int64_t ret)
 	}
 }
 
-/* The call's name and arguments; once the program has had more than one
- * process, the thread's id first, as strace -f shows it. */
+/* The calling thread's id, then the call's name and arguments.  Every
+ * line names its thread (strace -f does once there are several), so that
+ * lines of record and replay, of one thread or many, read alike and match
+ * rrv dump's [tid N]. */
 static void format_call(struct line *l, uint64_t nr, const char *fmt,
 			const struct trapframe *tf)
 {
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 
-	/* Once there have been two processes, every line says whose. */
-	static bool several;
-	several = several || procs->next;
-	if (several) {
-		char pid[24];
-		ksnprintf(pid, sizeof(pid), "[pid %d] ", curthread->tid);
-		put(l, pid);
-	}
+	char tid[24];
+	ksnprintf(tid, sizeof(tid), "[tid %d] ", curthread ? curthread->tid : 0);
+	put(l, tid);
 	put(l, syscall_name(nr));
 	put(l, "(");
 	if (fmt) {
@@ -333,11 +329,15 @@ static void format_call(struct line *l, uint64_t nr, const char *fmt,
 	put(l, ")");
 }
 
-/* One line of the log, with the thread that made the call, as strace -f
- * names it. */
+/* The LOG hypercall is no host work of the call: it must not count in
+ * --stats, nor in the counts EXIT reports, which its digest covers (a
+ * replay with --log=syscalls would diverge at the exit). */
 static void log_line(const struct line *l)
 {
-	kprintf("[tid %d] %s\n", curthread ? (int)curthread->tid : 0, l->buf);
+	bool used = curthread && curthread->used_host;
+	kprintf("%s\n", l->buf);
+	if (curthread)
+		curthread->used_host = used;
 }
 
 /* --log=syscalls on the command line, or asked by the VMM through
@@ -393,14 +393,25 @@ void syscall_dispatch(struct trapframe *tf)
 
 	/* exit and exit_group do not come back: log them first.  A
 	 * successful execve replaces the memory its arguments were in:
-	 * they are formatted first, the result added after. */
+	 * they are formatted first, the result added after.  Into a static
+	 * line, not kmalloc: the log must allocate nothing, or the kernel's
+	 * later buffers would move, and with them the addresses that the
+	 * hypercalls' digests cover (a replay with --log=syscalls would
+	 * diverge).  An execve while another one's line is in use (it
+	 * slept) is logged after it returns, like any call. */
+	static struct line exec_line;
+	static bool exec_line_busy;
 	struct line *pre = NULL;
 	bool log = logging();
 	if (log && (nr == SYS_exit || nr == SYS_exit_group))
 		log_call(nr, fmt, tf, " = ?", 0);
-	if (log && (nr == SYS_execve || nr == SYS_execveat) &&
-	    (pre = kmalloc(sizeof(*pre))) != NULL)
+	if (log && (nr == SYS_execve || nr == SYS_execveat) && !exec_line_busy) {
+		pre = &exec_line;
+		pre->len = 0;
+		pre->buf[0] = '\0';
+		exec_line_busy = true;
 		format_call(pre, nr, fmt, tf);
+	}
 
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 	if (d)
@@ -413,7 +424,7 @@ void syscall_dispatch(struct trapframe *tf)
 	if (pre) {
 		put_result(pre, nr, ret);
 		log_line(pre);
-		kfree(pre);
+		exec_line_busy = false;
 	} else if (log) {
 		log_call(nr, fmt, tf, NULL, ret);
 	}
