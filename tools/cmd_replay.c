@@ -99,7 +99,11 @@ int cmd_replay(int argc, char **argv)
 	replayer_attach(rep, vm);
 	status = vmm_run(vm);
 	status = replayer_finish(rep, status, verbose);
-	trace_note_replay(path, status == REPLAY_EXIT_DIVERGED, replayer_events(rep));
+	/* For rrv ls; a replay that could not use the trace, or failed in
+	 * rrv itself, says nothing about the recording. */
+	if (status != REPLAY_EXIT_BAD_TRACE && status != RRV_PANIC_STATUS)
+		trace_note_replay(path, status == REPLAY_EXIT_DIVERGED,
+				  replayer_events(rep));
 	vmm_destroy(vm);
 	replayer_free(rep);
 	return status;
