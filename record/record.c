@@ -192,13 +192,14 @@ static uint32_t add_inputs(struct recorder *r, struct hc_call *c,
 				memcpy(&v, &iov[k], sizeof(v));
 				uint64_t take = v.len < INPUT_DATA_MAX - kept
 						? v.len : INPUT_DATA_MAX - kept;
-				const void *p = GUEST_AT(c->mem, v.base, take);
-				if (p && take) {
+				const void *p = take ? GUEST_AT(c->mem, v.base, take) : NULL;
+				if (p) {
 					memcpy(r->input[i] + kept, p, take);
 					kept += take;
 				}
-				/* Guest memory is below 4 GiB: no overflow. */
-				total += v.len;
+				/* The lengths are the guest's: saturate (a call
+				 * this long was refused, and is not copied). */
+				total = total + v.len < total ? UINT64_MAX : total + v.len;
 			}
 		}
 		if (total & RRV_TRACE_INPUT_BIT)

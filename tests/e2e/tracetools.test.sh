@@ -38,6 +38,35 @@ t_tracetools_ps_lists_the_family() {
 	run "$RRV" ps --bogus
 	expect_status 64
 	expect_stderr_has "^rrv: ps: unknown option '--bogus' \\(see 'rrv help ps'\\)$"
+	# A trace cut inside its last chunk (the trailer's first 8 bytes are
+	# the footer's offset): the processes up to there, and a clear word.
+	local size foot
+	size=$(stat -c %s "$E2E_TMP/fam.rrv")
+	foot=$(tail -c 16 "$E2E_TMP/fam.rrv" | head -c 8 | od -An -t u8 | tr -d ' ')
+	[ -n "$foot" ] && [ "$foot" -lt "$size" ] || fail "no footer offset"
+	head -c $((foot - 10)) "$E2E_TMP/fam.rrv" >"$E2E_TMP/cut.rrv"
+	run "$RRV" ps "$E2E_TMP/cut.rrv"
+	expect_status 69
+	expect_stdout_has "^$PP	--	"
+	expect_stderr_has 'the trace ends early after event [0-9]+ \(the recording was cut off: the processes up to there are listed\)'
+}
+
+t_tracetools_ps_cuts_long_command_lines() {
+	mkdir -p "$E2E_TMP/w" && cd "$E2E_TMP/w" || return 1
+	echo "hello data" >data.txt
+	# 40 arguments of 20 bytes: more than the 384 bytes kept.
+	local args=() i
+	for i in $(seq 10 49); do
+		args+=("argument-number-$i-x")
+	done
+	run "$RRV" record -o "$E2E_TMP/long.rrv" "$P/family" data.txt "${args[@]}"
+	expect_status 3
+	run "$RRV" ps "$E2E_TMP/long.rrv"
+	expect_status 0
+	expect_stdout_has "^[0-9]+	--	3	$P/family data.txt argument-number-10-x argument-number-11-x .* \\.\\.\\.$"
+	grep -q 'argument-number-49-x' "$E2E_TMP/out" && fail "the cut line kept everything"
+	# The child's exec'd line is whole.
+	expect_stdout_has "^[0-9]+	[0-9]+	7	$P/family child x$"
 }
 
 t_tracetools_dump_paths_bytes_and_threads() {
