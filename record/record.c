@@ -4,12 +4,14 @@
  * the dispatcher before the call was answered, as in replay), the result,
  * the struct as the guest got it back and every buffer the handler
  * filled.  That is all a replay needs to answer the same calls without the
- * host.
+ * host.  For reports it also keeps, bounded, copies of the call's inputs
+ * (a path, the head of written data) and the thread that made the call.
  */
 #include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,13 @@
  * with SIGKILL loses at most this much of its end. */
 #define FLUSH_NS 200000000ll
 
+/* Input copies (rrv_trace.h, RRV_TRACE_INPUT_BIT), for rrv dump: a buffer
+ * input (a path) is kept whole up to INPUT_BUF_MAX, iovec data (write,
+ * sendmsg) up to its first INPUT_DATA_MAX bytes, so an event grows by at
+ * most 2 x 4 KiB (renameat's two paths), a write by 256 bytes. */
+#define INPUT_BUF_MAX 4096u
+#define INPUT_DATA_MAX 256u
+
 struct recorder {
 	struct vmm *vm;
 	char *path;
@@ -39,6 +48,8 @@ struct recorder {
 	int32_t exit_status;
 	bool failed;
 	bool removed; /* nothing was kept: the file is gone */
+	/* The input copies of the event being written. */
+	uint8_t input[HC_INPUTS_MAX][INPUT_BUF_MAX];
 };
 
 static int64_t now_ns(void)
@@ -132,13 +143,95 @@ static int add_program(struct rrv_trace_fields *h, const char *path)
 	return err;
 }
 
+static uint64_t struct_len(const uint8_t *s, const struct hc_input *in)
+{
+	if (in->len_size == 4) {
+		uint32_t v;
+		memcpy(&v, s + in->len_off, 4);
+		return v;
+	}
+	uint64_t v;
+	memcpy(&v, s + in->len_off, 8);
+	return v;
+}
+
+/*
+ * Adds a copy of each declared input of the call (as the guest passed
+ * it: pre) to ranges, bounded, for reports.  Everything goes through the
+ * checked translation; an input outside guest memory is not copied (the
+ * handler refused it).  Returns the number of ranges added.
+ */
+static uint32_t add_inputs(struct recorder *r, struct hc_call *c,
+			   const struct hc_desc *d, const uint8_t *pre,
+			   struct rrv_trace_range *ranges)
+{
+	uint32_t n = 0;
+	for (int i = 0; i < HC_INPUTS_MAX; i++) {
+		const struct hc_input *in = &d->in[i];
+		if (in->kind == HC_IN_NONE)
+			continue;
+		rrv_gpa_t gpa;
+		memcpy(&gpa, pre + in->gpa_off, sizeof(gpa));
+		uint64_t len = struct_len(pre, in), total = 0, kept = 0;
+		if (in->kind == HC_IN_BYTES) {
+			total = len;
+			kept = len < INPUT_BUF_MAX ? len : INPUT_BUF_MAX;
+			const void *p = GUEST_AT(c->mem, gpa, kept);
+			if (!p)
+				continue;
+			memcpy(r->input[i], p, kept);
+		} else {
+			if (len > RRV_HC_IOV_MAX)
+				continue;
+			const struct rrv_hc_iovec *iov =
+				GUEST_AT(c->mem, gpa, len * sizeof(*iov));
+			if (!iov)
+				continue;
+			for (uint64_t k = 0; k < len; k++) {
+				struct rrv_hc_iovec v;
+				memcpy(&v, &iov[k], sizeof(v));
+				uint64_t take = v.len < INPUT_DATA_MAX - kept
+						? v.len : INPUT_DATA_MAX - kept;
+				const void *p = take ? GUEST_AT(c->mem, v.base, take) : NULL;
+				if (p) {
+					memcpy(r->input[i] + kept, p, take);
+					kept += take;
+				}
+				/* The lengths are the guest's: saturate (a call
+				 * this long was refused, and is not copied). */
+				total = total + v.len < total ? UINT64_MAX : total + v.len;
+			}
+		}
+		if (total & RRV_TRACE_INPUT_BIT)
+			continue;
+		ranges[n++] = (struct rrv_trace_range){
+			RRV_TRACE_INPUT_BIT | total, kept, r->input[i]
+		};
+	}
+	return n;
+}
+
+/* The thread running when the call was made, from the kernel's
+ * guest_state (0 before BOOT named it, or when it is unreadable). */
+static uint32_t running_tid(const struct recorder *r, struct hc_call *c)
+{
+	if (!r->vm->guest_state)
+		return 0;
+	const void *p = GUEST_AT(c->mem, r->vm->guest_state +
+				 offsetof(struct rrv_guest_state, tid), sizeof(uint32_t));
+	uint32_t tid = 0;
+	if (p)
+		memcpy(&tid, p, sizeof(tid));
+	return tid;
+}
+
 static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
 		    const void *pre, uint64_t digest, int64_t ret)
 {
 	struct recorder *r = ctx;
 	if (r->failed)
 		return -1;
-	struct rrv_trace_range ranges[1 + HC_RANGES_MAX];
+	struct rrv_trace_range ranges[1 + HC_RANGES_MAX + HC_INPUTS_MAX];
 	uint32_t n = 0;
 	ranges[n++] = (struct rrv_trace_range){
 		c->args_gpa, d->args_size, GUEST_AT(c->mem, c->args_gpa, d->args_size)
@@ -156,9 +249,11 @@ static int recorded(void *ctx, struct hc_call *c, const struct hc_desc *d,
 			c->out[i].gpa, len, GUEST_AT(c->mem, c->out[i].gpa, len)
 		};
 	}
+	n += add_inputs(r, c, d, pre, ranges + n);
 	struct rrv_trace_event e = {
 		.type = RRV_EV_HYPERCALL,
 		.nr = c->nr,
+		.tid = running_tid(r, c),
 		.digest = digest, /* the dispatcher's, from before the call */
 		.ret = ret,
 		.nranges = n,

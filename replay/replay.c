@@ -46,6 +46,8 @@ struct replayer {
 
 	/* guest_state.next_preempt holds a point (written by publish_next). */
 	bool published;
+	/* rrv replay --log=syscalls: set guest_state.log_syscalls at BOOT. */
+	bool log_syscalls;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -291,6 +293,27 @@ static int stop(struct replayer *r, int status)
 	return -1;
 }
 
+/*
+ * rrv replay --log=syscalls: the recorded command line is the recording's,
+ * so the kernel is asked through guest_state (since ABI v8), which no
+ * recorded event covers.  Kernel memory of an older ABI is left alone.
+ */
+static void ask_log(struct replayer *r, uint32_t abi)
+{
+	if (!r->log_syscalls || !r->vm->guest_state)
+		return;
+	if (abi < 8) {
+		fprintf(stderr, "rrv: replay: this trace's guest kernel (hypercall "
+			"ABI %u) cannot log system calls on replay (record with "
+			"--log=syscalls, or with a newer rrv)\n", abi);
+		return;
+	}
+	uint32_t *flag = GUEST_AT(&r->vm->mem, r->vm->guest_state +
+		offsetof(struct rrv_guest_state, log_syscalls), sizeof(*flag));
+	if (flag)
+		*flag = 1;
+}
+
 static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 		    const void *pre, uint64_t digest, int64_t *ret)
 {
@@ -308,6 +331,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 				b->abi_version, RRV_HC_ABI_VERSION);
 			return stop(r, REPLAY_EXIT_BAD_TRACE);
 		}
+		ask_log(r, b->abi_version);
 	}
 	struct rrv_trace_event e;
 	int got = next_event(r, &e);
@@ -377,6 +401,9 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	}
 	memcpy(c->args, e.ranges[0].data, d->args_size);
 	for (uint32_t i = 1; i < e.nranges; i++) {
+		/* Input copies are for reports; the digest checked the inputs. */
+		if (rrv_trace_range_is_input(&e.ranges[i]))
+			continue;
 		void *dst = GUEST_AT(c->mem, e.ranges[i].gpa, e.ranges[i].len);
 		if (!dst) {
 			fprintf(stderr, "rrv: replay: event %llu fills guest memory "
@@ -437,6 +464,16 @@ static int watchdog(void *ctx)
 		(long long)(r->watchdog_ns / 1000000000ll), why);
 	report_program_state(r->vm);
 	return stop(r, REPLAY_EXIT_DIVERGED);
+}
+
+void replayer_log_syscalls(struct replayer *r)
+{
+	r->log_syscalls = true;
+}
+
+uint64_t replayer_events(const struct replayer *r)
+{
+	return r->index;
 }
 
 void replayer_attach(struct replayer *r, struct vmm *vm)

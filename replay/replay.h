@@ -8,6 +8,7 @@
 #define RRV_REPLAY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct vmm;
 struct vmm_config;
@@ -26,6 +27,13 @@ struct replayer;
  * NULL after printing why (with *status the exit status to use).
  */
 struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *status);
+
+/* Asks the guest kernel to log system calls (rrv replay --log=syscalls);
+ * before replayer_attach. */
+void replayer_log_syscalls(struct replayer *r);
+
+/* Events replayed so far (where a divergence stopped it). */
+uint64_t replayer_events(const struct replayer *r);
 
 /* Installs the replayer as vm's hypercall tap. */
 void replayer_attach(struct replayer *r, struct vmm *vm);

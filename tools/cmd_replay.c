@@ -17,6 +17,10 @@ static void replay_help(void)
 	printf("Options:\n"
 	       "  --stats     print VM exits and hypercalls on exit\n"
 	       "  --verbose   say how many events were replayed\n"
+	       "  --log=syscalls  list every system call with its thread, arguments\n"
+	       "              and result on stderr, as rrv run --log=syscalls\n"
+	       "              does; the replay is otherwise the same (traces\n"
+	       "              whose guest kernel speaks hypercall ABI 8 or later)\n"
 	       "  --no-pmu    find preemption points by rip and digests alone,\n"
 	       "              without counting branches (the trace's counts are\n"
 	       "              then taken as they are)\n"
@@ -27,7 +31,10 @@ static void replay_help(void)
 	       "cannot be used or is damaged (a damaged footer too: the events\n"
 	       "before it are replayed first, as rrv info and dump show them);\n"
 	       "69 when the trace ends early (a recording that was cut off:\n"
-	       "everything it holds is replayed first).\n");
+	       "everything it holds is replayed first).\n"
+	       "A trace in the trace directory gets a note NAME.rrv.replay\n"
+	       "beside it saying how its last replay went ('rrv ls' shows a\n"
+	       "divergence); the trace itself is never written.\n");
 }
 
 int cmd_replay(int argc, char **argv)
@@ -36,10 +43,11 @@ int cmd_replay(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-pmu", no_argument, NULL, 'P' },
+		{ "log", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool stats = false, verbose = false, no_pmu = false;
+	bool stats = false, verbose = false, no_pmu = false, log = false;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -53,6 +61,12 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'P':
 			no_pmu = true;
+			break;
+		case 'l':
+			if (strcmp(optarg, "syscalls"))
+				return rrv_usage_error("replay", "replay: --log takes "
+						       "'syscalls', not '%s'", optarg);
+			log = true;
 			break;
 		case 'h':
 			replay_help();
@@ -82,9 +96,16 @@ int cmd_replay(int argc, char **argv)
 		replayer_free(rep);
 		return RRV_PANIC_STATUS;
 	}
+	if (log)
+		replayer_log_syscalls(rep);
 	replayer_attach(rep, vm);
 	status = vmm_run(vm);
 	status = replayer_finish(rep, status, verbose);
+	/* For rrv ls; a replay that could not use the trace, or failed in
+	 * rrv itself, says nothing about the recording. */
+	if (status != REPLAY_EXIT_BAD_TRACE && status != RRV_PANIC_STATUS)
+		trace_note_replay(path, status == REPLAY_EXIT_DIVERGED,
+				  replayer_events(rep));
 	vmm_destroy(vm);
 	replayer_free(rep);
 	return status;

@@ -23,9 +23,14 @@ static const struct rrv_cmd commands[] = {
 	  "rrv record [-o FILE] [--memory=SIZE] [--stats] [--log=syscalls] [--chaos[=SEED]] "
 	  "[--no-pmu] PROGRAM [ARGS...]" },
 	{ "replay", cmd_replay, "re-execute a recorded run exactly, without the host",
-	  "rrv replay [--stats] [--verbose] [--no-pmu] [FILE]" },
+	  "rrv replay [--stats] [--verbose] [--no-pmu] [--log=syscalls] [FILE]" },
 	{ "dump", cmd_dump, "print a trace's events (strace-like, or --json)",
-	  "rrv dump [--json] [FILE]" },
+	  "rrv dump [--json] [--event=N | --from=N --to=M] [--tid=T]\n"
+	  "                [--call=NAME[,NAME...]] [-s N] [FILE]" },
+	{ "ps", cmd_ps, "list the processes of a recording (pid, parent, exit, command)",
+	  "rrv ps [FILE]" },
+	{ "ls", cmd_ls, "list the traces in the trace directory, newest first",
+	  "rrv ls [DIR]" },
 	{ "info", cmd_info, "print a trace's header and a summary",
 	  "rrv info [FILE]" },
 	{ "help", cmd_help, "show help for rrv or for one command",

@@ -2,6 +2,7 @@
 #include "tracedir.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,53 @@ void trace_set_latest(const char *path)
 			strerror(errno));
 		unlink(tmp);
 	}
+}
+
+/* Whether file lies directly in the trace directory (both resolved). */
+static int in_trace_dir(const char *file)
+{
+	char dir[4096], real_dir[PATH_MAX], real_file[PATH_MAX];
+	if (trace_dir(dir, sizeof(dir), 0) || !realpath(dir, real_dir) ||
+	    !realpath(file, real_file))
+		return 0;
+	char *slash = strrchr(real_file, '/');
+	if (!slash)
+		return 0;
+	*slash = 0;
+	return strcmp(real_file, real_dir) == 0;
+}
+
+void trace_note_replay(const char *path, int diverged, unsigned long long event)
+{
+	char real[PATH_MAX], note[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	if (!in_trace_dir(path) || !realpath(path, real))
+		return;
+	snprintf(note, sizeof(note), "%s.replay", real);
+	snprintf(tmp, sizeof(tmp), "%s.replay.%d", real, (int)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return;
+	if (diverged)
+		fprintf(f, "diverged at event %llu\n", event);
+	else
+		fprintf(f, "replayed\n");
+	/* Renamed into place, so that a reader never sees half a note. */
+	if (fclose(f) != 0 || rename(tmp, note) != 0)
+		unlink(tmp);
+}
+
+int trace_read_note(const char *path, char *buf, size_t size)
+{
+	char note[PATH_MAX + 16];
+	snprintf(note, sizeof(note), "%s.replay", path);
+	FILE *f = fopen(note, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return strncmp(buf, "diverged", 8) == 0;
 }
 
 int trace_latest(char *path, size_t size)

@@ -20,4 +20,16 @@ void trace_set_latest(const char *path);
 /* The trace 'latest' names.  Returns 0, or -1 after printing why. */
 int trace_latest(char *path, size_t size);
 
+/*
+ * Notes how the replay of path went, for rrv ls: a file PATH.replay
+ * holding "diverged at event N" or "replayed", written only when path
+ * lies in the trace directory (rrv's own; a replay writes nowhere else)
+ * and silently skipped when it cannot be written.
+ */
+void trace_note_replay(const char *path, int diverged, unsigned long long event);
+
+/* Reads path's note into buf: 1 when it says the replay diverged, 0 when
+ * not, -1 when there is none. */
+int trace_read_note(const char *path, char *buf, size_t size);
+
 #endif

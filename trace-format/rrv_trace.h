@@ -22,7 +22,8 @@
 #include <stdint.h>
 
 #define RRV_TRACE_MAJOR 2 /* written; a reader reads 1.x and 2.x, refuses newer */
-#define RRV_TRACE_MINOR 0 /* additions a reader of the same major may skip */
+#define RRV_TRACE_MINOR 1 /* additions a reader of the same major may skip;
+			     1: input copies (RRV_TRACE_INPUT_BIT) */
 
 /* Format 2.0 stores each distinct block of range data once: ranges of at
  * least a block are cut into blocks of this size, and a block seen
@@ -130,6 +131,24 @@ struct rrv_trace_range {
 	uint64_t len;
 	const uint8_t *data;
 };
+
+/*
+ * Since 2.1: a HYPERCALL range whose gpa has bit 63 set is no memory the
+ * VMM filled but a copy of one of the call's inputs, kept for reports
+ * (rrv dump: an openat's path, the first bytes a write wrote).  Its other
+ * gpa bits hold the input's whole length, its len the bytes kept (fewer
+ * when the input was longer).  Replay never writes it; the input digest
+ * checks the inputs already.  Such ranges follow the filled ones.
+ */
+#define RRV_TRACE_INPUT_BIT (1ull << 63)
+static inline int rrv_trace_range_is_input(const struct rrv_trace_range *r)
+{
+	return (r->gpa & RRV_TRACE_INPUT_BIT) != 0;
+}
+static inline uint64_t rrv_trace_input_len(const struct rrv_trace_range *r)
+{
+	return r->gpa & ~RRV_TRACE_INPUT_BIT;
+}
 
 #define RRV_TRACE_RANGES_MAX 256
 #define RRV_TRACE_EVENT_MAX (64u << 20) /* bytes of data in one event */

@@ -189,6 +189,19 @@ static int64_t hc_panic(struct hc_call *c)
 	return 0;
 }
 
+/* A process event (rrv ps reads them from the trace).  Nothing happens
+ * on the host: the call exists to be recorded, and so checked on replay.
+ * The struct is checked here so that a trace never holds one that rrv ps
+ * would have to distrust more than any other. */
+static int64_t hc_process(struct hc_call *c)
+{
+	const struct rrv_hc_process *a = c->args;
+	if (a->event < RRV_PROC_FORK || a->event > RRV_PROC_EXIT ||
+	    a->cmdline_len > RRV_HC_PROCESS_CMDLINE)
+		return -EINVAL;
+	return 0;
+}
+
 static const struct hc_entry lifecycle[] = {
 	{ RRV_HC_BOOT, HC_DESC("boot", struct rrv_hc_boot, HC_F_OUT_RET, hc_boot) },
 	/* The exit touches nothing on the host: replay runs it as well. */
@@ -197,6 +210,7 @@ static const struct hc_entry lifecycle[] = {
 			 .fn = hc_exit, .replay_fn = hc_exit } },
 	{ RRV_HC_PANIC, HC_DESC("panic", struct rrv_hc_panic, HC_F_UNTRACED | HC_F_TERMINAL,
 				hc_panic) },
+	{ RRV_HC_PROCESS, HC_DESC("process", struct rrv_hc_process, 0, hc_process) },
 };
 
 int hc_lifecycle_register(struct hc_table *t)

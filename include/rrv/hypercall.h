@@ -101,6 +101,8 @@ enum rrv_hc_nr {
 	RRV_HC_SHUTDOWN = 68,
 	RRV_HC_SOCKNAME = 69,
 	RRV_HC_POLL = 70,
+	/* Process events, for rrv ps (v8; 83 stays reserved). */
+	RRV_HC_PROCESS = 82,
 	RRV_HC_MAX /* one past the last number in use */
 };
 
@@ -194,6 +196,13 @@ struct rrv_guest_state {
 	 * names no symbols rather than wrong ones. */
 	uint32_t other_program;
 	uint32_t pad;
+	/* Written by the VMM, since v8: nonzero asks the kernel to log every
+	 * system call as --log=syscalls does (rrv replay --log=syscalls,
+	 * whose recorded command line may lack it).  The log goes through
+	 * LOG, which is not traced, and reads no user page that is not in
+	 * memory already, so it changes nothing a replay checks. */
+	uint32_t log_syscalls;
+	uint32_t pad2;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
@@ -718,6 +727,41 @@ struct rrv_hc_fdpath {
 	uint32_t pad;
 	rrv_gpa_t buf;   /* in */
 	uint64_t len;    /* in: at most RRV_HC_PATH_MAX */
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Process events (v8, numbers 82-83)
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * RRV_HC_PROCESS: the guest kernel tells of a process event, so that a
+ * trace says which processes ran (rrv ps): a fork (pid, its parent ppid),
+ * an exec (pid and the new argv, cut to what fits in cmdline) or an exit
+ * (pid and its wait status as Linux encodes it: status << 8, or the
+ * signal).  The first process reports its exec with ppid as the program
+ * sees it.  Recorded and checked on replay like any call (its struct is
+ * its only input); the VMM only checks the struct.  ret is 0, or -EINVAL
+ * for an unknown event or a cmdline_len above the array.
+ */
+enum rrv_proc_event {
+	RRV_PROC_FORK = 1,
+	RRV_PROC_EXEC = 2,
+	RRV_PROC_EXIT = 3,
+};
+#define RRV_HC_PROCESS_CMDLINE 384u
+struct rrv_hc_process {
+	struct rrv_hc_hdr hdr;
+	uint32_t event;       /* in: enum rrv_proc_event */
+	int32_t pid;          /* in */
+	int32_t ppid;         /* in: FORK, and the first EXEC */
+	int32_t status;       /* in: EXIT: the wait status */
+	uint32_t argc;        /* in: EXEC: the new program's argument count */
+	uint32_t cmdline_len; /* in: EXEC: bytes used in cmdline */
+	/* in: EXEC: the arguments, NUL-terminated strings back to back, as
+	 * many as fit whole (fewer than argc when cut) */
+	char cmdline[RRV_HC_PROCESS_CMDLINE];
 };
 
 #endif

@@ -617,6 +617,7 @@ void exec_start(const char *path)
 	int r = exec_load(mm, &src, &ea, &e);
 	if (r)
 		exec_fail(r);
+	hc_process(RRV_PROC_EXEC, curproc->pid, curproc->ppid, 0, ea.strings, ea.argc);
 	pseudo_set_exe(e.exe);
 	mapfile_put(e.exe);
 

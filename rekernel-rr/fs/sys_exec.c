@@ -283,6 +283,7 @@ static int64_t do_exec(const struct exec_src *src, const struct exec_args *ea)
 	mapfile_put(e.exe);
 	p->other_program = true;
 	guest_state.other_program = 1;
+	hc_process(RRV_PROC_EXEC, p->pid, p->ppid, 0, ea->strings, ea->argc);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	t->robust_len = 0;

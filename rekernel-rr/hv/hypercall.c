@@ -201,3 +201,32 @@ int64_t hc_pmu(struct rrv_hc_pmu *p)
 	memset(p, 0, sizeof(*p));
 	return hc_call(RRV_HC_PMU, p);
 }
+
+int64_t hc_process(uint32_t event, int32_t pid, int32_t ppid, int32_t status,
+		   const char *strings, uint32_t argc)
+{
+	/* Static, not on the stack: the struct is larger than a small call's
+	 * and must not straddle pages that are not contiguous physically.
+	 * One CPU and kernel code is not preempted, so no two calls share
+	 * it at once. */
+	static struct rrv_hc_process a;
+	memset(&a, 0, sizeof(a));
+	a.event = event;
+	a.pid = pid;
+	a.ppid = ppid;
+	a.status = status;
+	a.argc = argc;
+	/* Whole strings only, as many as fit: a cut argument would read as
+	 * another one. */
+	uint32_t used = 0;
+	for (uint32_t i = 0; strings && i < argc; i++) {
+		size_t l = strlen(strings) + 1;
+		if (l > sizeof(a.cmdline) - used)
+			break;
+		memcpy(a.cmdline + used, strings, l);
+		used += (uint32_t)l;
+		strings += l;
+	}
+	a.cmdline_len = used;
+	return hc_call(RRV_HC_PROCESS, &a);
+}

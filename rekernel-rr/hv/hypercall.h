@@ -82,4 +82,10 @@ int64_t hc_threads(uint32_t nthreads);
  * -ENODEV without one. */
 int64_t hc_pmu(struct rrv_hc_pmu *p);
 
+/* RRV_HC_PROCESS: a process event for the trace (rrv ps).  For EXEC,
+ * strings holds argc NUL-terminated arguments back to back (kernel
+ * memory); they are copied whole while they fit.  Returns hdr.ret. */
+int64_t hc_process(uint32_t event, int32_t pid, int32_t ppid, int32_t status,
+		   const char *strings, uint32_t argc);
+
 #endif

@@ -23,7 +23,7 @@
 #include "lib/bootinfo.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
-#include "mm/kalloc.h"
+#include "mm/mm.h"
 #include "mm/uaccess.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
@@ -148,10 +148,41 @@ static int64_t as_signed(uint64_t a)
 	return (int64_t)a;
 }
 
+/*
+ * strncpy_from_user that never faults a page in: the log must leave the
+ * address space as it found it, or a replay with --log=syscalls would
+ * allocate pages its recording did not and go another way.  A string on
+ * a page not in memory reads as -EFAULT, and prints as its address.
+ */
+static int64_t peek_string(char *dst, uint64_t ua, size_t max)
+{
+	struct mm *mm = mm_current();
+	size_t done = 0;
+	if (!mm)
+		return -EFAULT;
+	while (done < max) {
+		const char *s = mm_peek(mm, ua + done);
+		if (!s)
+			return -EFAULT;
+		size_t chunk = PGSIZE - ((ua + done) & (PGSIZE - 1));
+		if (chunk > max - done)
+			chunk = max - done;
+		size_t n = strnlen(s, chunk);
+		memcpy(dst + done, s, n);
+		done += n;
+		if (n < chunk) {
+			dst[done] = '\0';
+			return (int64_t)done;
+		}
+	}
+	dst[max - 1] = '\0';
+	return -ENAMETOOLONG;
+}
+
 static void put_string(struct line *l, uint64_t uaddr)
 {
 	char s[34];
-	int64_t n = strncpy_from_user(s, uaddr, sizeof(s));
+	int64_t n = peek_string(s, uaddr, sizeof(s));
 	if (n == -EFAULT) {
 		putf(l, "0x%lx", uaddr);
 		return;
@@ -272,21 +303,18 @@ static void put_result(struct line *l, uint64_t nr, int64_t ret)
 	}
 }
 
-/* The call's name and arguments; once the program has had more than one
- * process, the thread's id first, as strace -f shows it. */
+/* The calling thread's id, then the call's name and arguments.  Every
+ * line names its thread (strace -f does once there are several), so that
+ * lines of record and replay, of one thread or many, read alike and match
+ * rrv dump's [tid N]. */
 static void format_call(struct line *l, uint64_t nr, const char *fmt,
 			const struct trapframe *tf)
 {
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 
-	/* Once there have been two processes, every line says whose. */
-	static bool several;
-	several = several || procs->next;
-	if (several) {
-		char pid[24];
-		ksnprintf(pid, sizeof(pid), "[pid %d] ", curthread->tid);
-		put(l, pid);
-	}
+	char tid[24];
+	ksnprintf(tid, sizeof(tid), "[tid %d] ", curthread ? curthread->tid : 0);
+	put(l, tid);
 	put(l, syscall_name(nr));
 	put(l, "(");
 	if (fmt) {
@@ -301,6 +329,25 @@ static void format_call(struct line *l, uint64_t nr, const char *fmt,
 	put(l, ")");
 }
 
+/* The LOG hypercall is no host work of the call: it must not count in
+ * --stats, nor in the counts EXIT reports, which its digest covers (a
+ * replay with --log=syscalls would diverge at the exit). */
+static void log_line(const struct line *l)
+{
+	bool used = curthread && curthread->used_host;
+	kprintf("%s\n", l->buf);
+	if (curthread)
+		curthread->used_host = used;
+}
+
+/* --log=syscalls on the command line, or asked by the VMM through
+ * guest_state (rrv replay --log=syscalls: the recorded command line is
+ * the recording's). */
+static bool logging(void)
+{
+	return log_syscalls || *(volatile uint32_t *)&guest_state.log_syscalls;
+}
+
 static void log_call(uint64_t nr, const char *fmt,
 		     const struct trapframe *tf, const char *result_text, int64_t ret)
 {
@@ -311,7 +358,7 @@ static void log_call(uint64_t nr, const char *fmt,
 		put(&l, result_text);
 	else
 		put_result(&l, nr, ret);
-	kprintf("%s\n", l.buf);
+	log_line(&l);
 }
 
 /* ------------------------------------------------------------------ */
@@ -346,13 +393,25 @@ void syscall_dispatch(struct trapframe *tf)
 
 	/* exit and exit_group do not come back: log them first.  A
 	 * successful execve replaces the memory its arguments were in:
-	 * they are formatted first, the result added after. */
+	 * they are formatted first, the result added after.  Into a static
+	 * line, not kmalloc: the log must allocate nothing, or the kernel's
+	 * later buffers would move, and with them the addresses that the
+	 * hypercalls' digests cover (a replay with --log=syscalls would
+	 * diverge).  An execve while another one's line is in use (it
+	 * slept) is logged after it returns, like any call. */
+	static struct line exec_line;
+	static bool exec_line_busy;
 	struct line *pre = NULL;
-	if (log_syscalls && (nr == SYS_exit || nr == SYS_exit_group))
+	bool log = logging();
+	if (log && (nr == SYS_exit || nr == SYS_exit_group))
 		log_call(nr, fmt, tf, " = ?", 0);
-	if (log_syscalls && (nr == SYS_execve || nr == SYS_execveat) &&
-	    (pre = kmalloc(sizeof(*pre))) != NULL)
+	if (log && (nr == SYS_execve || nr == SYS_execveat) && !exec_line_busy) {
+		pre = &exec_line;
+		pre->len = 0;
+		pre->buf[0] = '\0';
+		exec_line_busy = true;
 		format_call(pre, nr, fmt, tf);
+	}
 
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 	if (d)
@@ -364,9 +423,9 @@ void syscall_dispatch(struct trapframe *tf)
 		curproc->nsyscalls_host++;
 	if (pre) {
 		put_result(pre, nr, ret);
-		kprintf("%s\n", pre->buf);
-		kfree(pre);
-	} else if (log_syscalls) {
+		log_line(pre);
+		exec_line_busy = false;
+	} else if (log) {
 		log_call(nr, fmt, tf, NULL, ret);
 	}
 

@@ -18,6 +18,7 @@
 #include <rrv/hypercall.h>
 
 #include "fs/file.h"
+#include "hv/hypercall.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
@@ -237,6 +238,9 @@ static int64_t clone_process(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_
 	*lp = c;
 	c->threads = NULL;
 	proc_add_thread(t);
+	/* For the trace's list of processes (rrv ps); threads are not
+	 * processes and are not reported. */
+	hc_process(RRV_PROC_FORK, c->pid, c->ppid, 0, NULL, 0);
 
 	int pid = c->pid;
 	if (flags & CLONE_VFORK) {

@@ -312,6 +312,12 @@ void machine_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, boo
 	e.core = core;
 	e.syscalls = proc0.nsyscalls;
 	e.syscalls_host = proc0.nsyscalls_host;
+	/* The first process ends with the machine (a program that could not
+	 * start never had one); its status as a wait would give it. */
+	if (how != RRV_EXIT_EXEC)
+		hc_process(RRV_PROC_EXIT, proc0.pid, proc0.ppid,
+			   how == RRV_EXIT_SIGNAL ? (status & 0x7f) | (core ? 0x80 : 0)
+						  : (status & 0xff) << 8, NULL, 0);
 	hc_call(RRV_HC_EXIT, &e);
 	halt_forever();
 }

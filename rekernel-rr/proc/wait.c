@@ -20,6 +20,7 @@
 
 #include "arch/x86/vm.h"
 #include "fs/file.h"
+#include "hv/hypercall.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "lib/syscall.h"
@@ -157,6 +158,7 @@ void proc_zombie(int code)
 
 	p->exit_code = code;
 	p->state = P_ZOMBIE;
+	hc_process(RRV_PROC_EXIT, p->pid, p->ppid, code, NULL, 0);
 	if (!notify_parent(p, p->parent))
 		reap(p);
 	sched_exit();

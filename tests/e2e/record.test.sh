@@ -45,7 +45,7 @@ t_record_default_directory_and_latest() {
 	expect_stdout_has '^exit +status 3$'
 	run "$RRV" dump
 	expect_status 0
-	expect_stdout_has '^ +0 boot\('
+	expect_stdout_has '^ +0 \[tid 0\] boot\('
 	expect_stdout_has 'exit\(how=0, status=3'
 	run "$RRV" dump --json
 	expect_status 0

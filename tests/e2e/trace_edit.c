@@ -123,8 +123,10 @@ int main(int argc, char **argv)
 	uint64_t at_off = 0;
 	struct rrv_trace_event e;
 	while ((err = rrv_trace_reader_next(r, &e)) == 1) {
+		/* Not in input copies (format 2.1): replay never reads them. */
 		for (uint32_t i = 1; i < e.nranges; i++)
-			for (uint64_t k = 0; k + n <= e.ranges[i].len; k++)
+			for (uint64_t k = 0; !rrv_trace_range_is_input(&e.ranges[i]) &&
+					     k + n <= e.ranges[i].len; k++)
 				if (!memcmp(e.ranges[i].data + k, old, n)) {
 					at_event = idx;
 					at_range = i;

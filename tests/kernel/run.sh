@@ -211,16 +211,16 @@ fi
 
 if wanted log-syscalls; then
 	"$RRV" run --log=syscalls "$OUT/exitcode-musl" 3 >/dev/null 2>"$TMP/err"
-	if grep -qx 'rrv: guest: exit_group(3) = ?' "$TMP/err" &&
-		grep -q '^rrv: guest: set_tid_address(0x[0-9a-f]*) = [0-9]*$' "$TMP/err" &&
-		grep -q '^rrv: guest: ioctl(1, ' "$TMP/err"; then
+	if grep -Eqx 'rrv: guest: \[tid [0-9]+\] exit_group\(3\) = \?' "$TMP/err" &&
+		grep -q '^rrv: guest: \[tid [0-9]*\] set_tid_address(0x[0-9a-f]*) = [0-9]*$' "$TMP/err" &&
+		grep -q '^rrv: guest: \[tid [0-9]*\] ioctl(1, ' "$TMP/err"; then
 		ok log-syscalls
 	else
 		bad log-syscalls "the strace-style lines are missing"
 	fi
 	"$RRV" run --log=syscalls "$OUT/getpid_loop-glibc" 1 >/dev/null 2>"$TMP/err"
-	if grep -q '^rrv: guest: getpid() = [0-9]*$' "$TMP/err" &&
-		grep -q '^rrv: guest: brk(NULL) = 0x[0-9a-f]*$' "$TMP/err"; then
+	if grep -q '^rrv: guest: \[tid [0-9]*\] getpid() = [0-9]*$' "$TMP/err" &&
+		grep -q '^rrv: guest: \[tid [0-9]*\] brk(NULL) = 0x[0-9a-f]*$' "$TMP/err"; then
 		ok log-syscalls-glibc
 	else
 		bad log-syscalls-glibc "getpid or brk line missing"

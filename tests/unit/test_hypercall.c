@@ -423,6 +423,36 @@ static void preempt_is_traced_and_checks_its_method(void **state)
 	assert_int_equal(call(f, RRV_HC_PREEMPT, ARGS, &in), -EINVAL);
 }
 
+/* PROCESS (v8) exists to be recorded: traced, and checked so that a
+ * trace never holds a struct rrv ps would misread. */
+static void process_is_traced_and_checked(void **state)
+{
+	struct fixture *f = *state;
+	const struct hc_desc *d = hc_lookup(&f->vm.hc, RRV_HC_PROCESS);
+	assert_non_null(d);
+	assert_false(d->flags & HC_F_UNTRACED);
+	assert_int_equal(d->args_size, sizeof(struct rrv_hc_process));
+	struct rrv_hc_process *a = unit_guest(&f->vm, ARGS, sizeof(*a));
+	bool in;
+	memset(a, 0, sizeof(*a));
+	a->event = RRV_PROC_EXEC;
+	a->pid = 7;
+	a->argc = 1;
+	a->cmdline_len = 3;
+	memcpy(a->cmdline, "sh", 3);
+	assert_int_equal(call(f, RRV_HC_PROCESS, ARGS, &in), 0);
+	assert_true(in);
+	a->cmdline_len = RRV_HC_PROCESS_CMDLINE;
+	assert_int_equal(call(f, RRV_HC_PROCESS, ARGS, &in), 0);
+	a->cmdline_len = RRV_HC_PROCESS_CMDLINE + 1;
+	assert_int_equal(call(f, RRV_HC_PROCESS, ARGS, &in), -EINVAL);
+	a->cmdline_len = 0;
+	a->event = 0;
+	assert_int_equal(call(f, RRV_HC_PROCESS, ARGS, &in), -EINVAL);
+	a->event = RRV_PROC_EXIT + 1;
+	assert_int_equal(call(f, RRV_HC_PROCESS, ARGS, &in), -EINVAL);
+}
+
 /* THREADS only steers the tick: not recorded, and harmless without one. */
 static void threads_is_an_untraced_observer(void **state)
 {
@@ -522,6 +552,7 @@ int main(void)
 		T(exit_sets_the_status),
 		T(log_checks_its_buffer),
 		T(preempt_is_traced_and_checks_its_method),
+		T(process_is_traced_and_checked),
 		T(threads_is_an_untraced_observer),
 		T(pmu_answers_this_hosts_counter),
 		cmocka_unit_test(pmu_leaf_goes_on_top_of_the_profile),

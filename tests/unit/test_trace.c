@@ -470,6 +470,43 @@ static void dedup_round_trip(void **state)
 	}
 }
 
+/* Format 2.1: input copies (gpa bit 63) and tids travel as written, and
+ * the file says 2.1. */
+static void input_copies_and_tids_round_trip(void **state)
+{
+	(void)state;
+	static const uint8_t args[40] = { 1, 2, 3 };
+	static const char path[] = "/etc/hosts";
+	struct rrv_trace_range ranges[2] = {
+		{ 0x2000, sizeof(args), args },
+		{ RRV_TRACE_INPUT_BIT | 5000, sizeof(path), (const uint8_t *)path },
+	};
+	struct rrv_trace_event ev = { .type = RRV_EV_HYPERCALL, .nr = 6, .tid = 4242,
+				      .digest = 9, .ret = 3, .nranges = 2,
+				      .ranges = ranges };
+	struct sample s = { 1, &ev, NULL, NULL };
+	size_t len, count;
+	uint8_t *buf = write_trace(&s, 0, &len);
+	assert_int_equal(read_prefix(buf, len, &s, &count), 0);
+	assert_int_equal(count, 1);
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open_mem(&r, buf, len), 0);
+	unsigned major, minor;
+	rrv_trace_reader_version(r, &major, &minor);
+	assert_int_equal(major, 2);
+	assert_int_equal(minor, 1);
+	struct rrv_trace_event e;
+	assert_int_equal(rrv_trace_reader_next(r, &e), 1);
+	assert_int_equal(e.tid, 4242);
+	assert_false(rrv_trace_range_is_input(&e.ranges[0]));
+	assert_true(rrv_trace_range_is_input(&e.ranges[1]));
+	assert_int_equal(rrv_trace_input_len(&e.ranges[1]), 5000);
+	assert_int_equal(e.ranges[1].len, sizeof(path));
+	assert_memory_equal(e.ranges[1].data, path, sizeof(path));
+	rrv_trace_reader_free(r);
+	free(buf);
+}
+
 /* The program's ELF in the header is stored as blocks: the header still
  * reads as PROGRAM_IMAGE, and a page of it read later costs a reference. */
 static void program_image_blocks(void **state)
@@ -527,6 +564,7 @@ int main(void)
 		cmocka_unit_test(golden_traces_still_read),
 		cmocka_unit_test(dedup_round_trip),
 		cmocka_unit_test(program_image_blocks),
+		cmocka_unit_test(input_copies_and_tids_round_trip),
 	};
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }
