@@ -16,6 +16,10 @@
  * made (method BRANCHES, a branch count of 1000003) and recomputes the
  * event's digest the way the VMM does, so that the trace stays
  * consistent: what a replay on a host without a counter must accept.
+ *
+ * trace_edit --footer TAG IN OUT: copies IN with one more footer field,
+ * TAG, holding the u64 1 (a footer tag a newer rrv writes, such as 69,
+ * "interrupted", for rrv ls).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,6 +41,29 @@ static void die(const char *what, int err)
 /* Copies the rest of the trace from r to w, then the footer. */
 static void copy_rest(struct rrv_trace_reader *r, struct rrv_trace_writer *w,
 		      const char *in);
+
+/* --footer: the tag copy_rest adds, or 0. */
+static uint32_t extra_footer_tag;
+
+static int add_footer(const char *tag, const char *in, const char *out)
+{
+	extra_footer_tag = (uint32_t)strtoul(tag, NULL, 10);
+	struct rrv_trace_reader *r;
+	int err = rrv_trace_reader_open(&r, in);
+	if (err)
+		die(in, err);
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		perror(out);
+		return 1;
+	}
+	struct rrv_trace_writer *w;
+	if ((err = rrv_trace_writer_create(&w, fd, rrv_trace_reader_header(r), 0)))
+		die(out, err);
+	copy_rest(r, w, in);
+	close(fd);
+	return 0;
+}
 
 static int edit_preempt(long k, const char *what, const char *in, const char *out)
 {
@@ -102,6 +129,8 @@ static int edit_preempt(long k, const char *what, const char *in, const char *ou
 
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "--footer"))
+		return add_footer(argv[2], argv[3], argv[4]);
 	if (argc == 6 && !strcmp(argv[1], "--preempt") &&
 	    (!strcmp(argv[3], "rip") || !strcmp(argv[3], "digest") ||
 	     !strcmp(argv[3], "counted")))
@@ -193,6 +222,8 @@ static void copy_rest(struct rrv_trace_reader *r, struct rrv_trace_writer *w,
 		if (x->tag != RRV_TAG_EVENT_COUNT && x->tag != RRV_TAG_INDEX)
 			rrv_trace_fields_add(f, x->tag, x->data, x->len);
 	}
+	if (extra_footer_tag)
+		rrv_trace_fields_add_u64(f, extra_footer_tag, 1);
 	if ((err = rrv_trace_writer_finish(w, f)))
 		die("finish", err);
 	rrv_trace_writer_free(w);

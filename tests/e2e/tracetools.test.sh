@@ -228,6 +228,9 @@ t_tracetools_ls_lists_the_trace_directory() {
 	head -c $((foot - 10)) "$RRV_TRACE_DIR/$rec" >"$RRV_TRACE_DIR/cut.rrv"
 	"$P/trace_edit" "$RRV_TRACE_DIR/$rec" "$RRV_TRACE_DIR/edited.rrv" \
 		"hello data" "HELLO DATA" || fail "could not edit the trace"
+	# Footer tag 69: what rrv record writes when a signal stopped it.
+	"$P/trace_edit" --footer 69 "$RRV_TRACE_DIR/$rec" "$RRV_TRACE_DIR/stopped.rrv" ||
+		fail "could not add the footer tag"
 	echo "not a trace" >"$RRV_TRACE_DIR/junk.rrv"
 	echo "ignored" >"$RRV_TRACE_DIR/notes.txt"
 	run "$RRV" replay "$RRV_TRACE_DIR/edited.rrv"
@@ -247,9 +250,10 @@ t_tracetools_ls_lists_the_trace_directory() {
 	expect_stdout_has "^\\* $rec +family +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +[0-9.]+[BKMG] +$n +complete$"
 	expect_stdout_has "^  edited\\.rrv +family +.* +$n +complete, diverged on replay$"
 	expect_stdout_has '^  cut\.rrv +family +.* +[0-9]+ +cut short$'
+	expect_stdout_has "^  stopped\\.rrv +family +.* +$n +interrupted$"
 	expect_stdout_has '^  junk\.rrv +- +.* +0 +unreadable: not an rrv trace$'
 	grep -q 'notes\.txt\|\.replay' "$E2E_TMP/out" && fail "ls listed files that are not traces"
-	[ "$(wc -l <"$E2E_TMP/out")" -eq 5 ] || fail "expected a header and 4 traces"
+	[ "$(wc -l <"$E2E_TMP/out")" -eq 6 ] || fail "expected a header and 5 traces"
 	# Newest first: the dates never go up.
 	sed 1d "$E2E_TMP/out" | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}' >"$E2E_TMP/dates"
 	sort -r "$E2E_TMP/dates" | cmp -s - "$E2E_TMP/dates" || fail "not newest first"
