@@ -10,7 +10,7 @@ BUILD := build
 CC := gcc
 
 # Evaluated lazily, so that `make test` can install pkg-config first.
-HOST_PKGS = libelf libzstd capstone libunwind-generic
+HOST_PKGS = libelf libdw libzstd capstone libunwind-generic
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-MMD -MP -I. -Iinclude -I$(BUILD)/include $(shell pkg-config --cflags $(HOST_PKGS))
 HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS))
@@ -41,7 +41,15 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 # Programs and tools the end-to-end tests use, built here (not in the VM).
 E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
-E2E_BINS := $(E2E_PROGS) $(BUILD)/tests/e2e/trace_edit
+# The programs of the crash and deadlock reports' tests are built a second
+# time, dynamically linked (as PIEs), as X_dyn: their reports name frames
+# in the shared libraries too.
+E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_deadlock_dyn
+E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(BUILD)/tests/e2e/trace_edit
+
+$(BUILD)/tests/e2e/%_dyn: tests/e2e/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
 	@mkdir -p $(@D)

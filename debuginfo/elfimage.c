@@ -1,6 +1,7 @@
 /* An ELF image for reports (see elfimage.h), read with libelf. */
 #include "elfimage.h"
 
+#include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -35,6 +36,13 @@ struct elf_image {
 	uint64_t eh_addr, eh_size;     /* .eh_frame_hdr */
 	bool have_frame;
 	uint64_t frame_addr, frame_size; /* .eh_frame */
+	bool have_dyn;
+	uint64_t dyn_addr, dyn_size;   /* PT_DYNAMIC */
+	/* libdw's view of the same copy, opened at the first line lookup
+	 * (most reports never ask for one); dw_tried: do not retry. */
+	Elf *dw_elf;
+	Dwarf *dw;
+	bool dw_tried;
 };
 
 /*
@@ -173,6 +181,11 @@ static int load_segments(struct elf_image *p, Elf *elf)
 			p->eh_addr = ph.p_vaddr;
 			p->eh_size = ph.p_memsz;
 		}
+		if (ph.p_type == PT_DYNAMIC && ph.p_memsz) {
+			p->have_dyn = true;
+			p->dyn_addr = ph.p_vaddr;
+			p->dyn_size = ph.p_memsz;
+		}
 		/* A segment whose bytes lie outside the image is ignored
 		 * rather than trusted (written to avoid overflow). */
 		if (ph.p_type != PT_LOAD || ph.p_filesz > ph.p_memsz ||
@@ -243,6 +256,10 @@ void elf_image_free(struct elf_image *p)
 {
 	if (!p)
 		return;
+	if (p->dw)
+		dwarf_end(p->dw);
+	if (p->dw_elf)
+		elf_end(p->dw_elf);
 	for (size_t i = 0; i < p->nsyms; i++)
 		free(p->syms[i].name);
 	free(p->syms);
@@ -343,4 +360,42 @@ bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi)
 		any = true;
 	}
 	return any;
+}
+
+bool elf_image_dynamic(const struct elf_image *p, uint64_t *addr,
+		       uint64_t *size)
+{
+	if (!p || !p->have_dyn)
+		return false;
+	*addr = p->dyn_addr;
+	*size = p->dyn_size;
+	return true;
+}
+
+bool elf_image_line(struct elf_image *p, uint64_t addr, const char **file,
+		    int *line)
+{
+	if (!p)
+		return false;
+	if (!p->dw_tried) {
+		p->dw_tried = true;
+		/* libdw checks the DWARF it reads against the image; an image
+		 * without .debug_info simply has no Dwarf. */
+		p->dw_elf = elf_memory((char *)p->image, p->size);
+		if (p->dw_elf)
+			p->dw = dwarf_begin_elf(p->dw_elf, DWARF_C_READ, NULL);
+	}
+	if (!p->dw)
+		return false;
+	Dwarf_Die cu;
+	if (!dwarf_addrdie(p->dw, addr, &cu))
+		return false;
+	Dwarf_Line *l = dwarf_getsrc_die(&cu, addr);
+	int n = 0;
+	const char *src = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	if (!src || dwarf_lineno(l, &n) != 0 || n <= 0)
+		return false;
+	*file = src;
+	*line = n;
+	return true;
 }

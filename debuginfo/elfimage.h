@@ -73,4 +73,20 @@ bool elf_image_eh_frame(const struct elf_image *p, uint64_t *addr,
  * when there is none. */
 bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi);
 
+/* The link-time address and size of the dynamic section (PT_DYNAMIC),
+ * where a dynamically linked program's DT_DEBUG leads to the loader's list
+ * of shared libraries.  False when the image has none (a static link). */
+bool elf_image_dynamic(const struct elf_image *p, uint64_t *addr,
+		       uint64_t *size);
+
+/*
+ * The source file and line of link-time address addr from the image's
+ * DWARF line table (libdw), where it has one (built with -g).  *file is
+ * the name the line table holds (often a full path), valid until the
+ * image is freed.  False without debug information for addr.  Not const:
+ * the DWARF is opened at the first call and kept.
+ */
+bool elf_image_line(struct elf_image *p, uint64_t addr, const char **file,
+		    int *line);
+
 #endif

@@ -6,7 +6,7 @@
 # qemu-system-x86, busybox-static, cpio and xz-utils are for tools/with-kvm
 # (the nested VM used where the machine has no /dev/kvm).
 
-PACKAGES="gcc make clang libelf-dev libzstd-dev libcapstone-dev libunwind-dev libcmocka-dev pkg-config qemu-system-x86 busybox-static musl-tools cpio zstd xz-utils python3 sqlite3 wget curl"
+PACKAGES="gcc make clang libelf-dev libzstd-dev libcapstone-dev libunwind-dev libdw-dev libcmocka-dev pkg-config qemu-system-x86 busybox-static musl-tools cpio zstd xz-utils python3 sqlite3 wget curl"
 
 set -u
 

@@ -1,0 +1,224 @@
+/* The objects of a program and the names of its addresses (see
+ * symbolizer.h). */
+#include "symbolizer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elfimage.h"
+
+struct sym_module {
+	char *name;
+	uint64_t base;
+	struct elf_image *elf;  /* NULL: no symbols, see why */
+	char *why;
+	uint64_t lo, hi;        /* run-time range of its code, for lookup */
+};
+
+/* The program and BT_MAX_MODULES others, as the unwinder takes them. */
+#define SYM_MAX (BT_MAX_MODULES + 1)
+
+struct symbolizer {
+	struct sym_module mods[SYM_MAX];
+	size_t n;
+};
+
+struct symbolizer *symbolizer_new(void)
+{
+	return calloc(1, sizeof(struct symbolizer));
+}
+
+void symbolizer_free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->mods[i].name);
+		free(s->mods[i].why);
+		elf_image_free(s->mods[i].elf);
+	}
+	free(s);
+}
+
+bool symbolizer_add(struct symbolizer *s, const char *name,
+		    struct elf_image *elf, uint64_t base, const char *why)
+{
+	if (!s || s->n >= SYM_MAX) {
+		elf_image_free(elf);
+		return false;
+	}
+	struct sym_module *m = &s->mods[s->n];
+	*m = (struct sym_module){ .base = base, .elf = elf };
+	m->name = strdup(name ? name : "?");
+	m->why = why ? strdup(why) : NULL;
+	if (!m->name || (why && !m->why)) {
+		free(m->name);
+		free(m->why);
+		elf_image_free(elf);
+		return false;
+	}
+	uint64_t lo, hi;
+	if (elf && elf_image_text(elf, &lo, &hi) && base + lo >= lo &&
+	    base + hi >= hi) {
+		m->lo = base + lo;
+		m->hi = base + hi;
+	}
+	s->n++;
+	return true;
+}
+
+void *symbolizer_read_file(const char *path, size_t *size, char *why,
+			   size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SYM_FILE_MAX) {
+		snprintf(why, whylen, "not a regular file of a plausible size");
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	size_t done = 0;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(why, whylen, "%s", n < 0 ? strerror(errno)
+				 : "it shrank while being read");
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	*size = done;
+out:
+	close(fd);
+	return buf;
+}
+
+bool symbolizer_add_file(struct symbolizer *s, const char *path,
+			 uint64_t base)
+{
+	char why[200], err[160];
+	size_t size = 0;
+	void *bytes = symbolizer_read_file(path, &size, err, sizeof(err));
+	if (!bytes) {
+		snprintf(why, sizeof(why), "cannot read it: %s", err);
+		return symbolizer_add(s, path, NULL, base, why);
+	}
+	struct elf_image *elf = elf_image_load(bytes, size, err, sizeof(err));
+	free(bytes);
+	if (!elf) {
+		snprintf(why, sizeof(why), "%s", err);
+		return symbolizer_add(s, path, NULL, base, why);
+	}
+	return symbolizer_add(s, path, elf, base,
+			      elf_image_symbol_count(elf) ? NULL
+			      : "it is stripped");
+}
+
+size_t symbolizer_count(const struct symbolizer *s)
+{
+	return s ? s->n : 0;
+}
+
+const char *symbolizer_module(const struct symbolizer *s, size_t i,
+			      uint64_t *base, const char **why)
+{
+	if (!s || i >= s->n)
+		return NULL;
+	*base = s->mods[i].base;
+	*why = s->mods[i].why;
+	return s->mods[i].name;
+}
+
+static const char *last_part(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* The object holding run-time address a: by its code's range, and for the
+ * program also by its symbols (its range is known only with an image). */
+static struct sym_module *holder(struct symbolizer *s, uint64_t a)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct sym_module *m = &s->mods[i];
+		if (m->hi && a >= m->lo && a < m->hi)
+			return m;
+	}
+	return NULL;
+}
+
+void symbolizer_name(struct symbolizer *s, uint64_t addr, uint64_t lookup,
+		     char *out, size_t outlen)
+{
+	out[0] = '\0';
+	struct sym_module *m = s ? holder(s, lookup) : NULL;
+	if (!m)
+		return;
+	bool prog = m == &s->mods[0];
+	uint64_t off = 0;
+	const char *fn = elf_image_symbol(m->elf, lookup - m->base, &off);
+	if (!fn) {
+		/* Code of a known object without a symbol: the object and
+		 * the offset from its base, which objdump and addr2line take. */
+		snprintf(out, outlen, "%s+0x%" PRIx64, last_part(m->name),
+			 addr - m->base);
+		return;
+	}
+	off += addr - lookup;
+	size_t used = 0;
+	int w = off ? snprintf(out, outlen, "%s+0x%" PRIx64, fn, off)
+		    : snprintf(out, outlen, "%s", fn);
+	if (w < 0 || (size_t)w >= outlen)
+		return;
+	used = (size_t)w;
+	const char *file;
+	int line;
+	if (elf_image_line(m->elf, lookup - m->base, &file, &line)) {
+		w = snprintf(out + used, outlen - used, " (%s:%d)",
+			     last_part(file), line);
+		if (w < 0 || (size_t)w >= outlen - used)
+			return;
+		used += (size_t)w;
+	}
+	if (!prog)
+		snprintf(out + used, outlen - used, " in %s",
+			 last_part(m->name));
+}
+
+size_t symbolizer_bt(const struct symbolizer *s, struct bt_module *prog,
+		     struct bt_module *mods, size_t max)
+{
+	*prog = (struct bt_module){ 0 };
+	if (!s || s->n == 0)
+		return 0;
+	*prog = (struct bt_module){ s->mods[0].elf, s->mods[0].base };
+	size_t k = 0;
+	for (size_t i = 1; i < s->n && k < max; i++)
+		mods[k++] = (struct bt_module){ s->mods[i].elf,
+						s->mods[i].base };
+	return k;
+}
