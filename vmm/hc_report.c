@@ -25,7 +25,8 @@
  *   f  a descriptor ("fd 3")          p  an address ("buf 0x7ffd...")
  *   u  a count or size, in decimal    d  a signed number (a pid)
  *   x  flags, in hex                  o  a futex operation (FUTEX_WAIT...)
- * The calls a deadlock is usually made of; any other shows six hex words.
+ * An argument without a name is shown by its value alone.  The calls a
+ * deadlock is usually made of; any other shows six hex words.
  */
 struct call_fmt {
 	uint64_t nr;
@@ -40,7 +41,7 @@ static const struct call_fmt call_fmts[] = {
 	{ RRV_NR_writev, "fpu", { "fd", "iov", "iovcnt" } },
 	{ RRV_NR_pread64, "fpuu", { "fd", "buf", "count", "offset" } },
 	{ RRV_NR_pwrite64, "fpuu", { "fd", "buf", "count", "offset" } },
-	{ RRV_NR_futex, "popppu", { "uaddr", "op", "val", "timeout", "uaddr2",
+	{ RRV_NR_futex, "pouppu", { "uaddr", NULL, "val", "timeout", "uaddr2",
 				    "val3" } },
 	{ RRV_NR_wait4, "dpxp", { "pid", "status", "options", "rusage" } },
 	{ RRV_NR_waitid, "udpxp", { "idtype", "id", "info", "options",
@@ -141,7 +142,8 @@ static void describe_call(char *out, size_t len, int64_t nr,
 		return;
 	}
 	for (int i = 0; f->kinds[i] && i < 6; i++) {
-		put(out, len, &used, "%s%s ", i ? ", " : "", f->names[i]);
+		put(out, len, &used, "%s%s%s", i ? ", " : "",
+		    f->names[i] ? f->names[i] : "", f->names[i] ? " " : "");
 		switch (f->kinds[i]) {
 		case 'f':
 		case 'd':

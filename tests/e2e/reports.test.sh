@@ -1,0 +1,163 @@
+# Crash and deadlock reports (docs/reports.md): the signal, the
+# instruction, the registers and a backtrace named by function, file:line
+# and shared library, in rrv run, rrv record and rrv replay alike.
+
+P=$PWD/build/tests/e2e
+SRC=$PWD/tests/e2e/programs
+
+# line_of FILE TEXT: the number of the line of FILE holding TEXT (fixed
+# string), so that the expectations follow the source.
+line_of() {
+	grep -nF -- "$2" "$SRC/$1" | head -1 | cut -d: -f1
+}
+
+# in_three_modes STATUS CHECK PROG ARGS...: runs PROG under rrv run, then
+# rrv record, then rrv replay of that recording, each expected to end with
+# STATUS and to pass CHECK (a function of expect_* lines, reading the
+# last run's stderr).  The replay's report must be the recording's, line
+# for line.
+in_three_modes() {
+	local status=$1 check=$2
+	shift 2
+	run "$RRV" run "$@"
+	expect_status "$status"
+	"$check" run
+	run "$RRV" record -o "$E2E_TMP/t.rrv" "$@"
+	expect_status "$status"
+	"$check" record
+	grep -v '^rrv: trace written' "$E2E_TMP/err" >"$E2E_TMP/recorded.err"
+	run "$RRV" replay "$E2E_TMP/t.rrv"
+	expect_status "$status"
+	"$check" replay
+	cmp -s "$E2E_TMP/recorded.err" "$E2E_TMP/err" ||
+		fail "replay's report differs from the recording's: $(diff "$E2E_TMP/recorded.err" "$E2E_TMP/err" | head -5)"
+}
+
+# frame_no REGEX: the number of the first backtrace frame matching REGEX
+# in the last stderr, or 99.
+frame_no() {
+	sed -nE "s/^rrv:     #([0-9]+) 0x[0-9a-f]{16}.*$1.*/\\1/p" "$E2E_TMP/err" |
+		head -1 | grep . || echo 99
+}
+
+check_segv() {
+	local store call caller
+	store=$(line_of report_crash.c '*p = 42;')
+	call=$(line_of report_crash.c 'crash_here(p);')
+	caller=$(line_of report_crash.c 'crash_caller(p);')
+	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\) at rip 0x[0-9a-f]+, address 0x0'
+	expect_stderr_has "^rrv:   program at 0x[0-9a-f]+ <crash_here \\(report_crash\\.c:$store\\)>: mov dword ptr \\[rdi\\], 0x2a$"
+	expect_stderr_has '^rrv:   rax [0-9a-f]{16} rbx [0-9a-f]{16} rcx [0-9a-f]{16} rdx [0-9a-f]{16}$'
+	expect_stderr_has '^rrv:   rsi [0-9a-f]{16} rdi 0000000000000000 '
+	expect_stderr_has "^rrv:     #0 0x[0-9a-f]{16} crash_here \\(report_crash\\.c:$store\\)$"
+	expect_stderr_has "^rrv:     #1 0x[0-9a-f]{16} crash_caller\\+0x[0-9a-f]+ \\(report_crash\\.c:$call\\)$"
+	expect_stderr_has "^rrv:     #2 0x[0-9a-f]{16} main\\+0x[0-9a-f]+ \\(report_crash\\.c:$caller\\)$"
+	expect_stdout ''
+}
+
+t_reports_crash_static() {
+	in_three_modes 139 check_segv "$P/report_crash" segv
+}
+
+check_segv_dyn() {
+	check_segv
+	# Past main, the frames are libc's, named as its: the backtrace
+	# crossed into the shared library through its own unwind tables.
+	expect_stderr_has '^rrv:     #[3-9] 0x00007f[0-9a-f]{10} __libc_start_main\+0x[0-9a-f]+ in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #[4-9] 0x[0-9a-f]{16} _start\+0x[0-9a-f]+$'
+}
+
+t_reports_crash_dynamic() {
+	in_three_modes 139 check_segv_dyn "$P/report_crash_dyn" segv
+}
+
+# The frames above abort: glibc's own (raise, abort, the heap check's)
+# come first, then free, then the program's free_twice and main.
+check_abort() {
+	local second caller
+	second=$(line_of report_crash.c 'free(again);')
+	caller=$(line_of report_crash.c 'free_twice(p);')
+	expect_stderr_has '^free\(\): double free detected in tcache 2$'
+	expect_stderr_has '^rrv: program killed by SIGABRT \(signal 6\) at rip 0x[0-9a-f]+'
+	expect_stderr_has '^rrv:   thread [0-9]+, in system call [0-9]+ \(tgkill\)$'
+	expect_stderr_has ' syscall \(the system call instruction, just before the saved rip\)$'
+	expect_stderr_has "^rrv:     #[0-9]+ 0x[0-9a-f]{16} free_twice\\+0x[0-9a-f]+ \\(report_crash\\.c:$second\\)$"
+	expect_stderr_has "^rrv:     #[0-9]+ 0x[0-9a-f]{16} main\\+0x[0-9a-f]+ \\(report_crash\\.c:$caller\\)$"
+	local abort free twice
+	abort=$(frame_no ' abort\+0x')
+	free=$(frame_no ' free\+0x')
+	twice=$(frame_no ' free_twice\+0x')
+	[ "$abort" -lt "$free" ] && [ "$free" -lt "$twice" ] && [ "$twice" -lt 99 ] ||
+		fail "expected abort (#$abort) above free (#$free) above free_twice (#$twice)"
+}
+
+check_abort_dyn() {
+	check_abort
+	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} abort\+0x[0-9a-f]+ in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} free\+0x[0-9a-f]+ in libc\.so\.6$'
+}
+
+check_abort_static() {
+	check_abort
+	# A static glibc keeps the names of its internal functions too.
+	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} malloc_printerr\+0x[0-9a-f]+$'
+}
+
+t_reports_abort_double_free_dynamic() {
+	in_three_modes 134 check_abort_dyn "$P/report_crash_dyn" doublefree
+}
+
+t_reports_abort_double_free_static() {
+	in_three_modes 134 check_abort_static "$P/report_crash" doublefree
+}
+
+# Two processes, each reading the pipe the other would write: both
+# threads appear with their read and its descriptor, and a backtrace each.
+check_pipes() {
+	local req rep
+	req=$(line_of report_deadlock.c 'return (int)read(fd, &c, 1);')
+	rep=$(grep -nF 'return (int)read(fd, &c, 1);' "$SRC/report_deadlock.c" | sed -n 2p | cut -d: -f1)
+	expect_stderr_has '^rrv: deadlock: all 2 threads of the program wait and none can wake another'
+	[ "$(grep -cE '^rrv: thread [0-9]+ \(process [0-9]+\) waits in read\(fd [0-9]+, buf 0x[0-9a-f]+, count 1\)$' "$E2E_TMP/err")" -eq 2 ] ||
+		fail "expected two threads waiting in read"
+	# The two processes are different ones, on different descriptors.
+	[ "$(sed -nE 's/^rrv: thread [0-9]+ \(process ([0-9]+)\) waits in read\(fd ([0-9]+),.*/\1 \2/p' "$E2E_TMP/err" | sort -u | wc -l)" -eq 2 ] ||
+		fail "expected two processes on two descriptors"
+	expect_stderr_has "^rrv:     #[0-9] 0x[0-9a-f]{16} read_request\\+0x[0-9a-f]+ \\(report_deadlock\\.c:$req\\)$"
+	expect_stderr_has "^rrv:     #[0-9] 0x[0-9a-f]{16} read_reply\\+0x[0-9a-f]+ \\(report_deadlock\\.c:$rep\\)$"
+	[ "$(grep -c '^rrv:   backtrace:$' "$E2E_TMP/err")" -eq 2 ] ||
+		fail "expected two backtraces"
+	expect_stderr_has '^rrv: program killed by SIGKILL \(signal 9\)'
+	expect_stderr_lacks '^rrv: guest: deadlock'
+}
+
+check_pipes_dyn() {
+	check_pipes
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} read\+0x[0-9a-f]+ in libc\.so\.6$'
+}
+
+t_reports_deadlock_pipes_static() {
+	in_three_modes 137 check_pipes "$P/report_deadlock"
+}
+
+t_reports_deadlock_pipes_dynamic() {
+	in_three_modes 137 check_pipes_dyn "$P/report_deadlock_dyn"
+}
+
+# Threads over two mutexes: each waits in futex on the other's mutex,
+# whose address the report names.
+check_locks() {
+	local first second
+	first=$(sed -n 's/^first //p' "$E2E_TMP/out")
+	second=$(sed -n 's/^second //p' "$E2E_TMP/out")
+	[ -n "$first" ] && [ -n "$second" ] || fail "the program printed no addresses"
+	expect_stderr_has '^rrv: deadlock: all 2 threads of the program wait'
+	expect_stderr_has "^rrv: thread [0-9]+ \\(process [0-9]+\\) waits in futex\\(uaddr $first, FUTEX_WAIT(_PRIVATE)?, val [0-9]+, "
+	expect_stderr_has "^rrv: thread [0-9]+ \\(process [0-9]+\\) waits in futex\\(uaddr $second, FUTEX_WAIT(_PRIVATE)?, val [0-9]+, "
+	expect_stderr_has '^rrv:     #[0-9] 0x[0-9a-f]{16} lock_first\+0x[0-9a-f]+ \(report_locks\.c:[0-9]+\)$'
+	expect_stderr_has '^rrv:     #[0-9] 0x[0-9a-f]{16} lock_second\+0x[0-9a-f]+ \(report_locks\.c:[0-9]+\)$'
+}
+
+t_reports_deadlock_mutexes() {
+	in_three_modes 137 check_locks "$P/report_locks"
+}
