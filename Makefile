@@ -45,7 +45,23 @@ E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard t
 # time, dynamically linked (as PIEs), as X_dyn: their reports name frames
 # in the shared libraries too.
 E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_deadlock_dyn
-E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(BUILD)/tests/e2e/trace_edit
+# A program crashing in a shared library of its own (libreport.so), and
+# another build of that library, for the report's checks of library files.
+E2E_LIB_PROGS := $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so \
+	$(BUILD)/tests/e2e/libreport-changed.so
+E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(E2E_LIB_PROGS) $(BUILD)/tests/e2e/trace_edit
+
+$(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/e2e/libreport-changed.so: tests/e2e/libreport.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -DREPORT_CHANGED -o $@ $<
+
+$(BUILD)/tests/e2e/report_libmain: tests/e2e/report_libmain.c $(BUILD)/tests/e2e/libreport.so
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $< -L$(BUILD)/tests/e2e -lreport
 
 $(BUILD)/tests/e2e/%_dyn: tests/e2e/programs/%.c
 	@mkdir -p $(@D)

@@ -399,3 +399,14 @@ bool elf_image_line(struct elf_image *p, uint64_t addr, const char **file,
 	*line = n;
 	return true;
 }
+
+bool elf_image_segment(const struct elf_image *p, size_t i, uint64_t *vaddr,
+		       uint64_t *filesz, bool *writable)
+{
+	if (!p || i >= p->nsegs)
+		return false;
+	*vaddr = p->segs[i].vaddr;
+	*filesz = p->segs[i].filesz;
+	*writable = p->segs[i].writable;
+	return true;
+}

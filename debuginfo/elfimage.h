@@ -73,6 +73,11 @@ bool elf_image_eh_frame(const struct elf_image *p, uint64_t *addr,
  * when there is none. */
 bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi);
 
+/* The i-th loadable segment's link-time address, file-backed size and
+ * whether it is writable; false past the last. */
+bool elf_image_segment(const struct elf_image *p, size_t i, uint64_t *vaddr,
+		       uint64_t *filesz, bool *writable);
+
 /* The link-time address and size of the dynamic section (PT_DYNAMIC),
  * where a dynamically linked program's DT_DEBUG leads to the loader's list
  * of shared libraries.  False when the image has none (a static link). */

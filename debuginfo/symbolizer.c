@@ -138,6 +138,48 @@ bool symbolizer_add_file(struct symbolizer *s, const char *path,
 			      : "it is stripped");
 }
 
+/* How much of each segment is compared: the page that holds the ELF
+ * header and note (build id) in the first, the code's start in others. */
+#define CHECK_BYTES 4096u
+
+bool symbolizer_check(struct symbolizer *s, size_t i, bt_read_fn read,
+		      void *ctx)
+{
+	if (!s || i >= s->n || !s->mods[i].elf)
+		return true;
+	struct sym_module *m = &s->mods[i];
+	static uint8_t want[CHECK_BYTES], got[CHECK_BYTES];
+	uint64_t vaddr, filesz;
+	bool writable;
+	for (size_t k = 0; elf_image_segment(m->elf, k, &vaddr, &filesz,
+					     &writable); k++) {
+		if (writable || filesz == 0)
+			continue;
+		size_t len = filesz < CHECK_BYTES ? (size_t)filesz : CHECK_BYTES;
+		size_t have = elf_image_read(m->elf, vaddr, want, len);
+		/* Page by page: demand paging leaves pages the program never
+		 * touched unmapped, which proves nothing either way. */
+		for (size_t off = 0; off < have;) {
+			uint64_t at = m->base + vaddr + off;
+			size_t chunk = 4096 - (size_t)(at & 4095);
+			if (chunk > have - off)
+				chunk = have - off;
+			if (read(ctx, at, got, chunk) == chunk &&
+			    memcmp(got, want + off, chunk) != 0) {
+				elf_image_free(m->elf);
+				m->elf = NULL;
+				m->lo = m->hi = 0;
+				free(m->why);
+				m->why = strdup("the file differs from the one "
+						"the program mapped");
+				return false;
+			}
+			off += chunk;
+		}
+	}
+	return true;
+}
+
 size_t symbolizer_count(const struct symbolizer *s)
 {
 	return s ? s->n : 0;

@@ -41,6 +41,16 @@ bool symbolizer_add(struct symbolizer *s, const char *name,
 bool symbolizer_add_file(struct symbolizer *s, const char *path,
 			 uint64_t base);
 
+/*
+ * Checks object i against the target's memory: the first page of each of
+ * its read-only segments, where the target has it mapped, must hold the
+ * ELF's bytes.  A file that differs (a library rebuilt since the
+ * recording) loses its symbols, with the reason, so that it names
+ * nothing rather than wrongly.  Returns false when it differed.
+ */
+bool symbolizer_check(struct symbolizer *s, size_t i, bt_read_fn read,
+		      void *ctx);
+
 /* The number of objects, and the i-th one's name, base and why it has no
  * symbols (NULL when it has them). */
 size_t symbolizer_count(const struct symbolizer *s);

@@ -25,7 +25,10 @@ static void replay_help(void)
 	       "status: the recorded program's; 65 when the replay diverged\n"
 	       "from the recording (a report says where); 66 when the trace\n"
 	       "cannot be used; 69 when the trace ends early (a recording that\n"
-	       "was cut off: everything it holds is replayed first).\n");
+	       "was cut off: everything it holds is replayed first).\n"
+	       "A crash or deadlock is reported as in the recording; the\n"
+	       "names of shared libraries' addresses come from their files on\n"
+	       "this machine (docs/reports.md).\n");
 }
 
 int cmd_replay(int argc, char **argv)

@@ -155,6 +155,7 @@ static struct symbolizer *load_objects(struct vmm *vm, const struct ps_mem *mem,
 				   ? vm->cfg.exec_path : NULL;
 	void *from_disk = NULL;
 	char why[160];
+	bool from_trace = image != NULL;
 	if (!image) {
 		if (!path) {
 			fprintf(stderr, "rrv:   (no symbols: no copy of the "
@@ -187,6 +188,15 @@ static struct symbolizer *load_objects(struct vmm *vm, const struct ps_mem *mem,
 	if (!symbolizer_add(sym, path ? path : "the program", elf, base, NULL))
 		return sym;
 	add_libraries(sym, mem, elf, base);
+	/* Files read from disk may have changed since the program mapped
+	 * them (the trace's copy of the program is the one it ran). */
+	for (size_t i = from_trace ? 1 : 0; i < symbolizer_count(sym); i++)
+		symbolizer_check(sym, i, read_program, (void *)mem);
+	const char *prog_why = NULL;
+	uint64_t prog_base;
+	if (symbolizer_module(sym, 0, &prog_base, &prog_why) && prog_why)
+		fprintf(stderr, "rrv:   (no symbols for the program %s: %s)\n",
+			path ? path : "", prog_why);
 	for (size_t i = 1; i < symbolizer_count(sym); i++) {
 		uint64_t b;
 		const char *why_not;

@@ -161,3 +161,36 @@ check_locks() {
 t_reports_deadlock_mutexes() {
 	in_three_modes 137 check_locks "$P/report_locks"
 }
+
+# A crash inside a shared library built with -g: its frames carry the
+# library's file:line and name.  Then the library's file changes or goes
+# before the replay: the report says so and names nothing by the new file.
+t_reports_crash_in_shared_library() {
+	local lib=$E2E_TMP/lib store entry
+	mkdir -p "$lib"
+	cp "$P/libreport.so" "$lib/libreport.so"
+	store=$(grep -nF '*p = 7;' "$PWD/tests/e2e/libreport.c" | cut -d: -f1)
+	entry=$(grep -nF 'lib_store(p);' "$PWD/tests/e2e/libreport.c" | cut -d: -f1)
+	run env LD_LIBRARY_PATH="$lib" "$RRV" record -o "$E2E_TMP/lib.rrv" "$P/report_libmain"
+	expect_status 139
+	expect_stderr_has "^rrv:   program at 0x[0-9a-f]+ <lib_store \\(libreport\\.c:$store\\) in libreport\\.so>: mov dword ptr \\[rdi\\], 7$"
+	expect_stderr_has "^rrv:     #0 0x[0-9a-f]{16} lib_store \\(libreport\\.c:$store\\) in libreport\\.so$"
+	expect_stderr_has "^rrv:     #1 0x[0-9a-f]{16} lib_entry\\+0x[0-9a-f]+ \\(libreport\\.c:$entry\\) in libreport\\.so$"
+	expect_stderr_has '^rrv:     #2 0x[0-9a-f]{16} main\+0x[0-9a-f]+ \(report_libmain\.c:[0-9]+\)$'
+	expect_stderr_lacks 'no symbols'
+
+	# Another build of the library in its place: not used for names.
+	cp "$P/libreport-changed.so" "$lib/libreport.so"
+	run "$RRV" replay "$E2E_TMP/lib.rrv"
+	expect_status 139
+	expect_stderr_has "^rrv:   \\(no symbols for $lib/libreport\\.so at 0x[0-9a-f]+: the file differs from the one the program mapped\\)$"
+	expect_stderr_lacks 'lib_store|lib_padding'
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} \?\?$'
+
+	# No library at all: named as missing.
+	rm "$lib/libreport.so"
+	run "$RRV" replay "$E2E_TMP/lib.rrv"
+	expect_status 139
+	expect_stderr_has "^rrv:   \\(no symbols for $lib/libreport\\.so at 0x[0-9a-f]+: cannot read it: No such file or directory\\)$"
+	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\)'
+}

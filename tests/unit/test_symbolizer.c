@@ -168,6 +168,51 @@ static void test_missing_library_is_named(void **state)
 	symbolizer_free(s);
 }
 
+/* The target's memory as this process has it mapped, or with one byte
+ * changed, or not at all. */
+static size_t read_ours(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	memcpy(buf, (const void *)(uintptr_t)addr, len);
+	if (ctx && len)
+		((uint8_t *)buf)[0] ^= 0xff;
+	return len;
+}
+
+static size_t read_nothing(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	(void)addr;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+static void test_check_against_memory(void **state)
+{
+	(void)state;
+	struct symbolizer *s = with_program();
+	assert_true(symbolizer_add_file(s, libc_path, libc_base));
+	uint64_t base;
+	const char *why;
+	/* The mapped C library is the file. */
+	assert_true(symbolizer_check(s, 1, read_ours, NULL));
+	symbolizer_module(s, 1, &base, &why);
+	assert_null(why);
+	/* Memory that cannot be read proves nothing. */
+	assert_true(symbolizer_check(s, 1, read_nothing, NULL));
+	/* One changed byte: the file is not what was mapped. */
+	int changed = 1;
+	assert_false(symbolizer_check(s, 1, read_ours, &changed));
+	symbolizer_module(s, 1, &base, &why);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "differs"));
+	char name[128];
+	uint64_t q = (uint64_t)(uintptr_t)&qsort;
+	symbolizer_name(s, q, q, name, sizeof(name));
+	assert_string_equal(name, "");
+	symbolizer_free(s);
+}
+
 /* ---- a backtrace from inside qsort's comparator ---- */
 
 static uint64_t captured[BT_NREGS];
@@ -266,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_line_of_an_address),
 		cmocka_unit_test(test_names_in_a_shared_library),
 		cmocka_unit_test(test_missing_library_is_named),
+		cmocka_unit_test(test_check_against_memory),
 		cmocka_unit_test(test_unwinds_through_the_c_library),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
