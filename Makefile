@@ -42,9 +42,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 # Programs and tools the end-to-end tests use, built here (not in the VM).
 E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
 # The programs of the crash and deadlock reports' tests are built a second
-# time, dynamically linked (as PIEs), as X_dyn: their reports name frames
-# in the shared libraries too.
-E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_deadlock_dyn
+# time, dynamically linked (as PIEs), as X_dyn with glibc and X_musl with
+# musl: their reports name frames in the shared libraries too.
+E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_deadlock_dyn \
+	$(BUILD)/tests/e2e/report_crash_musl
 # A program crashing in a shared library of its own (libreport.so), and
 # another build of that library, for the report's checks of library files.
 E2E_LIB_PROGS := $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so \
@@ -66,6 +67,10 @@ $(BUILD)/tests/e2e/report_libmain: tests/e2e/report_libmain.c $(BUILD)/tests/e2e
 $(BUILD)/tests/e2e/%_dyn: tests/e2e/programs/%.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/e2e/%_musl: tests/e2e/programs/%.c
+	@mkdir -p $(@D)
+	musl-gcc -O1 -g -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
 	@mkdir -p $(@D)

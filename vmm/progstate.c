@@ -70,11 +70,17 @@ static bool read_u64(const struct ps_mem *m, uint64_t addr, uint64_t *v)
 static bool read_string(const struct ps_mem *m, uint64_t addr, char *out,
 			size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (read_program((void *)m, addr + i, out + i, 1) != 1)
+	/* A page at a time: one translation each, and never a read past
+	 * the string's page that could fail for an unmapped next one. */
+	for (size_t i = 0; i < len;) {
+		size_t chunk = 4096 - (size_t)((addr + i) & 4095);
+		if (chunk > len - i)
+			chunk = len - i;
+		if (read_program((void *)m, addr + i, out + i, chunk) != chunk)
 			return false;
-		if (out[i] == '\0')
+		if (memchr(out + i, '\0', chunk))
 			return true;
+		i += chunk;
 	}
 	return false;
 }
@@ -111,14 +117,15 @@ static int add_libraries(struct symbolizer *sym, const struct ps_mem *mem,
 	int added = 0;
 	char *path = malloc(LIB_PATH_MAX);
 	for (int k = 0; path && lm && k < LINK_MAP_MAX; k++) {
-		uint64_t l_addr, l_name, l_next;
+		uint64_t l_addr, l_name, l_ld, l_next;
 		if (!read_u64(mem, lm, &l_addr) || !read_u64(mem, lm + 8, &l_name) ||
-		    !read_u64(mem, lm + 24, &l_next))
+		    !read_u64(mem, lm + 16, &l_ld) || !read_u64(mem, lm + 24, &l_next))
 			break;
-		/* The program itself has an empty name; a name that is not
-		 * a path (linux-vdso.so.1) has no file. */
-		if (l_name && read_string(mem, l_name, path, LIB_PATH_MAX) &&
-		    path[0] == '/') {
+		/* The program itself is the entry whose dynamic section is
+		 * its own (glibc names it "", musl by its path); a name that
+		 * is not a path (linux-vdso.so.1) has no file. */
+		if (l_ld != base + dyn && l_name &&
+		    read_string(mem, l_name, path, LIB_PATH_MAX) && path[0] == '/') {
 			if (!symbolizer_add_file(sym, path, l_addr))
 				break;
 			added++;

@@ -194,3 +194,84 @@ t_reports_crash_in_shared_library() {
 	expect_stderr_has "^rrv:   \\(no symbols for $lib/libreport\\.so at 0x[0-9a-f]+: cannot read it: No such file or directory\\)$"
 	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\)'
 }
+
+# A crash in a thread other than the first: its backtrace, up to the
+# thread's start, while main waits in pthread_join.
+check_thread() {
+	local store
+	store=$(line_of report_crash.c '*p = 42;')
+	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\) at rip 0x[0-9a-f]+, address 0x0'
+	expect_stderr_has "^rrv:     #0 0x[0-9a-f]{16} crash_here \\(report_crash\\.c:$store\\)$"
+	expect_stderr_has '^rrv:     #1 0x[0-9a-f]{16} crash_caller\+0x[0-9a-f]+ \(report_crash\.c:[0-9]+\)$'
+	expect_stderr_has "^rrv:     #2 0x[0-9a-f]{16} thread_main\\+0x[0-9a-f]+ \\(report_crash\\.c:$(line_of report_crash.c 'crash_caller(arg);')\\)$"
+	expect_stderr_has '^rrv:     #3 0x[0-9a-f]{16} start_thread\+0x[0-9a-f]+$'
+	expect_stderr_lacks ' main\+0x'
+}
+
+t_reports_crash_in_a_thread() {
+	in_three_modes 139 check_thread "$P/report_crash" thread
+}
+
+# SIGFPE: the fault address is the faulting instruction's.
+check_fpe() {
+	expect_stderr_has '^rrv: program killed by SIGFPE \(signal 8\) at rip 0x[0-9a-f]+, address 0x[0-9a-f]+'
+	local rip addr
+	rip=$(sed -nE 's/^rrv: program killed by SIGFPE \(signal 8\) at rip (0x[0-9a-f]+), address (0x[0-9a-f]+).*/\1/p' "$E2E_TMP/err")
+	addr=$(sed -nE 's/^rrv: program killed by SIGFPE \(signal 8\) at rip (0x[0-9a-f]+), address (0x[0-9a-f]+).*/\2/p' "$E2E_TMP/err")
+	[ -n "$rip" ] && [ "$rip" = "$addr" ] || fail "fault address $addr is not rip $rip"
+	expect_stderr_has "^rrv:   program at $rip <divide\\+0x[0-9a-f]+ \\(report_crash\\.c:$(line_of report_crash.c 'return a / b;')\\)>: idiv "
+	expect_stderr_has '^rrv:     #1 0x[0-9a-f]{16} main\+0x[0-9a-f]+ \(report_crash\.c:[0-9]+\)$'
+}
+
+t_reports_divide_by_zero() {
+	in_three_modes 136 check_fpe "$P/report_crash" fpe
+}
+
+# Endless recursion: the backtrace stops at its bound.
+check_overflow() {
+	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\)'
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} recurse\+0x[0-9a-f]+ \(report_crash\.c:[0-9]+\)$'
+	expect_stderr_has '^rrv:     #31 0x[0-9a-f]{16} recurse\+0x[0-9a-f]+ \(report_crash\.c:[0-9]+\)$'
+	expect_stderr_has '^rrv:     \(stopped after 32 frames\)$'
+}
+
+t_reports_stack_overflow() {
+	run "$RRV" run "$P/report_crash" overflow
+	expect_status 139
+	check_overflow
+}
+
+# A stack pointer of 0: nothing above the faulting frame can be read, and
+# the report says what it can without failing.
+t_reports_smashed_stack() {
+	run "$RRV" run "$P/report_crash" smash
+	expect_status 139
+	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\) at rip 0x[0-9a-f]+, address 0x0'
+	expect_stderr_has '^rrv:   program at 0x[0-9a-f]+ <smash\+0x[0-9a-f]+ \(report_crash\.c:[0-9]+\)>: mov dword ptr \[rsp\], 1$'
+	expect_stderr_has '^rrv:   rsi [0-9a-f]{16} rdi [0-9a-f]{16} rbp [0-9a-f]{16} rsp 0000000000000000$'
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} smash\+0x[0-9a-f]+ \(report_crash\.c:[0-9]+\)$'
+	expect_stderr_lacks 'panic|bug in rrv'
+}
+
+# One process alone, reading the pipe only it could write.
+check_alone() {
+	expect_stderr_has '^rrv: deadlock: the program.s only thread waits and nothing can wake it'
+	expect_stderr_has '^rrv: thread [0-9]+ \(process [0-9]+\) waits in read\(fd 3, buf 0x[0-9a-f]+, count 1\)$'
+	expect_stderr_has '^rrv:     #1 0x[0-9a-f]{16} read_reply\+0x[0-9a-f]+ \(report_deadlock\.c:[0-9]+\)$'
+	expect_stderr_has '^rrv: program killed by SIGKILL \(signal 9\)'
+}
+
+t_reports_deadlock_alone() {
+	in_three_modes 137 check_alone "$P/report_deadlock" alone
+}
+
+# musl's dynamic loader fills DT_DEBUG too; its libc is the loader, whose
+# start code (static functions, not in its .dynsym) is named by offset.
+check_segv_musl() {
+	check_segv
+	expect_stderr_has '^rrv:     #3 0x00007f[0-9a-f]{10} ld-musl-x86_64\.so\.1\+0x[0-9a-f]+$'
+}
+
+t_reports_crash_musl_dynamic() {
+	in_three_modes 139 check_segv_musl "$P/report_crash_musl" segv
+}
