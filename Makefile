@@ -49,7 +49,7 @@ E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_d
 # A program crashing in a shared library of its own (libreport.so), and
 # another build of that library, for the report's checks of library files.
 E2E_LIB_PROGS := $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so \
-	$(BUILD)/tests/e2e/libreport-changed.so
+	$(BUILD)/tests/e2e/libreport-changed.so $(BUILD)/tests/e2e/stripped/libreport.so
 E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(E2E_LIB_PROGS) $(BUILD)/tests/e2e/trace_edit
 
 $(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
@@ -59,6 +59,14 @@ $(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
 $(BUILD)/tests/e2e/libreport-changed.so: tests/e2e/libreport.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -DREPORT_CHANGED -o $@ $<
+
+# libreport.so stripped, with its DWARF and symbols in a separate debug
+# file beside it that .gnu_debuglink names, as Debian's -dbgsym packages
+# split a library.
+$(BUILD)/tests/e2e/stripped/libreport.so: $(BUILD)/tests/e2e/libreport.so
+	@mkdir -p $(@D)
+	objcopy --only-keep-debug $< $@.debug
+	cd $(@D) && objcopy --strip-all --add-gnu-debuglink=libreport.so.debug ../libreport.so libreport.so
 
 $(BUILD)/tests/e2e/report_libmain: tests/e2e/report_libmain.c $(BUILD)/tests/e2e/libreport.so
 	@mkdir -p $(@D)

@@ -17,6 +17,7 @@ struct sym_module {
 	char *name;
 	uint64_t base;
 	struct elf_image *elf;  /* NULL: no symbols, see why */
+	struct elf_image *dbg;  /* its separate debug file, or NULL */
 	char *why;
 	uint64_t lo, hi;        /* run-time range of its code, for lookup */
 };
@@ -42,8 +43,73 @@ void symbolizer_free(struct symbolizer *s)
 		free(s->mods[i].name);
 		free(s->mods[i].why);
 		elf_image_free(s->mods[i].elf);
+		elf_image_free(s->mods[i].dbg);
 	}
 	free(s);
+}
+
+/* Loads path as the debug file of elf: a parseable ELF whose build id, if
+ * both have one, is elf's. */
+static struct elf_image *try_debug_file(const char *path,
+					const struct elf_image *elf)
+{
+	char err[160];
+	size_t size;
+	void *bytes = symbolizer_read_file(path, &size, err, sizeof(err));
+	if (!bytes)
+		return NULL;
+	struct elf_image *dbg = elf_image_load(bytes, size, err, sizeof(err));
+	free(bytes);
+	const uint8_t *a, *b;
+	size_t la = elf_image_build_id(elf, &a);
+	size_t lb = dbg ? elf_image_build_id(dbg, &b) : 0;
+	if (dbg && (elf_image_symbol_count(dbg) == 0 ||
+		    (la && lb && (la != lb || memcmp(a, b, la) != 0)))) {
+		elf_image_free(dbg);
+		dbg = NULL;
+	}
+	return dbg;
+}
+
+/*
+ * The separate debug file of the object at path, where gdb looks for one:
+ * by build id under SYM_DEBUG_DIR/.build-id/, then by .gnu_debuglink's
+ * name beside the object, in .debug/ beside it, and under SYM_DEBUG_DIR
+ * with the object's directory.  NULL when there is none.
+ */
+static struct elf_image *find_debug_file(const char *path,
+					 const struct elf_image *elf)
+{
+	char cand[4096 + 256];
+	const uint8_t *id;
+	size_t n = elf_image_build_id(elf, &id);
+	if (n >= 2) {
+		int w = snprintf(cand, sizeof(cand), "%s/.build-id/%02x/",
+				 SYM_DEBUG_DIR, id[0]);
+		for (size_t i = 1; i < n && w > 0 && (size_t)w < sizeof(cand) - 8; i++)
+			w += snprintf(cand + w, sizeof(cand) - (size_t)w, "%02x", id[i]);
+		snprintf(cand + w, sizeof(cand) - (size_t)w, ".debug");
+		struct elf_image *dbg = try_debug_file(cand, elf);
+		if (dbg)
+			return dbg;
+	}
+	const char *link = elf_image_debuglink(elf);
+	const char *slash = strrchr(path, '/');
+	if (!link || !slash)
+		return NULL;
+	int dirlen = (int)(slash - path);
+	static const char *const forms[] = { "%.*s/%s", "%.*s/.debug/%s",
+					     SYM_DEBUG_DIR "%.*s/%s" };
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(cand, sizeof(cand), forms[i], dirlen, path, link);
+		/* The object itself may carry the name it links to. */
+		if (strcmp(cand, path) == 0)
+			continue;
+		struct elf_image *dbg = try_debug_file(cand, elf);
+		if (dbg)
+			return dbg;
+	}
+	return NULL;
 }
 
 bool symbolizer_add(struct symbolizer *s, const char *name,
@@ -68,6 +134,14 @@ bool symbolizer_add(struct symbolizer *s, const char *name,
 	    base + hi >= hi) {
 		m->lo = base + lo;
 		m->hi = base + hi;
+	}
+	/* Debian strips its libraries into separate files (libc6-dbg):
+	 * with one, internal functions and lines are named too. */
+	if (elf && name && name[0] == '/')
+		m->dbg = find_debug_file(name, elf);
+	if (m->dbg && m->why && strcmp(m->why, "it is stripped") == 0) {
+		free(m->why);
+		m->why = NULL;
 	}
 	s->n++;
 	return true;
@@ -167,7 +241,9 @@ bool symbolizer_check(struct symbolizer *s, size_t i, bt_read_fn read,
 			if (read(ctx, at, got, chunk) == chunk &&
 			    memcmp(got, want + off, chunk) != 0) {
 				elf_image_free(m->elf);
+				elf_image_free(m->dbg);
 				m->elf = NULL;
+				m->dbg = NULL;
 				m->lo = m->hi = 0;
 				free(m->why);
 				m->why = strdup("the file differs from the one "
@@ -222,7 +298,9 @@ void symbolizer_name(struct symbolizer *s, uint64_t addr, uint64_t lookup,
 		return;
 	bool prog = m == &s->mods[0];
 	uint64_t off = 0;
-	const char *fn = elf_image_symbol(m->elf, lookup - m->base, &off);
+	const char *fn = elf_image_symbol(m->dbg, lookup - m->base, &off);
+	if (!fn)
+		fn = elf_image_symbol(m->elf, lookup - m->base, &off);
 	if (!fn) {
 		/* Code of a known object without a symbol: the object and
 		 * the offset from its base, which objdump and addr2line take. */
@@ -239,7 +317,8 @@ void symbolizer_name(struct symbolizer *s, uint64_t addr, uint64_t lookup,
 	used = (size_t)w;
 	const char *file;
 	int line;
-	if (elf_image_line(m->elf, lookup - m->base, &file, &line)) {
+	if (elf_image_line(m->dbg, lookup - m->base, &file, &line) ||
+	    elf_image_line(m->elf, lookup - m->base, &file, &line)) {
 		w = snprintf(out + used, outlen - used, " (%s:%d)",
 			     last_part(file), line);
 		if (w < 0 || (size_t)w >= outlen - used)

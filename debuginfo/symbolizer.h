@@ -18,6 +18,9 @@
 struct elf_image;
 struct symbolizer;
 
+/* Where separate debug files live (Debian's -dbg and -dbgsym packages). */
+#define SYM_DEBUG_DIR "/usr/lib/debug"
+
 /* A file larger than this is not a program or library worth reading. */
 #define SYM_FILE_MAX (1ull << 30)
 
@@ -28,7 +31,10 @@ void symbolizer_free(struct symbolizer *s);
  * Adds an object loaded at base (0 for an ET_EXEC program), taking
  * ownership of elf (which may be NULL: then why says why it has no
  * symbols).  name is how reports call it: a path, shown by its last
- * component.  The first object added is the program: its names carry no
+ * component.  For a path, the object's separate debug file is looked for
+ * as gdb does (SYM_DEBUG_DIR/.build-id/xx/yyyy.debug, else by its
+ * .gnu_debuglink beside it, in .debug/ beside it or under SYM_DEBUG_DIR)
+ * and, when its build id agrees, names functions and lines first.  The first object added is the program: its names carry no
  * object name.  Returns false when the list is full (BT_MAX_MODULES + 1)
  * or memory ran out; elf is freed then.
  */

@@ -63,7 +63,7 @@ check_segv_dyn() {
 	check_segv
 	# Past main, the frames are libc's, named as its: the backtrace
 	# crossed into the shared library through its own unwind tables.
-	expect_stderr_has '^rrv:     #[3-9] 0x00007f[0-9a-f]{10} __libc_start_main\+0x[0-9a-f]+ in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #[3-9] 0x00007f[0-9a-f]{10} __libc_start_main\+0x[0-9a-f]+ \(libc-start\.c:[0-9]+\) in libc\.so\.6$'
 	expect_stderr_has '^rrv:     #[4-9] 0x[0-9a-f]{16} _start\+0x[0-9a-f]+$'
 }
 
@@ -91,10 +91,14 @@ check_abort() {
 		fail "expected abort (#$abort) above free (#$free) above free_twice (#$twice)"
 }
 
+# With libc6-dbg (tools/deps.sh installs it) libc's internal functions
+# have names and lines too, found through its build id.
 check_abort_dyn() {
 	check_abort
-	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} abort\+0x[0-9a-f]+ in libc\.so\.6$'
-	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} free\+0x[0-9a-f]+ in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} abort\+0x[0-9a-f]+ \(abort\.c:[0-9]+\) in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} malloc_printerr\+0x[0-9a-f]+ \(malloc\.c:[0-9]+\) in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #[0-9]+ 0x[0-9a-f]{16} free\+0x[0-9a-f]+ \(malloc\.c:[0-9]+\) in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} __pthread_kill_implementation\+0x[0-9a-f]+ \(pthread_kill\.c:[0-9]+\) in libc\.so\.6$'
 }
 
 check_abort_static() {
@@ -133,7 +137,7 @@ check_pipes() {
 
 check_pipes_dyn() {
 	check_pipes
-	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} read\+0x[0-9a-f]+ in libc\.so\.6$'
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} read\+0x[0-9a-f]+ \(read\.c:[0-9]+\) in libc\.so\.6$'
 }
 
 t_reports_deadlock_pipes_static() {
@@ -274,4 +278,22 @@ check_segv_musl() {
 
 t_reports_crash_musl_dynamic() {
 	in_three_modes 139 check_segv_musl "$P/report_crash_musl" segv
+}
+
+# A stripped library whose DWARF and symbols are in a separate debug file
+# beside it (.gnu_debuglink): the report reads that file for lines.
+t_reports_separate_debug_file() {
+	local lib=$E2E_TMP/lib store
+	mkdir -p "$lib"
+	cp "$P/stripped/libreport.so" "$P/stripped/libreport.so.debug" "$lib/"
+	store=$(grep -nF '*p = 7;' "$PWD/tests/e2e/libreport.c" | cut -d: -f1)
+	run env LD_LIBRARY_PATH="$lib" "$RRV" run "$P/report_libmain"
+	expect_status 139
+	expect_stderr_has "^rrv:     #0 0x[0-9a-f]{16} lib_store \\(libreport\\.c:$store\\) in libreport\\.so$"
+	# Without it, the stripped library's exported names only.
+	rm "$lib/libreport.so.debug"
+	run env LD_LIBRARY_PATH="$lib" "$RRV" run "$P/report_libmain"
+	expect_status 139
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} lib_store in libreport\.so$'
+	expect_stderr_lacks 'libreport\.c:'
 }
