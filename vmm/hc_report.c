@@ -13,6 +13,7 @@
 
 #include <rrv/syscall_list.h>
 
+#include "debuginfo/symbolizer.h"
 #include "debuginfo/sysnames.h"
 #include "hc_families.h"
 #include "hypercall.h"
@@ -195,6 +196,14 @@ static int64_t hc_deadlock(struct hc_call *c)
 			"program wait and none can wake another (a native run "
 			"would hang here); it is stopped as by SIGKILL\n",
 			a->blocked);
+	/* The objects of each process once, for all its threads (a
+	 * library's debug file is megabytes to read). */
+	struct {
+		uint64_t root;
+		bool other;
+		struct symbolizer *sym;
+	} procs[RRV_HC_DEADLOCK_MAX];
+	uint32_t nprocs = 0;
 	for (uint32_t i = 0; i < a->nthreads; i++) {
 		const struct rrv_deadlock_thread *t = &th[i];
 		char call[320];
@@ -218,8 +227,20 @@ static int64_t hc_deadlock(struct hc_call *c)
 			.root = t->page_root,
 			.other_program = t->other_program != 0,
 		};
+		uint32_t k = 0;
+		while (k < nprocs && (procs[k].root != pt.root ||
+				      procs[k].other != pt.other_program))
+			k++;
+		if (k == nprocs) {
+			procs[nprocs].root = pt.root;
+			procs[nprocs].other = pt.other_program;
+			procs[nprocs++].sym = progstate_objects(vm, &pt);
+		}
+		pt.objects = procs[k].sym;
 		progstate_thread(vm, &pt, PS_QUIET);
 	}
+	for (uint32_t k = 0; k < nprocs; k++)
+		symbolizer_free(procs[k].sym);
 	if (a->blocked > a->nthreads)
 		fprintf(stderr, "rrv: (%" PRIu32 " more waiting threads are not "
 			"shown)\n", a->blocked - a->nthreads);

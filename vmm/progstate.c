@@ -375,12 +375,20 @@ static void show(struct vmm *vm, const struct ps_mem *mem,
 		 const struct ps_thread *t, const struct rrv_user_regs *regs,
 		 bool in_syscall, unsigned flags)
 {
-	struct symbolizer *sym = load_objects(vm, mem, t);
+	struct symbolizer *sym = t->objects ? t->objects
+				  : load_objects(vm, mem, t);
 	uint64_t pc = print_instruction(mem, sym, regs->rip, in_syscall);
 	if (flags & PS_REGS)
 		print_regs(regs);
 	print_backtrace(mem, sym, regs, pc);
-	symbolizer_free(sym);
+	if (sym != t->objects)
+		symbolizer_free(sym);
+}
+
+struct symbolizer *progstate_objects(struct vmm *vm, const struct ps_thread *t)
+{
+	const struct ps_mem mem = { vm, t->root };
+	return load_objects(vm, &mem, t);
 }
 
 void progstate_thread(struct vmm *vm, const struct ps_thread *t,

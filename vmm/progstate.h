@@ -20,6 +20,7 @@
 
 #include <rrv/hypercall.h>
 
+struct symbolizer;
 struct vmm;
 
 /* One thread, as a report describes it. */
@@ -30,6 +31,9 @@ struct ps_thread {
 	rrv_gpa_t user_regs; /* its struct rrv_user_regs, or 0: unknown */
 	uint64_t root;       /* its page tables (CR3); 0: the vCPU's */
 	bool other_program;  /* runs a program it exec'd: no symbols */
+	/* The objects of its process from progstate_objects(), shared by
+	 * the threads of one process; NULL: found for this report alone. */
+	struct symbolizer *objects;
 };
 
 enum ps_flags {
@@ -45,6 +49,14 @@ enum ps_flags {
  */
 void progstate_thread(struct vmm *vm, const struct ps_thread *t,
 		      unsigned flags);
+
+/*
+ * The objects (the program and its shared libraries) of t's process, read
+ * through t's page tables, with a note on stderr for each that has no
+ * symbols; for several threads of one process.  Free them with
+ * symbolizer_free(); NULL when memory ran out.
+ */
+struct symbolizer *progstate_objects(struct vmm *vm, const struct ps_thread *t);
 
 /*
  * The same for the thread the guest kernel published in its struct
