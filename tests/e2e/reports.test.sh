@@ -297,3 +297,17 @@ t_reports_separate_debug_file() {
 	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} lib_store in libreport\.so$'
 	expect_stderr_lacks 'libreport\.c:'
 }
+
+# The program exec'd another (report_crash), which crashes: rrv knows the
+# ELF of the program it started only, so the report names nothing rather
+# than naming report_crash's addresses by branchy's symbols.
+check_after_exec() {
+	expect_stderr_has '^rrv: program killed by SIGSEGV \(signal 11\)'
+	expect_stderr_has "^rrv:   \\(no symbols: thread [0-9]+'s process runs a program it exec'd"
+	expect_stderr_has '^rrv:     #0 0x[0-9a-f]{16} \?\?$'
+	expect_stderr_lacks 'crash_here|main\+0x|branchy'
+}
+
+t_reports_crash_after_exec() {
+	in_three_modes 139 check_after_exec "$P/branchy" -x "$P/report_crash" segv
+}
