@@ -10,7 +10,7 @@ BUILD := build
 CC := gcc
 
 # Evaluated lazily, so that `make test` can install pkg-config first.
-HOST_PKGS = libelf libzstd capstone libunwind-generic
+HOST_PKGS = libelf libdw libzstd capstone libunwind-generic
 HOST_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-MMD -MP -I. -Iinclude -I$(BUILD)/include $(shell pkg-config --cflags $(HOST_PKGS))
 HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS))
@@ -41,7 +41,44 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 # Programs and tools the end-to-end tests use, built here (not in the VM).
 E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
-E2E_BINS := $(E2E_PROGS) $(BUILD)/tests/e2e/trace_edit
+# The programs of the crash and deadlock reports' tests are built a second
+# time, dynamically linked (as PIEs), as X_dyn with glibc and X_musl with
+# musl: their reports name frames in the shared libraries too.
+E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_deadlock_dyn \
+	$(BUILD)/tests/e2e/report_crash_musl
+# A program crashing in a shared library of its own (libreport.so), and
+# another build of that library, for the report's checks of library files.
+E2E_LIB_PROGS := $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so \
+	$(BUILD)/tests/e2e/libreport-changed.so $(BUILD)/tests/e2e/stripped/libreport.so
+E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(E2E_LIB_PROGS) $(BUILD)/tests/e2e/trace_edit
+
+$(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/e2e/libreport-changed.so: tests/e2e/libreport.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -DREPORT_CHANGED -o $@ $<
+
+# libreport.so stripped, with its DWARF and symbols in a separate debug
+# file beside it that .gnu_debuglink names, as Debian's -dbgsym packages
+# split a library.
+$(BUILD)/tests/e2e/stripped/libreport.so: $(BUILD)/tests/e2e/libreport.so
+	@mkdir -p $(@D)
+	objcopy --only-keep-debug $< $@.debug
+	cd $(@D) && objcopy --strip-all --add-gnu-debuglink=libreport.so.debug ../libreport.so libreport.so
+
+$(BUILD)/tests/e2e/report_libmain: tests/e2e/report_libmain.c $(BUILD)/tests/e2e/libreport.so
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $< -L$(BUILD)/tests/e2e -lreport
+
+$(BUILD)/tests/e2e/%_dyn: tests/e2e/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/e2e/%_musl: tests/e2e/programs/%.c
+	@mkdir -p $(@D)
+	musl-gcc -O1 -g -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
 	@mkdir -p $(@D)

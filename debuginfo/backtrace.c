@@ -71,12 +71,26 @@ enum {
 	PE_OMIT = 0xff,
 };
 
-/* The accessors' argument: the target, and its search table. */
-struct unwind_ctx {
-	const struct bt_target *t;
+/* How far apart the built tables of two objects lie above
+ * BUILT_TABLE_ADDR: more than any .eh_frame index needs. */
+#define BUILT_TABLE_STRIDE (1ull << 36)
+
+/* One object's search table, found when an ip first falls in it. */
+struct unwind_mod {
+	struct bt_module m;
+	uint64_t lo, hi;        /* run-time range of its executable segments */
+	bool tried, usable;
 	unw_dyn_info_t di;
 	struct eh_entry *built; /* a table built from .eh_frame, or NULL */
 	size_t built_bytes;
+	uint64_t built_addr;    /* where libunwind reads it */
+};
+
+/* The accessors' argument: the target, and its objects' tables. */
+struct unwind_ctx {
+	const struct bt_target *t;
+	struct unwind_mod mods[BT_MAX_MODULES + 1];
+	size_t nmods;
 };
 
 /*
@@ -84,18 +98,23 @@ struct unwind_ctx {
  * lies in one (the unwind tables, the code), else from t->read.  Stops
  * early where neither has the bytes.
  */
-static size_t target_read(const struct bt_target *t, uint64_t addr, void *buf,
-			  size_t len)
+static size_t target_read(const struct unwind_ctx *u, uint64_t addr,
+			  void *buf, size_t len)
 {
+	const struct bt_target *t = u->t;
 	size_t done = 0;
 	while (done < len) {
 		uint64_t at = addr + done;
 		if (at < addr)
 			break; /* wrapped past the top of the address space */
 		size_t n = 0;
-		if (t->elf && at >= t->load_base)
-			n = elf_image_read(t->elf, at - t->load_base,
-					   (char *)buf + done, len - done);
+		for (size_t i = 0; n == 0 && i < u->nmods; i++) {
+			const struct bt_module *m = &u->mods[i].m;
+			if (m->elf && at >= m->load_base)
+				n = elf_image_read(m->elf, at - m->load_base,
+						   (char *)buf + done,
+						   len - done);
+		}
 		if (n == 0 && t->read)
 			n = t->read(t->ctx, at, (char *)buf + done, len - done);
 		if (n == 0)
@@ -130,7 +149,7 @@ static size_t encoded_size(uint8_t enc)
  * table's address, its length and the base its entries are relative to.
  * False when there is no table it can search.
  */
-static bool table_from_hdr(const struct bt_target *t, unw_dyn_info_t *di)
+static bool table_from_hdr(const struct bt_module *t, unw_dyn_info_t *di)
 {
 	uint64_t hdr, hdr_size, lo, hi;
 	if (!t->elf || !elf_image_eh_frame_hdr(t->elf, &hdr, &hdr_size) ||
@@ -175,11 +194,11 @@ static bool table_from_hdr(const struct bt_target *t, unw_dyn_info_t *di)
 
 /*
  * Builds the search table from .eh_frame itself, relative to the section's
- * address, and describes it to libunwind at BUILT_TABLE_ADDR.
+ * address, and describes it to libunwind at u->built_addr.
  */
-static bool table_from_eh_frame(struct unwind_ctx *u)
+static bool table_from_eh_frame(struct unwind_mod *u)
 {
-	const struct bt_target *t = u->t;
+	const struct bt_module *t = &u->m;
 	uint64_t addr, size, lo, hi;
 	if (!t->elf || !elf_image_eh_frame(t->elf, &addr, &size) ||
 	    !elf_image_text(t->elf, &lo, &hi) || size > INT32_MAX)
@@ -202,20 +221,39 @@ static bool table_from_eh_frame(struct unwind_ctx *u)
 	di->start_ip = t->load_base + lo;
 	di->end_ip = t->load_base + hi;
 	di->u.rti.segbase = t->load_base + addr; /* what entries count from */
-	di->u.rti.table_data = BUILT_TABLE_ADDR;
+	di->u.rti.table_data = u->built_addr;
 	di->u.rti.table_len = u->built_bytes / sizeof(unw_word_t);
 	return true;
+}
+
+/* The object whose tables serve ip, its table built on first use; NULL
+ * when no object with usable tables holds ip. */
+static struct unwind_mod *module_of(struct unwind_ctx *u, uint64_t ip)
+{
+	for (size_t i = 0; i < u->nmods; i++) {
+		struct unwind_mod *m = &u->mods[i];
+		if (!m->m.elf || ip < m->lo || ip >= m->hi)
+			continue;
+		if (!m->tried) {
+			m->tried = true;
+			m->usable = table_from_hdr(&m->m, &m->di) ||
+				    table_from_eh_frame(m);
+		}
+		return m->usable ? m : NULL;
+	}
+	return NULL;
 }
 
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 			  unw_proc_info_t *pi, int need_unwind_info, void *arg)
 {
 	struct unwind_ctx *u = arg;
-	/* Only the program's own code has tables here; libunwind then tries
-	 * its own heuristics, and the report shows where they stop. */
-	if (ip < u->di.start_ip || ip >= u->di.end_ip)
+	/* Only the objects we were given have tables here; libunwind then
+	 * tries its own heuristics, and the report shows where they stop. */
+	struct unwind_mod *m = module_of(u, ip);
+	if (!m || ip < m->di.start_ip || ip >= m->di.end_ip)
 		return -UNW_ENOINFO;
-	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &u->di, pi,
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &m->di, pi,
 						  need_unwind_info, arg);
 }
 
@@ -249,19 +287,22 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 	if (write)
 		return -UNW_EINVAL; /* a report never changes the program */
 	uint64_t word = 0;
-	if (u->built && addr >= BUILT_TABLE_ADDR &&
-	    addr - BUILT_TABLE_ADDR < u->built_bytes) {
-		size_t at = (size_t)(addr - BUILT_TABLE_ADDR);
-		size_t n = u->built_bytes - at < sizeof(word)
-			 ? u->built_bytes - at : sizeof(word);
-		memcpy(&word, (const uint8_t *)u->built + at, n);
+	for (size_t i = 0; i < u->nmods; i++) {
+		const struct unwind_mod *m = &u->mods[i];
+		if (!m->built || addr < m->built_addr ||
+		    addr - m->built_addr >= m->built_bytes)
+			continue;
+		size_t at = (size_t)(addr - m->built_addr);
+		size_t n = m->built_bytes - at < sizeof(word)
+			 ? m->built_bytes - at : sizeof(word);
+		memcpy(&word, (const uint8_t *)m->built + at, n);
 		*val = word;
 		return 0;
 	}
 	/* A word may run past the end of the file-backed part of a segment
 	 * when libunwind reads an aligned word around the last bytes of a
 	 * table: the bytes it wants were read, the rest stay zero. */
-	if (target_read(u->t, addr, &word, sizeof(word)) == 0)
+	if (target_read(u, addr, &word, sizeof(word)) == 0)
 		return -UNW_EINVAL;
 	*val = word;
 	return 0;
@@ -301,11 +342,63 @@ static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
 	return -UNW_EINVAL;
 }
 
+/* Lists the target's objects (t->elf first), each with the run-time range
+ * of its code; false when none has a table libunwind can search. */
+static bool setup_modules(struct unwind_ctx *u)
+{
+	const struct bt_target *t = u->t;
+	size_t extra = t->mods ? t->nmods : 0;
+	if (extra > BT_MAX_MODULES)
+		extra = BT_MAX_MODULES;
+	for (size_t i = 0; i <= extra; i++) {
+		struct bt_module m = i == 0
+			? (struct bt_module){ t->elf, t->load_base }
+			: t->mods[i - 1];
+		uint64_t lo, hi;
+		if (!m.elf || !elf_image_text(m.elf, &lo, &hi) ||
+		    m.load_base + lo < lo || m.load_base + hi < hi)
+			continue;
+		struct unwind_mod *um = &u->mods[u->nmods];
+		*um = (struct unwind_mod){
+			.m = m,
+			.lo = m.load_base + lo,
+			.hi = m.load_base + hi,
+			.built_addr = BUILT_TABLE_ADDR +
+				      u->nmods * BUILT_TABLE_STRIDE,
+		};
+		u->nmods++;
+	}
+	/* The first frame needs its own object's table; the others are
+	 * found (or not) as the walk reaches them. */
+	bool any = false;
+	for (size_t i = 0; i < u->nmods; i++) {
+		struct unwind_mod *m = &u->mods[i];
+		m->tried = true;
+		m->usable = table_from_hdr(&m->m, &m->di) ||
+			    table_from_eh_frame(m);
+		any = any || m->usable;
+	}
+	return any;
+}
+
+static void free_modules(struct unwind_ctx *u)
+{
+	for (size_t i = 0; i < u->nmods; i++)
+		free(u->mods[i].built);
+}
+
 int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max)
 {
-	struct unwind_ctx u = { .t = t };
-	if (max <= 0 || !(table_from_hdr(t, &u.di) || table_from_eh_frame(&u)))
+	/* On the heap: 65 objects' state is too much for a report's stack. */
+	struct unwind_ctx *uctx = calloc(1, sizeof(*uctx));
+	if (!uctx)
 		return -1;
+	uctx->t = t;
+	if (max <= 0 || !setup_modules(uctx)) {
+		free_modules(uctx);
+		free(uctx);
+		return -1;
+	}
 	unw_accessors_t acc = {
 		.find_proc_info = find_proc_info,
 		.put_unwind_info = put_unwind_info,
@@ -318,7 +411,8 @@ int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max)
 	};
 	unw_addr_space_t as = unw_create_addr_space(&acc, 0 /* host order */);
 	if (!as) {
-		free(u.built);
+		free_modules(uctx);
+		free(uctx);
 		return -1;
 	}
 	/* One address space per backtrace: nothing worth caching. */
@@ -327,7 +421,7 @@ int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max)
 	int n = 0;
 	bool failed = false;
 	unw_cursor_t c;
-	if (unw_init_remote(&c, as, &u) < 0) {
+	if (unw_init_remote(&c, as, uctx) < 0) {
 		failed = true;
 		goto out;
 	}
@@ -354,7 +448,8 @@ int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max)
 	}
 out:
 	unw_destroy_addr_space(as);
-	free(u.built);
+	free_modules(uctx);
+	free(uctx);
 	return failed ? -1 : n;
 }
 

@@ -32,6 +32,17 @@ enum bt_reg {
  */
 typedef size_t (*bt_read_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
 
+/* One loaded ELF object: the program or a shared library. */
+struct bt_module {
+	const struct elf_image *elf; /* NULL: no unwind tables for it */
+	uint64_t load_base;          /* added to the ELF's addresses (0 for
+					ET_EXEC) */
+};
+
+/* More objects than any program a report meets maps; the rest are not
+ * unwound through. */
+#define BT_MAX_MODULES 64
+
 struct bt_target {
 	bt_read_fn read;
 	void *ctx;                 /* passed to read */
@@ -39,18 +50,24 @@ struct bt_target {
 	const struct elf_image *elf; /* the program, or NULL: no unwind tables */
 	uint64_t load_base;        /* added to the ELF's addresses (0 for
 				      ET_EXEC) */
+	/* More objects (shared libraries, and the dynamic loader), or
+	 * none: each ip is unwound with the tables of the object whose
+	 * executable segments hold it.  At most BT_MAX_MODULES. */
+	const struct bt_module *mods;
+	size_t nmods;
 };
 
 /*
- * Unwinds with libunwind's remote interface, using the program's
- * .eh_frame_hdr search table and .eh_frame (read from the ELF image) and
+ * Unwinds with libunwind's remote interface, using each object's
+ * .eh_frame_hdr search table and .eh_frame (read from its ELF image) and
  * the target's stack (read through t->read).  Fills ips[0] with the
  * innermost rip and ips[1..] with return addresses, at most max entries;
  * stops at the outermost frame, a zero rip, a frame that repeats (same rip
  * and stack pointer), or unwind information that runs out.
  *
  * Returns the number of entries, or -1 when this way cannot work at all:
- * no ELF, no .eh_frame_hdr, a table format libunwind cannot search, or a
+ * no object with a table libunwind can search (no ELF, no .eh_frame_hdr
+ * nor .eh_frame, a table format it cannot search), or a
  * failure before the first caller was found.  Then try backtrace_fp().
  */
 int backtrace_remote(const struct bt_target *t, uint64_t *ips, int max);

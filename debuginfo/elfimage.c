@@ -1,6 +1,7 @@
 /* An ELF image for reports (see elfimage.h), read with libelf. */
 #include "elfimage.h"
 
+#include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -35,6 +36,16 @@ struct elf_image {
 	uint64_t eh_addr, eh_size;     /* .eh_frame_hdr */
 	bool have_frame;
 	uint64_t frame_addr, frame_size; /* .eh_frame */
+	bool have_dyn;
+	uint64_t dyn_addr, dyn_size;   /* PT_DYNAMIC */
+	uint8_t build_id[ELF_BUILD_ID_MAX]; /* NT_GNU_BUILD_ID */
+	size_t build_id_len;
+	char *debuglink;               /* .gnu_debuglink's file name, or NULL */
+	/* libdw's view of the same copy, opened at the first line lookup
+	 * (most reports never ask for one); dw_tried: do not retry. */
+	Elf *dw_elf;
+	Dwarf *dw;
+	bool dw_tried;
 };
 
 /*
@@ -89,8 +100,12 @@ static int add_symbols(struct elf_image *p, Elf *elf, Elf_Scn *scn,
 		s->size = sym.st_size;
 		s->rank = alias_rank(name, sym.st_size, GELF_ST_BIND(sym.st_info));
 		s->index = p->nsyms;
-		/* A copy: libelf may own the string table's memory. */
-		s->name = strdup(name);
+		/* A copy: libelf may own the string table's memory.  A
+		 * versioned alias ("__libc_start_main@@GLIBC_2.34", in a
+		 * library's .symtab) is shown without its version. */
+		const char *at = strchr(name, '@');
+		s->name = at && at > name ? strndup(name, (size_t)(at - name))
+					  : strdup(name);
 		if (!s->name)
 			return -1;
 		p->nsyms++;
@@ -156,6 +171,59 @@ static void find_eh_frame(struct elf_image *p, Elf *elf)
 	}
 }
 
+/* .gnu_debuglink: the separate debug file's name, NUL-terminated (then
+ * padding and a CRC, which the build id check replaces). */
+static void find_debuglink(struct elf_image *p, Elf *elf)
+{
+	size_t names;
+	if (elf_getshdrstrndx(elf, &names) != 0)
+		return;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(name = elf_strptr(elf, names, sh.sh_name)) ||
+		    strcmp(name, ".gnu_debuglink") != 0)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || d->d_size < 2)
+			return;
+		size_t n = strnlen(d->d_buf, d->d_size);
+		/* A file name, not a path: it is looked up in known places. */
+		if (n == 0 || n == d->d_size || memchr(d->d_buf, '/', n))
+			return;
+		p->debuglink = strndup(d->d_buf, n);
+		return;
+	}
+}
+
+/* The GNU build id from a note segment lying wholly in the image. */
+static void find_build_id(struct elf_image *p, uint64_t off, uint64_t size)
+{
+	if (off > p->size || size > p->size - off)
+		return;
+	const uint8_t *n = p->image + off, *end = n + size;
+	while (end - n >= 12) {
+		uint32_t namesz, descsz, type;
+		memcpy(&namesz, n, 4);
+		memcpy(&descsz, n + 4, 4);
+		memcpy(&type, n + 8, 4);
+		uint64_t name_pad = ((uint64_t)namesz + 3) & ~3ull;
+		uint64_t desc_pad = ((uint64_t)descsz + 3) & ~3ull;
+		if (name_pad + desc_pad > (uint64_t)(end - n) - 12)
+			return;
+		const uint8_t *name = n + 12, *desc = name + name_pad;
+		if (type == NT_GNU_BUILD_ID && namesz == 4 &&
+		    memcmp(name, "GNU", 4) == 0 && descsz > 0 &&
+		    descsz <= ELF_BUILD_ID_MAX) {
+			memcpy(p->build_id, desc, descsz);
+			p->build_id_len = descsz;
+			return;
+		}
+		n = desc + desc_pad;
+	}
+}
+
 static int load_segments(struct elf_image *p, Elf *elf)
 {
 	size_t n;
@@ -172,6 +240,13 @@ static int load_segments(struct elf_image *p, Elf *elf)
 			p->have_eh = true;
 			p->eh_addr = ph.p_vaddr;
 			p->eh_size = ph.p_memsz;
+		}
+		if (ph.p_type == PT_NOTE && !p->build_id_len)
+			find_build_id(p, ph.p_offset, ph.p_filesz);
+		if (ph.p_type == PT_DYNAMIC && ph.p_memsz) {
+			p->have_dyn = true;
+			p->dyn_addr = ph.p_vaddr;
+			p->dyn_size = ph.p_memsz;
 		}
 		/* A segment whose bytes lie outside the image is ignored
 		 * rather than trusted (written to avoid overflow). */
@@ -229,6 +304,7 @@ struct elf_image *elf_image_load(const void *image, size_t size, char *err,
 	if (load_segments(p, elf) || load_symbols(p, elf))
 		goto fail;
 	find_eh_frame(p, elf);
+	find_debuglink(p, elf);
 	elf_end(elf);
 	err[0] = '\0';
 	return p;
@@ -243,9 +319,14 @@ void elf_image_free(struct elf_image *p)
 {
 	if (!p)
 		return;
+	if (p->dw)
+		dwarf_end(p->dw);
+	if (p->dw_elf)
+		elf_end(p->dw_elf);
 	for (size_t i = 0; i < p->nsyms; i++)
 		free(p->syms[i].name);
 	free(p->syms);
+	free(p->debuglink);
 	free(p->segs);
 	free(p->image);
 	free(p);
@@ -343,4 +424,66 @@ bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi)
 		any = true;
 	}
 	return any;
+}
+
+bool elf_image_dynamic(const struct elf_image *p, uint64_t *addr,
+		       uint64_t *size)
+{
+	if (!p || !p->have_dyn)
+		return false;
+	*addr = p->dyn_addr;
+	*size = p->dyn_size;
+	return true;
+}
+
+bool elf_image_line(struct elf_image *p, uint64_t addr, const char **file,
+		    int *line)
+{
+	if (!p)
+		return false;
+	if (!p->dw_tried) {
+		p->dw_tried = true;
+		/* libdw checks the DWARF it reads against the image; an image
+		 * without .debug_info simply has no Dwarf. */
+		p->dw_elf = elf_memory((char *)p->image, p->size);
+		if (p->dw_elf)
+			p->dw = dwarf_begin_elf(p->dw_elf, DWARF_C_READ, NULL);
+	}
+	if (!p->dw)
+		return false;
+	Dwarf_Die cu;
+	if (!dwarf_addrdie(p->dw, addr, &cu))
+		return false;
+	Dwarf_Line *l = dwarf_getsrc_die(&cu, addr);
+	int n = 0;
+	const char *src = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	if (!src || dwarf_lineno(l, &n) != 0 || n <= 0)
+		return false;
+	*file = src;
+	*line = n;
+	return true;
+}
+
+bool elf_image_segment(const struct elf_image *p, size_t i, uint64_t *vaddr,
+		       uint64_t *filesz, bool *writable)
+{
+	if (!p || i >= p->nsegs)
+		return false;
+	*vaddr = p->segs[i].vaddr;
+	*filesz = p->segs[i].filesz;
+	*writable = p->segs[i].writable;
+	return true;
+}
+
+size_t elf_image_build_id(const struct elf_image *p, const uint8_t **id)
+{
+	if (!p || !p->build_id_len)
+		return 0;
+	*id = p->build_id;
+	return p->build_id_len;
+}
+
+const char *elf_image_debuglink(const struct elf_image *p)
+{
+	return p ? p->debuglink : NULL;
 }

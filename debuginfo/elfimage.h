@@ -73,4 +73,33 @@ bool elf_image_eh_frame(const struct elf_image *p, uint64_t *addr,
  * when there is none. */
 bool elf_image_text(const struct elf_image *p, uint64_t *lo, uint64_t *hi);
 
+/* The GNU build id (NT_GNU_BUILD_ID, from a PT_NOTE segment): its length
+ * and *id, or 0 without one. */
+#define ELF_BUILD_ID_MAX 64u
+size_t elf_image_build_id(const struct elf_image *p, const uint8_t **id);
+
+/* The file name in .gnu_debuglink (the separate debug file's), or NULL. */
+const char *elf_image_debuglink(const struct elf_image *p);
+
+/* The i-th loadable segment's link-time address, file-backed size and
+ * whether it is writable; false past the last. */
+bool elf_image_segment(const struct elf_image *p, size_t i, uint64_t *vaddr,
+		       uint64_t *filesz, bool *writable);
+
+/* The link-time address and size of the dynamic section (PT_DYNAMIC),
+ * where a dynamically linked program's DT_DEBUG leads to the loader's list
+ * of shared libraries.  False when the image has none (a static link). */
+bool elf_image_dynamic(const struct elf_image *p, uint64_t *addr,
+		       uint64_t *size);
+
+/*
+ * The source file and line of link-time address addr from the image's
+ * DWARF line table (libdw), where it has one (built with -g).  *file is
+ * the name the line table holds (often a full path), valid until the
+ * image is freed.  False without debug information for addr.  Not const:
+ * the DWARF is opened at the first call and kept.
+ */
+bool elf_image_line(struct elf_image *p, uint64_t addr, const char **file,
+		    int *line);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "report.h"
 #include "trace-format/rrv_trace.h"
+#include "vmm/progstate.h"
 #include "vmm/vmm.h"
 
 struct replayer {
@@ -462,7 +463,7 @@ static int watchdog(void *ctx)
 		"or even passed its address\n"
 		"rrv:   %s\n", RRV_HC_PREEMPT,
 		(long long)(r->watchdog_ns / 1000000000ll), why);
-	report_program_state(r->vm);
+	progstate_report(r->vm, 0);
 	return stop(r, REPLAY_EXIT_DIVERGED);
 }
 

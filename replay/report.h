@@ -22,16 +22,10 @@ struct divergence {
 /*
  * Prints the report on stderr: the event index, what was expected and what
  * came instead, the thread, the program's rip with the instruction
- * (capstone), and a backtrace of the program (libunwind) with symbols from
- * its ELF (libelf).  Reads the guest through the VMM's checked accessors.
+ * (capstone), and a backtrace of the program (libunwind) named by function,
+ * line and object (vmm/progstate.h).  Reads the guest through the VMM's
+ * checked accessors.
  */
 void report_divergence(struct vmm *vm, const struct divergence *d);
-
-/*
- * Prints where the program is: the thread and system call the guest
- * kernel published (struct rrv_guest_state), the program's rip and its
- * instruction, and a backtrace.  Says plainly what it cannot show.
- */
-void report_program_state(struct vmm *vm);
 
 #endif

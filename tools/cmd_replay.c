@@ -34,7 +34,10 @@ static void replay_help(void)
 	       "everything it holds is replayed first).\n"
 	       "A trace in the trace directory gets a note NAME.rrv.replay\n"
 	       "beside it saying how its last replay went ('rrv ls' shows a\n"
-	       "divergence); the trace itself is never written.\n");
+	       "divergence); the trace itself is never written.\n"
+	       "A crash or deadlock is reported as in the recording; the\n"
+	       "names of shared libraries' addresses come from their files on\n"
+	       "this machine (docs/reports.md).\n");
 }
 
 int cmd_replay(int argc, char **argv)

@@ -4,9 +4,11 @@
 # run before every build.
 #
 # qemu-system-x86, busybox-static, cpio and xz-utils are for tools/with-kvm
-# (the nested VM used where the machine has no /dev/kvm).
+# (the nested VM used where the machine has no /dev/kvm).  libc6-dbg is the
+# C library's separate debug file: crash reports name its internal
+# functions and lines with it (docs/reports.md), and the tests expect them.
 
-PACKAGES="gcc make clang libelf-dev libzstd-dev libcapstone-dev libunwind-dev libcmocka-dev pkg-config qemu-system-x86 busybox-static musl-tools cpio zstd xz-utils python3 sqlite3 wget curl"
+PACKAGES="gcc make clang libelf-dev libzstd-dev libcapstone-dev libunwind-dev libdw-dev libc6-dbg libcmocka-dev pkg-config qemu-system-x86 busybox-static musl-tools cpio zstd xz-utils python3 sqlite3 wget curl"
 
 set -u
 

@@ -43,7 +43,13 @@ void run_opts_help(const char *cmd)
 	       "still running end with it, as if killed.\n"
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
 	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
-	       "itself failed.\n",
+	       "itself failed.\n"
+	       "A program killed by a signal (other than SIGKILL) gets a crash\n"
+	       "report on stderr: the fault, the instruction, the registers and\n"
+	       "a backtrace by function, file:line (with -g) and shared library.\n"
+	       "One whose threads all wait with nothing to wake them is stopped\n"
+	       "as by SIGKILL with a deadlock report: each thread's call with its\n"
+	       "arguments, and its backtrace (docs/reports.md).\n",
 	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "");
 	if (strcmp(cmd, "record") == 0)
 		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"

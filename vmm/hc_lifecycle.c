@@ -13,6 +13,7 @@
 
 #include "hc_families.h"
 #include "hypercall.h"
+#include "progstate.h"
 #include "vcpu.h"
 #include "vmm.h"
 
@@ -135,6 +136,12 @@ static int64_t hc_exit(struct hc_call *c)
 	if (sig == 11 || sig == 7 || sig == 4 || sig == 8)
 		fprintf(stderr, ", address 0x%" PRIx64, a->addr);
 	fprintf(stderr, "%s\n", a->core ? " (core dumped in a native run)" : "");
+	/* Where it died: the guest kernel published the dying thread and
+	 * its registers (struct rrv_guest_state) before this call.  Not for
+	 * SIGKILL, which no fault raises: the deadlock and out-of-memory
+	 * kills have said why already. */
+	if (sig != 9)
+		progstate_report(vm, PS_REGS);
 	vm->exit_code = 128 + sig;
 	return 0;
 }

@@ -116,6 +116,61 @@ size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len)
 	return done;
 }
 
+/* x86-64 page-table entry bits (Intel SDM vol. 3, 4.5). */
+#define PTE_PRESENT 1ull
+#define PTE_LARGE (1ull << 7)            /* PS: a 1 GiB or 2 MiB page */
+#define PTE_ADDR 0x000ffffffffff000ull   /* bits 12..51 */
+
+int vcpu_translate_root(struct vmm *vm, uint64_t root, uint64_t gva,
+			uint64_t *gpa)
+{
+	/* Only canonical addresses translate. */
+	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
+		return -1;
+	uint64_t table = root & PTE_ADDR;
+	for (int level = 3; level >= 0; level--) {
+		unsigned shift = 12 + 9 * (unsigned)level;
+		uint64_t idx = (gva >> shift) & 511;
+		const uint64_t *e = GUEST_AT(&vm->mem, table + idx * 8,
+					     sizeof(*e));
+		if (!e)
+			return -1;
+		uint64_t pte;
+		memcpy(&pte, e, sizeof(pte));
+		if (!(pte & PTE_PRESENT))
+			return -1;
+		/* PS is defined at the PDPT (1 GiB) and PD (2 MiB) levels;
+		 * at the PML4 it is reserved, at the PT it is PAT. */
+		if (level == 0 || ((level == 1 || level == 2) && (pte & PTE_LARGE))) {
+			uint64_t mask = (1ull << shift) - 1;
+			*gpa = ((pte & PTE_ADDR) & ~mask) | (gva & mask);
+			return 0;
+		}
+		table = pte & PTE_ADDR;
+	}
+	return -1;
+}
+
+size_t vcpu_read_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
+			   void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t va = gva + done, pa;
+		size_t chunk = 4096 - (va & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		if (va < gva || vcpu_translate_root(vm, root, va, &pa))
+			break;
+		const void *src = GUEST_AT(&vm->mem, pa, chunk);
+		if (!src)
+			break;
+		memcpy((char *)buf + done, src, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
 void vcpu_print_regs(struct vmm *vm)
 {
 	struct kvm_regs r;

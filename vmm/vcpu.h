@@ -26,6 +26,19 @@ int vcpu_translate(struct vmm *vm, uint64_t gva, uint64_t *gpa);
  * short where a page is unmapped or lies outside guest memory. */
 size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len);
 
+/*
+ * The same through the page tables at guest-physical root (a CR3 value:
+ * its low 12 bits are ignored), which need not be the vCPU's: another
+ * process's address space, for the deadlock report.  4-level paging, as
+ * vmm/x86/boot.c sets up (no LA57); 2 MiB and 1 GiB pages are followed.
+ * Every table is read through GUEST_AT(); a non-present entry, or a
+ * table or page outside guest memory, ends the read.
+ */
+int vcpu_translate_root(struct vmm *vm, uint64_t root, uint64_t gva,
+			uint64_t *gpa);
+size_t vcpu_read_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
+			   void *buf, size_t len);
+
 /* Prints the general registers on stderr, each line prefixed "rrv:   ". */
 void vcpu_print_regs(struct vmm *vm);
 

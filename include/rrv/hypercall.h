@@ -101,6 +101,8 @@ enum rrv_hc_nr {
 	RRV_HC_SHUTDOWN = 68,
 	RRV_HC_SOCKNAME = 69,
 	RRV_HC_POLL = 70,
+	/* Reports (v8; 80-81 are reserved for them). */
+	RRV_HC_DEADLOCK = 80,
 	/* Process events, for rrv ps (v8; 83 stays reserved). */
 	RRV_HC_PROCESS = 82,
 	RRV_HC_MAX /* one past the last number in use */
@@ -296,6 +298,42 @@ struct rrv_hc_exit {
 	/* Counters for --stats, since v2. */
 	uint64_t syscalls;      /* in: system calls the program made */
 	uint64_t syscalls_host; /* in: ... of which needed a hypercall */
+};
+
+/*
+ * RRV_HC_DEADLOCK (v8): every thread of the program waits and nothing can
+ * wake one (no timeout, no signal to come).  The guest kernel describes
+ * each blocked thread, then ends the program with EXIT as by SIGKILL.  The
+ * VMM prints the deadlock report: per thread the call it waits in with its
+ * arguments decoded, and a backtrace read through that thread's own page
+ * tables (page_root), every table and page through the checked
+ * translation.  Recorded like EXIT (the description is an input buffer of
+ * the digest), and replay runs the same handler, so the report appears in
+ * replay too.  ret is 0, or -EINVAL for a malformed description.
+ */
+#define RRV_HC_DEADLOCK_MAX 64u /* threads described; the rest are counted */
+struct rrv_deadlock_thread {
+	uint32_t tid;
+	uint32_t pid;        /* its process (the thread group) */
+	int64_t syscall_nr;  /* the call it waits in, or -1: in the kernel */
+	uint64_t args[6];    /* the call's arguments as the program passed
+				them (rdi, rsi, rdx, r10, r8, r9) */
+	rrv_gpa_t user_regs; /* struct rrv_user_regs as saved at its kernel
+				entry, or 0 */
+	rrv_gpa_t page_root; /* its address space's CR3 (the PML4's
+				guest-physical address) */
+	uint32_t other_program; /* as rrv_guest_state's */
+	uint32_t pad;
+};
+struct rrv_hc_deadlock {
+	struct rrv_hc_hdr hdr;
+	uint32_t nthreads;   /* in: entries in threads, at most
+				RRV_HC_DEADLOCK_MAX */
+	uint32_t blocked;    /* in: blocked threads in all (>= nthreads) */
+	rrv_gpa_t threads;   /* in: struct rrv_deadlock_thread[nthreads],
+				contiguous in guest-physical memory */
+	uint64_t threads_len; /* in: nthreads * sizeof(struct
+				 rrv_deadlock_thread) */
 };
 
 /*

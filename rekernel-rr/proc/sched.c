@@ -38,6 +38,7 @@
 #include "hv/hypercall.h"
 #include "lib/bootinfo.h"
 #include "lib/kprintf.h"
+#include "lib/string.h"
 #include "lib/syscall.h"
 #include "mm/kalloc.h"
 #include "mm/mm.h"
@@ -213,11 +214,59 @@ static void expire(uint64_t now)
 			make_runnable(t, WAKE_TIMEOUT);
 }
 
+/*
+ * Tells the VMM about every blocked thread (RRV_HC_DEADLOCK): the call it
+ * waits in with its arguments, where its registers are saved and its
+ * address space's page tables, so that the report shows a backtrace of
+ * each.  Static: the kernel stack is small, and a deadlock happens once.
+ */
+static struct rrv_deadlock_thread deadlocked[RRV_HC_DEADLOCK_MAX];
+
+static bool describe_deadlock(void)
+{
+	uint32_t n = 0, blocked = 0;
+	FOR_EACH_THREAD(p, q) {
+		if (q->state != T_BLOCKED)
+			continue;
+		blocked++;
+		if (n == RRV_HC_DEADLOCK_MAX)
+			continue;
+		struct rrv_deadlock_thread *d = &deadlocked[n++];
+		memset(d, 0, sizeof(*d));
+		d->tid = (uint32_t)q->tid;
+		d->pid = (uint32_t)p->pid;
+		d->syscall_nr = q->syscall_nr;
+		if (q->tf && q->syscall_nr >= 0) {
+			const struct trapframe *tf = q->tf;
+			const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx,
+						   tf->r10, tf->r8, tf->r9 };
+			memcpy(d->args, args, sizeof(args));
+		}
+		d->user_regs = q->tf ? virt_to_phys(q->tf) : 0;
+		d->page_root = p->mm ? p->mm->pml4_pa : 0;
+		d->other_program = p->other_program;
+	}
+	uint64_t pa;
+	uint64_t len = (uint64_t)n * sizeof(deadlocked[0]);
+	if (n == 0 || !virt_to_phys_range(deadlocked, len, &pa))
+		return false;
+	struct rrv_hc_deadlock a;
+	memset(&a, 0, sizeof(a));
+	a.nthreads = n;
+	a.blocked = blocked;
+	a.threads = pa;
+	a.threads_len = len;
+	return hc_call(RRV_HC_DEADLOCK, &a) == 0;
+}
+
 __attribute__((noreturn)) static void deadlock(void)
 {
 	struct thread *t = curthread;
 	uint64_t rip = t->tf ? t->tf->rip : 0;
 
+	/* The VMM's report says it all; these lines only if it refused. */
+	if (describe_deadlock())
+		machine_exit(RRV_EXIT_SIGNAL, SIGKILL, rip, 0, false);
 	if (threads_live <= 1) {
 		kwarn("deadlock: the program's only thread waits in %s and nothing can "
 		      "wake it (a native run would hang here); it is stopped as by "

@@ -18,6 +18,7 @@
 
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/vm.h"
 #include "lib/string.h"
 #include "mm/kalloc.h"
 #include "mm/uaccess.h"
@@ -625,6 +626,10 @@ __attribute__((noreturn)) static void die(struct trapframe *tf, int sig,
 	uint64_t addr = 0;
 	if (info->code > 0 && info->code != SI_KERNEL)
 		addr = info->addr;
+	/* The VMM's crash report shows this thread where it died: publish
+	 * it and the registers it dies with, whatever ran last. */
+	guest_state.tid = (uint32_t)curthread->tid;
+	guest_state.user_regs = virt_to_phys(tf);
 	proc_exit(RRV_EXIT_SIGNAL, sig, tf->rip, addr, core);
 }
 
