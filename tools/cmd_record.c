@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "record/record.h"
+#include "vmm/hostsig.h"
 #include "vmm/vmm.h"
 #include "rrv.h"
 #include "runopts.h"
@@ -31,13 +32,20 @@ int cmd_record(int argc, char **argv)
 		vmm_destroy(vm);
 		return RRV_PANIC_STATUS;
 	}
+	/* 'latest' is about the trace directory, and names the newest
+	 * recording from its start: one cut short (kill -9) or interrupted
+	 * is still the one `rrv replay` means. */
+	if (!o.output)
+		trace_set_latest(path);
 	status = vmm_run(vm);
 	int err = recorder_finish(rec, status);
+	int stop = vm->hostsig.interrupted;
+	if (stop && !err)
+		fprintf(stderr, "rrv: recording interrupted by %s: the trace ends "
+			"with the last whole event\n", hostsig_name(stop));
 	fprintf(stderr, "rrv: trace %s %s (%llu events, %llu bytes); replay it "
 		"with: rrv replay %s\n", err ? "kept, incomplete, in" : "written to",
 		path, recorder_events(rec), recorder_bytes(rec), path);
-	if (!o.output) /* 'latest' is about the trace directory */
-		trace_set_latest(path);
 	recorder_free(rec);
 	vmm_destroy(vm);
 	return err && status == 0 ? RRV_PANIC_STATUS : status;

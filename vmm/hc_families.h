@@ -11,5 +11,6 @@ int hc_time_register(struct hc_table *t);      /* clock, sleep, random, uname */
 int hc_map_register(struct hc_table *t);       /* fdpath: mappings, /proc */
 int hc_net_register(struct hc_table *t);       /* socket, connect, ..., poll */
 int hc_preempt_register(struct hc_table *t);   /* preempt: async switches */
+int hc_hostsig_register(struct hc_table *t);   /* hostsig: signals to rrv */
 
 #endif

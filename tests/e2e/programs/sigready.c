@@ -1,0 +1,79 @@
+/*
+ * A program for signals to rrv (tests/e2e/recsig.test.sh):
+ *   sigready HANDLER WAIT
+ * HANDLER: exit (a SIGINT handler, then the program ends), keep (a
+ * handler, and the program waits on), none (no handler: SIGINT kills it).
+ * WAIT: how it waits for the signal: sleep (nanosleep, on the host),
+ * pause (pause, in the guest), read (a read of stdin, on the host), spin
+ * (a loop in user code that makes no system call).
+ * It prints "ready" once the handler is in place: the test sends the
+ * signal only then.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got;
+
+static void on_int(int sig)
+{
+	static const char msg[] = "handler: got SIGINT\n";
+	(void)sig;
+	got = 1;
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: sigready exit|keep|none sleep|pause|read|spin\n");
+		return 2;
+	}
+	const char *how = argv[1], *wait = argv[2];
+	if (strcmp(how, "none") != 0) {
+		struct sigaction sa = { .sa_handler = on_int };
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGINT, &sa, NULL) < 0) {
+			perror("sigaction");
+			return 2;
+		}
+	}
+	printf("ready\n");
+	fflush(stdout);
+	int keep = strcmp(how, "keep") == 0;
+	volatile unsigned long spins = 0; /* on the stack: part of the point */
+	int returned = 0;
+	for (;;) {
+		if (got && !keep)
+			break;
+		if (got && keep && !returned) {
+			printf("still running after the handler\n");
+			fflush(stdout);
+			returned = 1;
+		}
+		if (strcmp(wait, "sleep") == 0) {
+			struct timespec ts = { 0, 50000000 };
+			if (nanosleep(&ts, NULL) < 0)
+				printf("nanosleep interrupted\n");
+		} else if (strcmp(wait, "pause") == 0) {
+			pause();
+		} else if (strcmp(wait, "read") == 0) {
+			char c;
+			ssize_t n = read(0, &c, 1);
+			if (n < 0)
+				printf("read interrupted\n");
+			else if (n == 0)
+				return 4;
+		} else {
+			while (!got || (keep && returned))
+				spins++;
+		}
+	}
+	if (strcmp(wait, "spin") == 0)
+		printf("spun %lu times\n", spins);
+	printf("done\n");
+	return 0;
+}
