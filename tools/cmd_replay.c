@@ -25,7 +25,11 @@ static void replay_help(void)
 	       "status: the recorded program's; 65 when the replay diverged\n"
 	       "from the recording (a report says where); 66 when the trace\n"
 	       "cannot be used; 69 when the trace ends early (a recording that\n"
-	       "was cut off: everything it holds is replayed first).\n");
+	       "was cut off: everything it holds is replayed first); 128+N for\n"
+	       "a recording that signal N to rrv interrupted (SIGTERM, a second\n"
+	       "Ctrl-C: everything it holds is replayed, then rrv says so).\n"
+	       "Ctrl-C, SIGTERM or SIGHUP during a replay stop it at once, with\n"
+	       "status 128+N.\n");
 }
 
 int cmd_replay(int argc, char **argv)

@@ -39,12 +39,18 @@ void run_opts_help(const char *cmd)
 	       "still running end with it, as if killed.\n"
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
 	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
-	       "itself failed.\n",
-	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "");
+	       "itself failed.\n"
+	       "Signals to rrv: the first SIGINT (Ctrl-C) goes to the program's\n"
+	       "process group, as a terminal sends it; a second SIGINT, a SIGTERM\n"
+	       "or a SIGHUP stops %s at once, with status 128+N.\n",
+	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "",
+	       strcmp(cmd, "record") == 0 ? "the recording (the trace ends\n"
+	       "with a footer marked interrupted)" : "the run");
 	if (strcmp(cmd, "record") == 0)
 		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"
 		       "else ~/.local/share/rrv/traces, with a link 'latest' to the\n"
-		       "most recent finished recording; rrv replay uses it by default.\n"
+		       "most recent recording, set when it starts (one cut short or\n"
+		       "interrupted included); rrv replay uses it by default.\n"
 		       "On a terminal, a recording that lasts over a second shows its\n"
 		       "progress (events, MiB written) on stderr; RRV_NO_PROGRESS=1\n"
 		       "turns that off.\n");

@@ -50,6 +50,15 @@ static struct kvm_run *volatile run_page;
 static const int host_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NHOST (sizeof(host_signals) / sizeof(host_signals[0]))
 
+/* SIGHUP inherited ignored (nohup) stays ignored: the user asked for the
+ * run to outlive the terminal. */
+static bool left_ignored(int sig)
+{
+	struct sigaction old;
+	return sig == SIGHUP && sigaction(sig, NULL, &old) == 0 &&
+	       old.sa_handler == SIG_IGN;
+}
+
 static void on_host_signal(int sig)
 {
 	if (sig == SIGINT && for_guest && seen_int == 0)
@@ -83,6 +92,8 @@ int hostsig_install(struct vmm *vm)
 	for (size_t i = 0; i < NHOST; i++)
 		sigaddset(&sa.sa_mask, host_signals[i]);
 	for (size_t i = 0; i < NHOST; i++) {
+		if (left_ignored(host_signals[i]))
+			continue;
 		if (sigaction(host_signals[i], &sa, NULL) < 0) {
 			fprintf(stderr, "rrv: cannot handle %s: %s\n",
 				hostsig_name(host_signals[i]), strerror(errno));
@@ -101,7 +112,8 @@ void hostsig_uninstall(struct vmm *vm)
 	struct sigaction sa = { .sa_handler = on_host_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NHOST; i++)
-		sigaction(host_signals[i], &sa, NULL);
+		if (!left_ignored(host_signals[i]))
+			sigaction(host_signals[i], &sa, NULL);
 }
 
 /* Ticks run while a host signal waits, so that an interrupt the guest
@@ -136,7 +148,7 @@ bool hostsig_check(struct vmm *vm)
 
 bool hostsig_interrupting(void)
 {
-	return stop_sig || seen_int;
+	return stop_sig || (seen_int && for_guest);
 }
 
 static void set_flag(struct vmm *vm, uint32_t v)
@@ -177,9 +189,10 @@ int hostsig_inject(struct vmm *vm, bool injected)
 	return 0;
 }
 
-/* Blocks until the handler notes a signal: the guest has nothing to run
- * but threads that wait for one. */
-static void wait_host_signal(void)
+/* Blocks until the handler notes a signal that the guest has not had
+ * (the first SIGINT), or one that stops the VM: the guest has nothing to
+ * run but threads that wait for a signal. */
+static void wait_host_signal(struct vmm *vm)
 {
 	sigset_t block, old;
 	sigemptyset(&block);
@@ -189,7 +202,7 @@ static void wait_host_signal(void)
 	sigset_t during = old;
 	for (size_t i = 0; i < NHOST; i++)
 		sigdelset(&during, host_signals[i]);
-	while (!stop_sig && !(seen_int && for_guest))
+	while (!stop_sig && !(seen_int && for_guest && !vm->hostsig.taken))
 		sigsuspend(&during);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
@@ -204,7 +217,7 @@ static int64_t hc_hostsig(struct hc_call *c)
 		return 0;
 	hostsig_check(vm);
 	if (a->mode == RRV_HOSTSIG_WAIT && !vm->hostsig.pending) {
-		wait_host_signal();
+		wait_host_signal(vm);
 		if (hostsig_check(vm))
 			return -RRV_HC_ERESTART; /* the loop stops the VM */
 	}

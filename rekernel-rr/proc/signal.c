@@ -646,8 +646,19 @@ void signal_host_deliver(int64_t sig)
 		struct thread *t = p->threads;
 		while (t && t->state == T_ZOMBIE)
 			t = t->next;
-		if (t)
-			signal_send(t, &info, true);
+		if (!t)
+			continue;
+		signal_send(t, &info, true);
+		/* signal_send counts on the sender leaving the kernel to see
+		 * a signal to its own process; here the sender may be the
+		 * scheduler's idle loop of a thread that waits in pause, so
+		 * the thread that takes it is woken whoever sends. */
+		for (struct thread *q = p->threads; q; q = q->next) {
+			if (q->state != T_ZOMBIE && !(q->sigmask & SIGBIT(sig))) {
+				sched_wake_thread(q, true);
+				break;
+			}
+		}
 	}
 }
 

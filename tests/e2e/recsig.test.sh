@@ -93,24 +93,24 @@ t_recsig_sigint_handler_pause() {
 	kill -INT "$REC_PID"
 	recsig_end "$E2E_TMP/rec"
 	expect_status 0
-	expect_stdout "$(printf 'ready\nhandler: got SIGINT\ndone\n')"
+	expect_stdout $'ready\nhandler: got SIGINT\ndone\n'
 	cp "$E2E_TMP/rec" "$E2E_TMP/rec.out"
 	recsig_replay_same "" "$E2E_TMP/rec.out" 0
 }
 
-# Blocked in a read of stdin (a FIFO nobody writes): the read is cut
-# short, the handler runs, and glibc's read returns EINTR (no SA_RESTART).
+# Blocked in a read of stdin (a pipe whose writer never writes): the read
+# is cut short, the handler runs, and glibc's read returns EINTR (no
+# SA_RESTART).
 t_recsig_sigint_handler_read() {
 	export RRV_TRACE_DIR=$E2E_TMP/traces
-	mkfifo "$E2E_TMP/in"
-	exec 7<>"$E2E_TMP/in"
-	recsig_start "$E2E_TMP/rec" "$RRV" record "$P/sigready" exit read <"$E2E_TMP/in"
-	recsig_wait_for "$E2E_TMP/rec" '^ready$' || { exec 7>&-; return; }
+	coproc WRITER { sleep 600; }
+	recsig_start "$E2E_TMP/rec" "$RRV" record "$P/sigready" exit read <&"${WRITER[0]}"
+	recsig_wait_for "$E2E_TMP/rec" '^ready$' || { kill "$WRITER_PID"; return; }
 	kill -INT "$REC_PID"
 	recsig_end "$E2E_TMP/rec"
-	exec 7>&-
+	kill "$WRITER_PID"
 	expect_status 0
-	expect_stdout "$(printf 'ready\nhandler: got SIGINT\nread interrupted\ndone\n')"
+	expect_stdout $'ready\nhandler: got SIGINT\nread interrupted\ndone\n'
 	cp "$E2E_TMP/rec" "$E2E_TMP/rec.out"
 	recsig_replay_same "" "$E2E_TMP/rec.out" 0
 }
@@ -143,7 +143,7 @@ t_recsig_sigint_no_handler_dies() {
 	recsig_end "$E2E_TMP/rec"
 	expect_status 130
 	expect_stderr_has 'program killed by SIGINT'
-	expect_stdout "$(printf 'ready\n')"
+	expect_stdout $'ready\n'
 	cp "$E2E_TMP/rec" "$E2E_TMP/rec.out"
 	run "$RRV" info
 	expect_stdout_has '^status +complete$'
@@ -242,7 +242,7 @@ t_recsig_run_sigint() {
 # recorded instruction at every turn of the loop (a breakpoint each time):
 # it takes far longer than the recording, long enough to be interrupted.
 t_recsig_replay_sigint_stops() {
-	recsig_start "$E2E_TMP/rec" "$RRV" record -o "$E2E_TMP/spin.rrv" "$P/sigready" exit spin
+	recsig_start "$E2E_TMP/rec" "$RRV" record -o "$E2E_TMP/spin.rrv" "$P/sigready" exit tight
 	recsig_wait_for "$E2E_TMP/rec" '^ready$' || return
 	sleep 2
 	kill -INT "$REC_PID"
@@ -254,6 +254,6 @@ t_recsig_replay_sigint_stops() {
 	kill -INT "$REC_PID"
 	recsig_end "$E2E_TMP/rep"
 	expect_status 130
-	expect_stdout "$(printf 'ready\n')"
+	expect_stdout $'ready\n'
 	expect_stderr_has '^rrv: replay stopped by SIGINT after [0-9]+ events of [0-9]+'
 }

@@ -5,7 +5,10 @@
  * handler, and the program waits on), none (no handler: SIGINT kills it).
  * WAIT: how it waits for the signal: sleep (nanosleep, on the host),
  * pause (pause, in the guest), read (a read of stdin, on the host), spin
- * (a loop in user code that makes no system call).
+ * (a loop in user code that makes no system call: 4096 instructions in a
+ * row, so that replay's breakpoint on the recorded one is hit once a
+ * turn, not at every instruction), tight (a tight loop of the same kind,
+ * whose replay hits the breakpoint at every turn: slow to replay).
  * It prints "ready" once the handler is in place: the test sends the
  * signal only then.
  */
@@ -67,12 +70,17 @@ int main(int argc, char **argv)
 				printf("read interrupted\n");
 			else if (n == 0)
 				return 4;
+		} else if (strcmp(wait, "spin") == 0) {
+			while (!got || (keep && returned)) {
+				spins++;
+				__asm__ volatile(".rept 4096\n\tnop\n\t.endr");
+			}
 		} else {
 			while (!got || (keep && returned))
 				spins++;
 		}
 	}
-	if (strcmp(wait, "spin") == 0)
+	if (strcmp(wait, "spin") == 0 || strcmp(wait, "tight") == 0)
 		printf("spun %lu times\n", spins);
 	printf("done\n");
 	return 0;
