@@ -5,7 +5,7 @@
  * handler, and the program waits on), none (no handler: SIGINT kills it).
  * WAIT: how it waits for the signal: sleep (nanosleep, on the host),
  * pause (pause, in the guest), read (a read of stdin, on the host), spin
- * (a loop in user code that makes no system call: 4096 instructions in a
+ * (a loop in user code that makes no system call: 16384 instructions in a
  * row, so that replay's breakpoint on the recorded one is hit once a
  * turn, not at every instruction), tight (a tight loop of the same kind,
  * whose replay hits the breakpoint at every turn: slow to replay).
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(wait, "spin") == 0) {
 			while (!got || (keep && returned)) {
 				spins++;
-				__asm__ volatile(".rept 4096\n\tnop\n\t.endr");
+				__asm__ volatile(".rept 16384\n\taddl $1, %%eax\n\t.endr" ::: "eax", "cc");
 			}
 		} else {
 			while (!got || (keep && returned))
