@@ -151,15 +151,18 @@ bool hostsig_interrupting(void)
 	return stop_sig || (seen_int && for_guest);
 }
 
-static void set_flag(struct vmm *vm, uint32_t v)
+/* Writes guest_state.host_signal; false when the guest has none (before
+ * BOOT, or a guest that gave no state), which then gets the interrupt. */
+static bool set_flag(struct vmm *vm, uint32_t v)
 {
 	if (!vm->guest_state || vm->guest_abi < 8)
-		return;
+		return false;
 	uint32_t *f = GUEST_AT(&vm->mem, vm->guest_state +
 			       offsetof(struct rrv_guest_state, host_signal),
 			       sizeof(*f));
 	if (f)
 		*f = v;
+	return f != NULL;
 }
 
 void hostsig_after_call(struct vmm *vm)
@@ -167,10 +170,8 @@ void hostsig_after_call(struct vmm *vm)
 	if (vm->cfg.replay)
 		return;
 	hostsig_check(vm);
-	if (vm->hostsig.pending && !vm->hostsig.flagged) {
-		set_flag(vm, 1);
-		vm->hostsig.flagged = true;
-	}
+	if (vm->hostsig.pending && !vm->hostsig.flagged)
+		vm->hostsig.flagged = set_flag(vm, 1);
 }
 
 int hostsig_inject(struct vmm *vm, bool injected)

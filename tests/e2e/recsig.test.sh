@@ -103,12 +103,15 @@ t_recsig_sigint_handler_pause() {
 # SA_RESTART).
 t_recsig_sigint_handler_read() {
 	export RRV_TRACE_DIR=$E2E_TMP/traces
-	coproc WRITER { sleep 600; }
-	recsig_start "$E2E_TMP/rec" "$RRV" record "$P/sigready" exit read <&"${WRITER[0]}"
-	recsig_wait_for "$E2E_TMP/rec" '^ready$' || { kill "$WRITER_PID"; return; }
-	kill -INT "$REC_PID"
+	sh -c 'echo $$ >"$1"; exec sleep 600' sh "$E2E_TMP/writer.pid" |
+		"$RRV" record "$P/sigready" exit read >"$E2E_TMP/rec" 2>"$E2E_TMP/rec.err" &
+	REC_PID=$!
+	recsig_wait_for "$E2E_TMP/rec" '^ready$'
+	local ready=$?
+	[ $ready -eq 0 ] && kill -INT "$REC_PID"
 	recsig_end "$E2E_TMP/rec"
-	kill "$WRITER_PID"
+	kill "$(cat "$E2E_TMP/writer.pid")" 2>/dev/null
+	[ $ready -eq 0 ] || return
 	expect_status 0
 	expect_stdout $'ready\nhandler: got SIGINT\nread interrupted\ndone\n'
 	cp "$E2E_TMP/rec" "$E2E_TMP/rec.out"
