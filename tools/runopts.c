@@ -42,10 +42,11 @@ void run_opts_help(const char *cmd)
 	       "itself failed.\n"
 	       "Signals to rrv: the first SIGINT (Ctrl-C) goes to the program's\n"
 	       "process group, as a terminal sends it; a second SIGINT, a SIGTERM\n"
-	       "or a SIGHUP stops %s at once, with status 128+N.\n",
+	       "or a SIGHUP stops %s at once, with status 128+N.\n%s",
 	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "",
-	       strcmp(cmd, "record") == 0 ? "the recording (the trace ends\n"
-	       "with a footer marked interrupted)" : "the run");
+	       strcmp(cmd, "record") == 0 ? "the recording" : "the run",
+	       strcmp(cmd, "record") == 0 ? "The trace then ends with a footer "
+	       "marked interrupted, and replays.\n" : "");
 	if (strcmp(cmd, "record") == 0)
 		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"
 		       "else ~/.local/share/rrv/traces, with a link 'latest' to the\n"
