@@ -136,6 +136,24 @@ t_recsig_sigint_handler_spin() {
 	expect_stderr ''
 }
 
+# Two threads: one spins in user code, the other waits in pause.  The
+# signal lands in the spinner (a point replay finds again) and the
+# handler runs in the waiter; the spinner's count is the same in replay.
+t_recsig_sigint_threads() {
+	export RRV_TRACE_DIR=$E2E_TMP/traces
+	recsig_start "$E2E_TMP/rec" "$RRV" record "$P/sigready" exit thread
+	recsig_wait_for "$E2E_TMP/rec" '^ready$' || return
+	kill -INT "$REC_PID"
+	recsig_end "$E2E_TMP/rec"
+	expect_status 0
+	expect_stdout_has '^handler: got SIGINT$'
+	expect_stdout_has '^spinner spun [0-9]+ times$'
+	expect_stdout_has '^done$'
+	cp "$E2E_TMP/rec" "$E2E_TMP/rec.out"
+	recsig_replay_same "" "$E2E_TMP/rec.out" 0
+	expect_stderr ''
+}
+
 # No handler: the program dies of SIGINT, status 130 as natively, and the
 # trace (complete) replays to the same death.
 t_recsig_sigint_no_handler_dies() {

@@ -8,10 +8,13 @@
  * (a loop in user code that makes no system call: 16384 instructions in a
  * row, so that replay's breakpoint on the recorded one is hit once a
  * turn, not at every instruction), tight (a tight loop of the same kind,
- * whose replay hits the breakpoint at every turn: slow to replay).
+ * whose replay hits the breakpoint at every turn: slow to replay),
+ * thread (a second thread spins as in spin while the first waits in
+ * pause: the signal lands in the spinner, the handler runs in the other).
  * It prints "ready" once the handler is in place: the test sends the
  * signal only then.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +22,24 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t got;
+
+/* 16384 instructions a turn: replay's breakpoint on one of them is hit
+ * once a turn.  The count lives in memory, so each turn's state differs. */
+static unsigned long spin_until_got(void)
+{
+	volatile unsigned long spins = 0;
+	while (!got) {
+		spins++;
+		__asm__ volatile(".rept 16384\n\taddl $1, %%eax\n\t.endr" ::: "eax", "cc");
+	}
+	return spins;
+}
+
+static void *spinner(void *arg)
+{
+	*(unsigned long *)arg = spin_until_got();
+	return NULL;
+}
 
 static void on_int(int sig)
 {
@@ -44,8 +65,22 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	pthread_t th;
+	unsigned long thread_spins = 0;
+	if (strcmp(wait, "thread") == 0 &&
+	    pthread_create(&th, NULL, spinner, &thread_spins) != 0) {
+		fprintf(stderr, "pthread_create failed\n");
+		return 2;
+	}
 	printf("ready\n");
 	fflush(stdout);
+	if (strcmp(wait, "thread") == 0) {
+		while (!got)
+			pause();
+		pthread_join(th, NULL);
+		printf("spinner spun %lu times\ndone\n", thread_spins);
+		return 0;
+	}
 	int keep = strcmp(how, "keep") == 0;
 	volatile unsigned long spins = 0; /* on the stack: part of the point */
 	int returned = 0;
