@@ -32,6 +32,7 @@ recsig_wait_for() {
 # the recording's output as the last command's, for the expect helpers.
 recsig_end() {
 	local i
+	LAST_CMD="rrv (background) -> $1"
 	for i in $(seq 1 1200); do
 		kill -0 "$REC_PID" 2>/dev/null || break
 		sleep 0.1

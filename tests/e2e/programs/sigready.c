@@ -35,9 +35,19 @@ static unsigned long spin_until_got(void)
 	return spins;
 }
 
+static pthread_t main_thread;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Either thread may take the process-directed SIGINT (rrv's guest gives
+ * it to the thread it interrupted); the spinner then wakes the waiter. */
 static void *spinner(void *arg)
 {
 	*(unsigned long *)arg = spin_until_got();
+	pthread_kill(main_thread, SIGUSR1);
 	return NULL;
 }
 
@@ -67,6 +77,10 @@ int main(int argc, char **argv)
 	}
 	pthread_t th;
 	unsigned long thread_spins = 0;
+	main_thread = pthread_self();
+	struct sigaction su = { .sa_handler = on_usr1 };
+	sigemptyset(&su.sa_mask);
+	sigaction(SIGUSR1, &su, NULL);
 	if (strcmp(wait, "thread") == 0 &&
 	    pthread_create(&th, NULL, spinner, &thread_spins) != 0) {
 		fprintf(stderr, "pthread_create failed\n");
