@@ -410,6 +410,17 @@ int recorder_finish(struct recorder *r, int exit_code)
 		return failed_trace(r);
 	struct rrv_trace_fields *f = rrv_trace_fields_create();
 	int err = f ? 0 : RRV_TRACE_E_NOMEM;
+	/* A signal to rrv that stopped the VM at once: the program did not
+	 * exit, and the events written are all there is (docs/signals.md). */
+	int stop = r->vm->hostsig.interrupted;
+	if (stop && !r->exited) {
+		r->exited = true;
+		r->exit_how = RRV_EXIT_INTERRUPTED;
+		r->exit_status = stop;
+		if (!err)
+			err = rrv_trace_fields_add_u64(f, RRV_TAG_INTERRUPTED,
+						       (uint64_t)stop);
+	}
 	if (!err && r->exited)
 		err = rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_HOW, r->exit_how);
 	if (!err && r->exited)

@@ -15,9 +15,10 @@ struct recorder;
  */
 struct recorder *recorder_start(struct vmm *vm, const char *path);
 
-/* Writes the footer (the exit status) after vmm_run().  Returns 0, or -1
- * after printing why; the events written before stay readable.  A trace
- * that kept no event at all (the disk was full from the start) is
+/* Writes the footer (the exit status) after vmm_run(); when a signal to
+ * rrv stopped the VM at once, INTERRUPTED and EXIT_HOW 3 say so.  Returns
+ * 0, or -1 after printing why; the events written before stay readable.  A
+ * trace that kept no event at all (the disk was full from the start) is
  * removed: recorder_events() is then 0. */
 int recorder_finish(struct recorder *r, int exit_code);
 

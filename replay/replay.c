@@ -17,6 +17,7 @@
 #include "report.h"
 #include "trace-format/rrv_trace.h"
 #include "vmm/progstate.h"
+#include "vmm/hostsig.h"
 #include "vmm/vmm.h"
 
 struct replayer {
@@ -49,6 +50,15 @@ struct replayer {
 	bool published;
 	/* rrv replay --log=syscalls: set guest_state.log_syscalls at BOOT. */
 	bool log_syscalls;
+	/* The point read ahead, as a PREEMPT struct, and which call it is
+	 * (RRV_HC_PREEMPT, or RRV_HC_HOSTSIG of mode POINT). */
+	struct rrv_hc_preempt ahead_pt;
+	unsigned ahead_nr;
+
+	/* The footer's INTERRUPTED signal (a signal to rrv ended the
+	 * recording at once) and EXIT_CODE, rrv record's status then. */
+	int interrupted;
+	int interrupted_code;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -157,9 +167,17 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
 	keep[3] = exec;
 	r->strings = (char *)keep;
 
-	uint64_t total;
-	if (!rrv_trace_fields_u64(rrv_trace_reader_footer(r->rd), RRV_TAG_EVENT_COUNT, &total))
+	uint64_t total, sig, code;
+	const struct rrv_trace_fields *foot = rrv_trace_reader_footer(r->rd);
+	if (!rrv_trace_fields_u64(foot, RRV_TAG_EVENT_COUNT, &total))
 		r->total = total;
+	if (!rrv_trace_fields_u64(foot, RRV_TAG_INTERRUPTED, &sig) && sig >= 1 &&
+	    sig <= 64) {
+		r->interrupted = (int)sig;
+		r->interrupted_code = 128 + (int)sig;
+		if (!rrv_trace_fields_u64(foot, RRV_TAG_EXIT_CODE, &code) && code < 256)
+			r->interrupted_code = (int)code;
+	}
 
 	*cfg = (struct vmm_config){
 		.mem_bytes = mem,
@@ -199,7 +217,22 @@ static int next_event(struct replayer *r, struct rrv_trace_event *e)
 	return rrv_trace_reader_next(r->rd, e);
 }
 
-/* The recorded PREEMPT call that is the next event, or NULL. */
+/* The recorded HOSTSIG call that is the next event (a copy), or NULL. */
+static const struct rrv_hc_hostsig *ahead_hostsig(struct replayer *r,
+						  struct rrv_hc_hostsig *h)
+{
+	const struct rrv_trace_event *a = &r->ahead;
+	if (r->ahead_got != 1 || a->type != RRV_EV_HYPERCALL ||
+	    a->nr != RRV_HC_HOSTSIG || a->nranges < 1 ||
+	    a->ranges[0].len != sizeof(*h))
+		return NULL;
+	memcpy(h, a->ranges[0].data, sizeof(*h)); /* may be unaligned */
+	return h;
+}
+
+/* The recorded point that is the next event, or NULL: a PREEMPT call, or
+ * a HOSTSIG call of mode POINT, found the same way (r->ahead_nr says
+ * which). */
 static const struct rrv_hc_preempt *ahead_preempt(struct replayer *r)
 {
 	if (!r->have_ahead) {
@@ -207,11 +240,43 @@ static const struct rrv_hc_preempt *ahead_preempt(struct replayer *r)
 		r->have_ahead = true;
 	}
 	const struct rrv_trace_event *a = &r->ahead;
+	struct rrv_hc_hostsig h;
+	if (ahead_hostsig(r, &h) && h.mode == RRV_HOSTSIG_POINT) {
+		r->ahead_pt = (struct rrv_hc_preempt){
+			.tid = h.tid, .method = h.method, .rip = h.rip,
+			.regs_digest = h.regs_digest, .stack_digest = h.stack_digest,
+			.branches = h.branches,
+		};
+		r->ahead_nr = RRV_HC_HOSTSIG;
+		return &r->ahead_pt;
+	}
 	if (r->ahead_got != 1 || a->type != RRV_EV_HYPERCALL ||
 	    a->nr != RRV_HC_PREEMPT || a->nranges < 1 ||
 	    a->ranges[0].len != sizeof(struct rrv_hc_preempt))
 		return NULL;
-	return (const struct rrv_hc_preempt *)a->ranges[0].data;
+	memcpy(&r->ahead_pt, a->ranges[0].data, sizeof(r->ahead_pt));
+	r->ahead_nr = RRV_HC_PREEMPT;
+	return &r->ahead_pt;
+}
+
+/* A v8 kernel's fields for signals to rrv: whether a HOSTSIG call of mode
+ * POLL comes next (the flag the guest reads at safe points), and which
+ * call the published point is. */
+static void publish_hostsig(struct replayer *r, const struct rrv_hc_preempt *p)
+{
+	if (r->vm->guest_abi < 8)
+		return;
+	struct rrv_hc_hostsig h;
+	uint32_t v[2] = {
+		ahead_hostsig(r, &h) && h.mode == RRV_HOSTSIG_POLL,
+		p ? r->ahead_nr : 0,
+	};
+	_Static_assert(offsetof(struct rrv_guest_state, next_point_nr) ==
+		       offsetof(struct rrv_guest_state, host_signal) + 4, "v8 fields");
+	void *g = GUEST_AT(&r->vm->mem, r->vm->guest_state +
+			   offsetof(struct rrv_guest_state, host_signal), sizeof(v));
+	if (g)
+		memcpy(g, v, sizeof(v));
 }
 
 /*
@@ -233,6 +298,7 @@ static void publish_next(struct replayer *r)
 	if (!g)
 		return;
 	const struct rrv_hc_preempt *p = ahead_preempt(r);
+	publish_hostsig(r, p);
 	/* Nothing to write unless a point comes or goes: a trace recorded
 	 * by a kernel older than ABI v6 has no next_preempt in its
 	 * guest_state, and its memory there must stay untouched. */
@@ -240,8 +306,7 @@ static void publish_next(struct replayer *r)
 		return;
 	struct rrv_preempt_point pt = { 0 };
 	if (p) {
-		struct rrv_hc_preempt rec;
-		memcpy(&rec, p, sizeof(rec)); /* trace data may be unaligned */
+		struct rrv_hc_preempt rec = *p; /* an aligned copy already */
 		pt = (struct rrv_preempt_point){
 			.armed = 1, .tid = rec.tid, .rip = rec.rip,
 			.regs_digest = rec.regs_digest,
@@ -315,6 +380,19 @@ static void ask_log(struct replayer *r, uint32_t abi)
 		*flag = 1;
 }
 
+/* The end of a recording that a signal to rrv interrupted: everything it
+ * holds was replayed; rrv replay exits as rrv record did (docs/replay.md). */
+static void interrupted_end(struct replayer *r)
+{
+	fprintf(stderr, "rrv: replay: interrupted by %s (signal %d) during "
+		"recording, after %llu events: all of them replayed\n",
+		hostsig_name(r->interrupted), r->interrupted,
+		(unsigned long long)r->index);
+	r->stop_status = r->interrupted_code;
+	r->vm->exit_code = r->interrupted_code;
+	r->vm->stopped = true;
+}
+
 static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 		    const void *pre, uint64_t digest, int64_t *ret)
 {
@@ -352,6 +430,11 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 			(unsigned long long)index, r->path, rrv_trace_strerror(got),
 			(unsigned long long)rrv_trace_reader_error_offset(r->rd));
 		return stop(r, REPLAY_EXIT_BAD_TRACE);
+	}
+
+	if (got == 0 && r->interrupted) {
+		interrupted_end(r);
+		return -1;
 	}
 
 	struct divergence dv = {
@@ -418,6 +501,11 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	}
 	*ret = e.ret;
 	publish_next(r);
+	/* The last event of an interrupted recording: stop right after it
+	 * (its output still goes out), where the recording stopped, rather
+	 * than run on into what was never recorded. */
+	if (r->interrupted && r->have_ahead && r->ahead_got == 0)
+		interrupted_end(r);
 	return 0;
 }
 
@@ -501,6 +589,15 @@ int replayer_finish(struct replayer *r, int vm_status, bool verbose)
 {
 	if (r->stop_status)
 		return r->stop_status;
+	int sig = r->vm->hostsig.interrupted;
+	if (sig) {
+		fprintf(stderr, "rrv: replay stopped by %s after %llu events",
+			hostsig_name(sig), (unsigned long long)r->index);
+		if (r->total)
+			fprintf(stderr, " of %llu", (unsigned long long)r->total);
+		fprintf(stderr, "\n");
+		return 128 + sig;
+	}
 	uint64_t used = r->index;
 	struct rrv_trace_event e;
 	int more = next_event(r, &e);

@@ -9,6 +9,7 @@
 
 #include "replay/replay.h"
 #include "trace-format/rrv_trace.h"
+#include "vmm/hostsig.h"
 #include "rrv.h"
 #include "trace_open.h"
 
@@ -114,14 +115,19 @@ int cmd_info(int argc, char **argv)
 	for (unsigned i = 0; i < RRV_HC_PORT_COUNT; i++)
 		if (hc[i])
 			printf("  %-12s%" PRIu64 "\n", trace_hc_name(i), hc[i]);
+	uint64_t how, st2, intr;
 	if (got < 0)
 		printf("%-14s%s, after event %" PRIu64 "\n", "status",
 		       rrv_trace_strerror(got), n);
+	else if (f && !rrv_trace_fields_u64(f, RRV_TAG_INTERRUPTED, &intr))
+		printf("%-14sinterrupted by %s (signal %" PRIu64 ") during recording, "
+		       "after event %" PRIu64 "\n", "status", hostsig_name((int)intr),
+		       intr, n);
 	else
 		printf("%-14scomplete\n", "status");
-	uint64_t how, st2;
 	if (f && !rrv_trace_fields_u64(f, RRV_TAG_EXIT_HOW, &how) &&
-	    !rrv_trace_fields_u64(f, RRV_TAG_EXIT_STATUS, &st2))
+	    !rrv_trace_fields_u64(f, RRV_TAG_EXIT_STATUS, &st2) &&
+	    how != RRV_EXIT_INTERRUPTED)
 		printf("%-14s%s %" PRId64 "\n", "exit", how == 1 ? "killed by signal"
 		       : "status", (int64_t)st2);
 	rrv_trace_reader_free(r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "record/record.h"
+#include "vmm/hostsig.h"
 #include "vmm/vmm.h"
 #include "rrv.h"
 #include "runopts.h"
@@ -31,8 +32,20 @@ int cmd_record(int argc, char **argv)
 		vmm_destroy(vm);
 		return RRV_PANIC_STATUS;
 	}
+	/* 'latest' is about the trace directory, and names the newest
+	 * recording from its start: one cut short (kill -9) or interrupted
+	 * is still the one `rrv replay` means. */
+	char prev_latest[4200] = "";
+	if (!o.output) {
+		trace_latest_target(prev_latest, sizeof(prev_latest));
+		trace_set_latest(path);
+	}
 	status = vmm_run(vm);
 	int err = recorder_finish(rec, status);
+	int stop = vm->hostsig.interrupted;
+	if (stop && !err && !recorder_removed(rec))
+		fprintf(stderr, "rrv: recording interrupted by %s: the trace ends "
+			"with the last whole event\n", hostsig_name(stop));
 	/* The counts are what a reader will get from the file. */
 	if (recorder_removed(rec))
 		fprintf(stderr, "rrv: nothing was recorded: no event reached the "
@@ -43,8 +56,9 @@ int cmd_record(int argc, char **argv)
 			"it with: rrv replay %s\n", err ? "kept, incomplete, in"
 			: "written to", path, recorder_events(rec),
 			recorder_bytes(rec), path);
-	if (!o.output && !recorder_removed(rec)) /* 'latest': the trace directory's */
-		trace_set_latest(path);
+	/* A trace that is gone is not the latest: the previous one is. */
+	if (!o.output && recorder_removed(rec))
+		trace_restore_latest(prev_latest);
 	recorder_free(rec);
 	vmm_destroy(vm);
 	return err && status == 0 ? RRV_PANIC_STATUS : status;

@@ -49,12 +49,19 @@ void run_opts_help(const char *cmd)
 	       "a backtrace by function, file:line (with -g) and shared library.\n"
 	       "One whose threads all wait with nothing to wake them is stopped\n"
 	       "as by SIGKILL with a deadlock report: each thread's call with its\n"
-	       "arguments, and its backtrace (docs/reports.md).\n",
-	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "");
+	       "arguments, and its backtrace (docs/reports.md).\n"
+	       "Signals to rrv: the first SIGINT (Ctrl-C) goes to the program's\n"
+	       "process group, as a terminal sends it; a second SIGINT, a SIGTERM\n"
+	       "or a SIGHUP stops %s at once, with status 128+N.\n%s",
+	       strcmp(cmd, "record") == 0 ? " (kept in the trace; rrv info shows it)" : "",
+	       strcmp(cmd, "record") == 0 ? "the recording" : "the run",
+	       strcmp(cmd, "record") == 0 ? "The trace then ends with a footer "
+	       "marked interrupted, and replays.\n" : "");
 	if (strcmp(cmd, "record") == 0)
 		printf("\nTraces go to $RRV_TRACE_DIR, else $XDG_DATA_HOME/rrv/traces,\n"
 		       "else ~/.local/share/rrv/traces, with a link 'latest' to the\n"
-		       "most recent finished recording; rrv replay uses it by default.\n"
+		       "most recent recording, set when it starts (one cut short or\n"
+		       "interrupted included); rrv replay uses it by default.\n"
 		       "On a terminal, a recording that lasts over a second shows its\n"
 		       "progress (events, MiB written) on stderr; RRV_NO_PROGRESS=1\n"
 		       "turns that off.  When the disk fills, the recording stops and\n"

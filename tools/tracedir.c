@@ -98,6 +98,37 @@ void trace_set_latest(const char *path)
 	}
 }
 
+int trace_latest_target(char *buf, size_t size)
+{
+	char dir[4096], link[4200];
+	buf[0] = 0;
+	if (trace_dir(dir, sizeof(dir), 0))
+		return -1;
+	snprintf(link, sizeof(link), "%s/latest", dir);
+	ssize_t n = readlink(link, buf, size - 1);
+	if (n < 0) {
+		buf[0] = 0;
+		return -1;
+	}
+	buf[n] = 0;
+	return 0;
+}
+
+void trace_restore_latest(const char *prev)
+{
+	char dir[4096], link[4200];
+	if (prev && prev[0]) {
+		trace_set_latest(prev);
+		return;
+	}
+	if (trace_dir(dir, sizeof(dir), 0))
+		return;
+	snprintf(link, sizeof(link), "%s/latest", dir);
+	if (unlink(link) < 0 && errno != ENOENT)
+		fprintf(stderr, "rrv: warning: cannot remove %s: %s\n", link,
+			strerror(errno));
+}
+
 /* Whether file lies directly in the trace directory (both resolved). */
 static int in_trace_dir(const char *file)
 {

@@ -17,6 +17,12 @@ int trace_new_path(const char *prog, char *path, size_t size);
  * so that concurrent recordings never leave it broken. */
 void trace_set_latest(const char *path);
 
+/* What 'latest' points to now, into buf ("" and -1 when there is none),
+ * and putting that back (prev "" removes 'latest'): for a recording that
+ * set 'latest' at its start and then kept nothing. */
+int trace_latest_target(char *buf, size_t size);
+void trace_restore_latest(const char *prev);
+
 /* The trace 'latest' names.  Returns 0, or -1 after printing why. */
 int trace_latest(char *path, size_t size);
 

@@ -23,7 +23,8 @@
 
 #define RRV_TRACE_MAJOR 2 /* written; a reader reads 1.x and 2.x, refuses newer */
 #define RRV_TRACE_MINOR 1 /* additions a reader of the same major may skip;
-			     1: input copies (RRV_TRACE_INPUT_BIT) */
+			     2.1: input copies (RRV_TRACE_INPUT_BIT) and
+			     the INTERRUPTED footer field */
 
 /* Format 2.0 stores each distinct block of range data once: ranges of at
  * least a block are cut into blocks of this size, and a block seen
@@ -89,6 +90,10 @@ enum rrv_trace_tag {
 	RRV_TAG_EVENT_COUNT = 66,  /* u64 */
 	RRV_TAG_INDEX = 67,        /* pairs of u64: chunk offset, first event */
 	RRV_TAG_EXIT_CODE = 68,    /* u64: rrv's own exit status */
+	RRV_TAG_INTERRUPTED = 69,  /* 2.1, u64: the signal to rrv that ended
+				      the recording at once (SIGTERM, a second
+				      SIGINT...); the events before it are
+				      whole, and EXIT_HOW is 3 */
 };
 
 struct rrv_trace_field {

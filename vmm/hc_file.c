@@ -20,6 +20,7 @@
 
 #include "hc_families.h"
 #include "hostpath.h"
+#include "hostsig.h"
 #include "hypercall.h"
 #include "vmm.h"
 
@@ -102,6 +103,9 @@ static int64_t hc_write(struct hc_call *c)
 			? pwritev(fd, iov + first, (int)(a->iovcnt - first), a->offset + done)
 			: writev(fd, iov + first, (int)(a->iovcnt - first));
 		if (n < 0) {
+			/* A signal to rrv ends the wait (hostsig.h). */
+			if (errno == EINTR && hostsig_interrupting())
+				return done ? done : -RRV_HC_ERESTART;
 			if (errno == EINTR)
 				continue;
 			return done ? done : -errno;
@@ -135,6 +139,8 @@ static int64_t hc_read(struct hc_call *c)
 			? preadv(fd, iov + first, (int)(a->iovcnt - first), a->offset + done)
 			: readv(fd, iov + first, (int)(a->iovcnt - first));
 		if (n < 0) {
+			if (errno == EINTR && hostsig_interrupting())
+				return done ? done : -RRV_HC_ERESTART;
 			if (errno == EINTR)
 				continue;
 			return done ? done : -errno;

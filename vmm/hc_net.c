@@ -22,6 +22,7 @@
 
 #include "hc_families.h"
 #include "hostpath.h"
+#include "hostsig.h"
 #include "hypercall.h"
 #include "vmm.h"
 
@@ -198,6 +199,8 @@ static int64_t hc_poll(struct hc_call *c)
 	 * as an empty answer, and rrv's own handler decides what follows. */
 	struct timespec ts = { a->timeout_ns / 1000000000, a->timeout_ns % 1000000000 };
 	int n = ppoll(p, a->nfds, a->timeout_ns < 0 ? NULL : &ts, NULL);
+	if (n < 0 && errno == EINTR && hostsig_interrupting())
+		return -RRV_HC_ERESTART;
 	if (n < 0 && errno == EINTR)
 		n = 0;
 	for (uint32_t i = 0; i < a->nfds; i++)

@@ -32,7 +32,9 @@ static int64_t hc_threads(struct hc_call *c)
 	struct vmm *vm = c->vm;
 	if (!vm || !vm->tick.inject)
 		return 0;
-	return timer_arm(vm, a->nthreads > 1) < 0 ? -EIO : 0;
+	vm->tick.many = a->nthreads > 1;
+	/* A host signal waiting for the guest keeps the ticks on (hostsig.c). */
+	return timer_arm(vm, vm->tick.many || vm->hostsig.pending) < 0 ? -EIO : 0;
 }
 
 /* Which counter the guest kernel may program: this host's answer, in

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hc_families.h"
+#include "hostsig.h"
 #include "hypercall.h"
 #include "vmm.h"
 
@@ -49,10 +50,13 @@ static int64_t hc_sleep(struct hc_call *c)
 		return -EINVAL;
 	struct timespec ts = { .tv_sec = a->sec, .tv_nsec = a->nsec }, rem;
 	int err;
-	/* A host signal must not cut the guest's sleep short. */
-	while ((err = clock_nanosleep((clockid_t)a->clock, (int)a->flags, &ts, &rem)) == EINTR)
+	/* Only a signal to rrv cuts the guest's sleep short (hostsig.h). */
+	while ((err = clock_nanosleep((clockid_t)a->clock, (int)a->flags, &ts, &rem)) == EINTR) {
+		if (hostsig_interrupting())
+			return -RRV_HC_ERESTART;
 		if (!(a->flags & TIMER_ABSTIME))
 			ts = rem;
+	}
 	return -err;
 }
 

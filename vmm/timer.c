@@ -157,5 +157,5 @@ int timer_inject(struct vmm *vm)
 	tick_due = false;
 	run->request_interrupt_window = 0;
 	vm->stats.ticks_injected++;
-	return 0;
+	return 1;
 }

@@ -36,7 +36,8 @@ void timer_stop(struct vmm *vm);
  * Called before each KVM_RUN: when a tick is due, injects the vector if
  * the guest can take an interrupt now, else asks KVM to exit as soon as
  * it can (the guest kernel runs with interrupts off; ring 3 with them
- * on).  Returns 0 or -errno from KVM_INTERRUPT.
+ * on).  Returns 1 when it injected, 0 when not, or -errno from
+ * KVM_INTERRUPT.
  */
 int timer_inject(struct vmm *vm);
 

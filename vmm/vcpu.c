@@ -18,6 +18,7 @@
 
 #include "debuginfo/disasm.h"
 #include "debuginfo/elfimage.h"
+#include "hostsig.h"
 #include "timer.h"
 #include "vmm.h"
 #include "vmm/x86/boot.h"
@@ -259,6 +260,9 @@ static int on_io(struct vmm *vm)
 	int64_t ret = hc_dispatch(&vm->hc, &call, &in_struct);
 	if (call.vm_stop)
 		vm->stopped = true; /* the tap set exit_code and said why */
+	const struct hc_desc *d = hc_lookup(&vm->hc, call.nr);
+	if (d && !(d->flags & HC_F_UNTRACED) && !vm->stopped)
+		hostsig_after_call(vm); /* a traced answer may carry the flag */
 	if (!in_struct && !vm->stopped) {
 		/* No struct to answer in: the guest finds -errno in rax. */
 		struct kvm_regs r;
@@ -336,13 +340,16 @@ static const exit_fn exit_handlers[] = {
 int vcpu_loop(struct vmm *vm)
 {
 	while (!vm->stopped) {
-		if (vm->tick.on) {
-			int err = timer_inject(vm);
-			if (err) {
-				fprintf(stderr, "rrv: KVM_INTERRUPT failed: %s\n",
-					strerror(-err));
-				return RRV_PANIC_STATUS;
-			}
+		/* A signal to rrv: stop at once, or pass it on (hostsig.c). */
+		if (hostsig_check(vm))
+			break;
+		int err = vm->tick.on ? timer_inject(vm) : 0;
+		if (err >= 0)
+			err = hostsig_inject(vm, err > 0);
+		if (err < 0) {
+			fprintf(stderr, "rrv: KVM_INTERRUPT failed: %s\n",
+				strerror(-err));
+			return RRV_PANIC_STATUS;
 		}
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {

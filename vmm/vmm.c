@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "debuginfo/elfimage.h"
+#include "hostsig.h"
 #include "kvm.h"
 #include "loader.h"
 #include "timer.h"
@@ -80,7 +81,13 @@ int vmm_run(struct vmm *vm)
 				!vm->tick.inject))
 			return RRV_PANIC_STATUS;
 	}
+	/* Signals to rrv: the program's (run, record) or the end (replay). */
+	if (vm->cfg.exec_path && hostsig_install(vm)) {
+		timer_stop(vm);
+		return RRV_PANIC_STATUS;
+	}
 	int status = vcpu_loop(vm);
+	hostsig_uninstall(vm);
 	timer_stop(vm);
 	if (vm->cfg.stats)
 		vmm_print_stats(vm);

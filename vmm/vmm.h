@@ -89,6 +89,7 @@ struct vmm {
 	struct {
 		bool on, inject;
 		bool armed;     /* ticking now (run, record: several threads) */
+		bool many;      /* the guest has several threads (THREADS) */
 		long period_ns;
 		timer_t id;
 	} tick;
@@ -96,6 +97,14 @@ struct vmm {
 	 * VM (after setting exit_code). */
 	int (*tick_hook)(void *ctx);
 	void *tick_ctx;
+
+	/* Owned by hostsig.c: signals to rrv. */
+	struct {
+		bool taken;      /* the first SIGINT was passed on */
+		int pending;     /* a signal the guest has not taken yet */
+		bool flagged;    /* ... and guest_state.host_signal says so */
+		int interrupted; /* the signal that stopped the VM at once */
+	} hostsig;
 
 	bool stopped;   /* set by the exit and panic hypercalls */
 	int exit_code;  /* rrv's own exit status once stopped */

@@ -87,6 +87,7 @@ enum rrv_hc_nr {
 	RRV_HC_PREEMPT = 40,
 	RRV_HC_THREADS = 41,
 	RRV_HC_PMU = 42,
+	RRV_HC_HOSTSIG = 43, /* v8: a signal to rrv reaches the program */
 	/* File mappings, /proc and /dev (v5). */
 	RRV_HC_FDPATH = 50,
 	/* Sockets to the host network, and waiting on host handles (v5). */
@@ -205,6 +206,15 @@ struct rrv_guest_state {
 	 * memory already, so it changes nothing a replay checks. */
 	uint32_t log_syscalls;
 	uint32_t pad2;
+	/* Written by the VMM, since v8: nonzero when a host signal waits
+	 * for the guest to take it with a HOSTSIG call of mode POLL at its
+	 * next safe point (RRV_HC_HOSTSIG).  Set only while answering a
+	 * traced call (recording, running) or after the event before such a
+	 * call (replay), never at an asynchronous moment. */
+	uint32_t host_signal;
+	/* Written by the VMM, since v8: which call next_preempt's point is,
+	 * RRV_HC_PREEMPT or RRV_HC_HOSTSIG (0 reads as PREEMPT). */
+	uint32_t next_point_nr;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
@@ -248,6 +258,49 @@ struct rrv_hc_preempt {
 };
 
 /*
+ * RRV_HC_HOSTSIG (v8): a signal sent to rrv itself (the user's Ctrl-C)
+ * becomes a signal to the program, at a point that replay finds again
+ * (docs/signals.md, "Signals to rrv").  ret is the signal number to send
+ * to the program's foreground process group (the one rrv started), or 0
+ * for none.  Three modes:
+ *   POLL  at a safe point (every return to ring 3, the scheduler's idle
+ *         loop) after the guest saw guest_state.host_signal set; the
+ *         point fields are 0.
+ *   POINT from the interrupt RRV_HOSTSIG_VECTOR, which the VMM injects
+ *         while the program runs in ring 3: the point fields say where
+ *         the thread was, as for PREEMPT, and replay stops there with
+ *         the same breakpoint (guest_state.next_point_nr says which call
+ *         the published point is).
+ *   WAIT  no thread can run, none waits with a deadline, and one waits
+ *         for a signal (pause, sigsuspend, sigwait): blocks until a host
+ *         signal arrives (HC_F_MAY_BLOCK).  -ERESTARTSYS (512) when the
+ *         recording is to stop instead.
+ * A host call that a host signal interrupts while it waited (READ and
+ * WRITE of a terminal, pipe or FIFO, SLEEP, POLL) answers -RRV_HC_ERESTART
+ * (v8): nothing was done, and the guest restarts the system call or fails
+ * it with EINTR after delivering the signal, as Linux does with
+ * -ERESTARTSYS.
+ */
+enum rrv_hostsig_mode {
+	RRV_HOSTSIG_POLL = 0,
+	RRV_HOSTSIG_POINT = 1,
+	RRV_HOSTSIG_WAIT = 2,
+};
+#define RRV_HOSTSIG_VECTOR 33u
+#define RRV_HC_ERESTART 512
+struct rrv_hc_hostsig {
+	struct rrv_hc_hdr hdr;
+	uint32_t mode;         /* in: enum rrv_hostsig_mode */
+	uint32_t tid;          /* in: the thread that asks */
+	uint32_t method;       /* in, POINT: enum rrv_preempt_method */
+	uint32_t pad;
+	uint64_t rip;          /* in, POINT: as in struct rrv_hc_preempt */
+	uint64_t regs_digest;  /* in, POINT */
+	uint64_t stack_digest; /* in, POINT */
+	uint64_t branches;     /* in, POINT */
+};
+
+/*
  * RRV_HC_PMU (v7): which performance counter, if any, the guest kernel
  * may program to count retired conditional branches in ring 3 (the
  * thread's "branch count" of RRV_PREEMPT_BRANCHES).  The answer is this
@@ -287,6 +340,10 @@ enum rrv_exit_how {
 	RRV_EXIT_SIGNAL = 1, /* the program was killed by signo */
 	RRV_EXIT_EXEC = 2,   /* the program could not start: status is an
 				errno (ENOENT, ENOEXEC, ENOMEM...); since v2 */
+	RRV_EXIT_INTERRUPTED = 3, /* never sent by a guest (the VMM refuses
+				it): a trace footer's EXIT_HOW when a signal
+				to rrv ended the recording at once; status is
+				that signal.  Since v8 */
 };
 struct rrv_hc_exit {
 	struct rrv_hc_hdr hdr;

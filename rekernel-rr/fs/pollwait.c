@@ -181,6 +181,8 @@ int pollset_wait(struct pollset *ps, int64_t *timeout_ns)
 		if (signal_pending())
 			return -ERESTARTNOHAND;
 	}
+	if (r == -ERESTARTSYS) /* a signal to rrv (docs/signals.md) */
+		return -ERESTARTNOHAND;
 	if (r < 0) /* a handle went away: let the rescan report it, once */
 		return 1;
 	if (r == 0 && !early)

@@ -138,11 +138,45 @@ static bool at_rep_string(uint64_t rip)
 static bool point_set;
 static uint32_t point_method;
 static uint64_t point_branches;
+/* Which call the point is: RRV_HC_PREEMPT, or RRV_HC_HOSTSIG for a
+ * signal to rrv taken in ring 3 (preempt_hostsig, or replay's point). */
+static unsigned point_nr = RRV_HC_PREEMPT;
+
+/* A signal to rrv, taken where the thread was: the HOSTSIG call with the
+ * point, then the signal to the foreground group, delivered at once. */
+static void hostsig_point(struct trapframe *tf)
+{
+	static struct rrv_hc_hostsig h;
+	struct thread *t = curthread;
+
+	h = (struct rrv_hc_hostsig){
+		.mode = RRV_HOSTSIG_POINT,
+		.tid = (uint32_t)t->tid,
+		.method = pmu_active() ? RRV_PREEMPT_BRANCHES : RRV_PREEMPT_BREAKPOINT,
+		.rip = tf->rip,
+		.regs_digest = regs_digest(tf),
+		.stack_digest = stack_digest(tf),
+		.branches = pmu_branches(t->branches),
+	};
+	if (point_set) {
+		h.method = point_method;
+		h.branches = point_branches;
+		point_set = false;
+	}
+	signal_host_deliver(hc_call(RRV_HC_HOSTSIG, &h));
+	signal_return_to_user(tf, false);
+}
 
 void preempt_switch(struct trapframe *tf)
 {
 	static struct rrv_hc_preempt p;
 	struct thread *t = curthread;
+
+	if (point_nr == RRV_HC_HOSTSIG) {
+		point_nr = RRV_HC_PREEMPT;
+		hostsig_point(tf);
+		return;
+	}
 
 	p = (struct rrv_hc_preempt){
 		.tid = (uint32_t)t->tid,
@@ -189,6 +223,19 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 	if (++user_ticks < TICKS_TO_PREEMPT || curproc->nlive <= 1 ||
 	    !sched_could_switch() || after_trap || at_rep_string(tf->rip))
 		return PREEMPT_RESUME;
+	return PREEMPT_SWITCH;
+}
+
+enum preempt_verdict preempt_hostsig(struct trapframe *tf)
+{
+	struct thread *t = curthread;
+
+	t->tf = tf;
+	/* The same points as a tick's are out of replay's reach (above);
+	 * the VMM injects again on a later tick. */
+	if ((t == trap_thread && tf->rip == trap_rip) || at_rep_string(tf->rip))
+		return PREEMPT_RESUME;
+	point_nr = RRV_HC_HOSTSIG;
 	return PREEMPT_SWITCH;
 }
 
@@ -298,6 +345,8 @@ enum preempt_verdict preempt_debug(struct trapframe *tf)
 			point_set = true;
 			point_method = want->method;
 			point_branches = n;
+			point_nr = guest_state.next_point_nr == RRV_HC_HOSTSIG
+					   ? RRV_HC_HOSTSIG : RRV_HC_PREEMPT;
 			dr_clear();
 			return PREEMPT_SWITCH;
 		}

@@ -30,6 +30,11 @@ enum preempt_verdict {
 /* The tick, from ring 3 (recording, running): whether to preempt. */
 enum preempt_verdict preempt_tick(struct trapframe *tf);
 
+/* RRV_HOSTSIG_VECTOR from ring 3 (recording, running): a signal to rrv
+ * waits; PREEMPT_SWITCH when this is a point replay can find again, and
+ * preempt_switch then takes the signal there (HOSTSIG, mode POINT). */
+enum preempt_verdict preempt_hostsig(struct trapframe *tf);
+
 /* A #DB from ring 3: whether it is replay's breakpoint and, if so,
  * whether this is the recorded point (tf's RF is set to pass over it
  * otherwise). */
@@ -37,7 +42,9 @@ enum preempt_verdict preempt_debug(struct trapframe *tf);
 
 /*
  * Records the point (the PREEMPT hypercall) and lets the other threads
- * run; returns when tf's thread runs again.  It must be called from one
+ * run; returns when tf's thread runs again.  For a point of a signal to
+ * rrv (preempt_hostsig, or replay's breakpoint on a recorded HOSTSIG),
+ * makes the HOSTSIG call there instead and delivers its signal.  It must be called from one
  * call site only: the scheduler may make hypercalls with structs on the
  * kernel stack (CLOCK), whose addresses replay checks, so the stack must
  * be as deep in replay (coming from #DB) as in the recording (coming from

@@ -32,6 +32,11 @@ struct proc *procs;
 int threads_live;
 struct rrv_guest_state guest_state;
 
+int proc_fg_pgid(void)
+{
+	return proc0.pid;
+}
+
 static int last_id;
 
 /* struct proc holds whole signal tables: more than kmalloc's page. */

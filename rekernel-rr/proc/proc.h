@@ -88,6 +88,9 @@ struct thread {
 	void *wait_chan;      /* what a blocked thread waits for */
 	uint64_t deadline;    /* CLOCK_MONOTONIC ns ending a timed wait; 0: none */
 	int wake_reason;      /* why a blocked thread became runnable (sched.c) */
+	bool sigwait;         /* blocked waiting for a signal only (pause,
+				 sigsuspend, sigwait): a signal to rrv can end
+				 that wait, so it is no deadlock (sched.c) */
 	uint64_t ksp;         /* saved kernel rsp while switched out (swtch.S) */
 	void *kstack;         /* its kernel stack's pages; NULL for thread0's */
 	struct thread *next;  /* the process's threads, in creation order */
@@ -187,6 +190,10 @@ int proc_new_id(void);
 
 /* The process with id pid, zombies included (not reaped ones); NULL. */
 struct proc *proc_find(int pid);
+
+/* The process group rrv started the program in: the one a signal to rrv
+ * (Ctrl-C) goes to, as a terminal sends it to its foreground group. */
+int proc_fg_pgid(void);
 
 /* For the calls that accept only the calling process by pid (0 or its own
  * pid): 0 for those, -EINVAL for a negative pid, err for any other. */

@@ -336,12 +336,21 @@ static void schedule(void)
 			next = rq_pick();
 			break;
 		}
-		if (!d)
+		if (!d) {
+			/* Only a signal from outside can end a wait for
+			 * one: a signal to rrv (signal.h). */
+			if (signal_host_wait())
+				continue;
 			deadlock();
+		}
 		/* Nobody can run until the first deadline: sleep the host
-		 * until then, which ends at least that wait. */
-		ktime_sleep(CLOCK_MONOTONIC, TIMER_ABSTIME, (int64_t)(d / NSEC_PER_SEC),
-			    (int64_t)(d % NSEC_PER_SEC));
+		 * until then, which ends at least that wait, unless a
+		 * signal to rrv cuts it short. */
+		if (ktime_sleep(CLOCK_MONOTONIC, TIMER_ABSTIME, (int64_t)(d / NSEC_PER_SEC),
+				(int64_t)(d % NSEC_PER_SEC)) == -ERESTARTSYS) {
+			signal_host_poll();
+			continue;
+		}
 		expire(d);
 	}
 	slice_left = new_slice();

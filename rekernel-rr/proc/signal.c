@@ -19,6 +19,7 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/vm.h"
+#include "hv/hypercall.h"
 #include "lib/string.h"
 #include "mm/kalloc.h"
 #include "mm/uaccess.h"
@@ -633,10 +634,79 @@ __attribute__((noreturn)) static void die(struct trapframe *tf, int sig,
 	proc_exit(RRV_EXIT_SIGNAL, sig, tf->rip, addr, core);
 }
 
+void signal_host_deliver(int64_t sig)
+{
+	if (sig < 1 || sig > NSIG)
+		return;
+	/* As a terminal sends its ^C: to every process of the group,
+	 * process-directed, from the kernel. */
+	struct k_siginfo info;
+	memset(&info, 0, sizeof(info));
+	info.signo = (int)sig;
+	info.code = SI_KERNEL;
+	int pgid = proc_fg_pgid();
+	for (struct proc *p = procs; p; p = p->next) {
+		if (p->state != P_ALIVE || p->pgid != pgid)
+			continue;
+		struct thread *t = p->threads;
+		while (t && t->state == T_ZOMBIE)
+			t = t->next;
+		if (!t)
+			continue;
+		signal_send(t, &info, true);
+		/* signal_send counts on the sender leaving the kernel to see
+		 * a signal to its own process; here the sender may be the
+		 * scheduler's idle loop of a thread that waits in pause, so
+		 * the thread that takes it is woken whoever sends. */
+		for (struct thread *q = p->threads; q; q = q->next) {
+			if (q->state != T_ZOMBIE && !(q->sigmask & SIGBIT(sig))) {
+				sched_wake_thread(q, true);
+				break;
+			}
+		}
+	}
+}
+
+void signal_host_poll(void)
+{
+	static struct rrv_hc_hostsig h; /* one vCPU; never nested */
+	if (!*(volatile uint32_t *)&guest_state.host_signal)
+		return;
+	h = (struct rrv_hc_hostsig){
+		.mode = RRV_HOSTSIG_POLL,
+		.tid = curthread ? (uint32_t)curthread->tid : 0,
+	};
+	signal_host_deliver(hc_call(RRV_HC_HOSTSIG, &h));
+}
+
+bool signal_host_wait(void)
+{
+	static struct rrv_hc_hostsig h;
+	bool waits = false;
+	for (struct proc *p = procs; p && !waits; p = p->next)
+		for (struct thread *t = p->threads; t; t = t->next)
+			waits |= t->state == T_BLOCKED && t->sigwait;
+	if (!waits)
+		return false;
+	if (*(volatile uint32_t *)&guest_state.host_signal) {
+		signal_host_poll();
+		return true;
+	}
+	h = (struct rrv_hc_hostsig){
+		.mode = RRV_HOSTSIG_WAIT,
+		.tid = curthread ? (uint32_t)curthread->tid : 0,
+	};
+	signal_host_deliver(hc_call(RRV_HC_HOSTSIG, &h));
+	return true;
+}
+
 void signal_return_to_user(struct trapframe *tf, bool in_syscall)
 {
 	struct thread *t = curthread;
 	struct proc *p = t->proc;
+
+	/* Every return to ring 3 is a safe point for a signal to rrv. */
+	signal_host_poll();
 	/* rt_sigreturn's rax is the interrupted code's, not a result: it
 	 * must never be taken for an -ERESTART* code (Linux sets orig_ax to
 	 * -1 there for the same reason).  syscall.c already passes false

@@ -84,6 +84,20 @@ void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr);
  */
 void signal_return_to_user(struct trapframe *tf, bool in_syscall);
 
+/*
+ * Signals to rrv (docs/signals.md, "Signals to rrv").  signal_host_poll,
+ * at a safe point: when guest_state.host_signal is set, takes the signal
+ * with a HOSTSIG call (mode POLL) and sends it to the foreground process
+ * group.  signal_host_deliver sends one HOSTSIG answer there.
+ * signal_host_wait, from the scheduler when nothing can run and no wait
+ * has a deadline: if some thread waits for a signal, waits for a signal
+ * to rrv (mode WAIT) and returns true; false when that cannot end the
+ * wait either (a deadlock).
+ */
+void signal_host_poll(void);
+void signal_host_deliver(int64_t sig);
+bool signal_host_wait(void);
+
 /* True when the current thread has a pending unblocked signal (a blocking
  * wait should stop). */
 bool signal_pending(void);

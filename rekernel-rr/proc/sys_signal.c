@@ -137,8 +137,10 @@ SYSCALL_DEFINE2(rt_sigpending, "pu", uint64_t, uset, uint64_t, sigsetsize)
  * itself; sched_sleep reports that, as a native run would hang. */
 static void wait_for_signal(void)
 {
+	curthread->sigwait = true;
 	while (!signal_pending())
 		sched_sleep(&curthread->sigpending);
+	curthread->sigwait = false;
 }
 
 SYSCALL_DEFINE0(pause, "")

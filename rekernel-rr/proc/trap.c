@@ -181,9 +181,11 @@ static void user_trap(struct trapframe *tf)
 	/* The tick, and replay's breakpoint, must leave no trace of their
 	 * own: they skip the signal check below (preempt_switch does its
 	 * own).  One call of preempt_switch for both: see preempt.h. */
-	if (tf->vector == RRV_PREEMPT_VECTOR || tf->vector == T_DB) {
+	if (tf->vector == RRV_PREEMPT_VECTOR || tf->vector == RRV_HOSTSIG_VECTOR ||
+	    tf->vector == T_DB) {
 		enum preempt_verdict v = tf->vector == T_DB ? preempt_debug(tf)
-							  : preempt_tick(tf);
+			: tf->vector == RRV_HOSTSIG_VECTOR ? preempt_hostsig(tf)
+			: preempt_tick(tf);
 		if (v == PREEMPT_SWITCH)
 			preempt_switch(tf);
 		if (v != PREEMPT_NOT_MINE)

@@ -550,6 +550,58 @@ static void program_image_blocks(void **state)
 	free(buf);
 }
 
+/* Format 2.1: the footer of a recording a signal to rrv interrupted
+ * holds INTERRUPTED and EXIT_HOW 3; the file says 2.1; its events before
+ * the stop read whole, then the clean end. */
+static void interrupted_footer(void **state)
+{
+	(void)state;
+	struct sample s;
+	make_sample(&s, 40, 7, 300);
+	int fd = memfd_create("trace", 0);
+	assert_true(fd >= 0);
+	struct rrv_trace_fields *h = sample_header();
+	struct rrv_trace_writer *w;
+	assert_int_equal(rrv_trace_writer_create(&w, fd, h, 512), 0);
+	for (size_t i = 0; i < s.n; i++)
+		assert_int_equal(rrv_trace_writer_add(w, &s.ev[i]), 0);
+	struct rrv_trace_fields *f = rrv_trace_fields_create();
+	assert_int_equal(rrv_trace_fields_add_u64(f, RRV_TAG_INTERRUPTED, 15), 0);
+	assert_int_equal(rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_HOW, 3), 0);
+	assert_int_equal(rrv_trace_fields_add_u64(f, RRV_TAG_EXIT_CODE, 143), 0);
+	assert_int_equal(rrv_trace_writer_finish(w, f), 0);
+	size_t len = (size_t)rrv_trace_writer_bytes(w);
+	rrv_trace_writer_free(w);
+	rrv_trace_fields_free(h);
+	rrv_trace_fields_free(f);
+	uint8_t *buf = malloc(len);
+	assert_int_equal(pread(fd, buf, len, 0), (ssize_t)len);
+	close(fd);
+
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open_mem(&r, buf, len), 0);
+	unsigned major, minor;
+	rrv_trace_reader_version(r, &major, &minor);
+	assert_int_equal(major, 2);
+	assert_int_equal(minor, 1);
+	uint64_t v;
+	const struct rrv_trace_fields *foot = rrv_trace_reader_footer(r);
+	assert_non_null(foot);
+	assert_int_equal(rrv_trace_fields_u64(foot, RRV_TAG_INTERRUPTED, &v), 0);
+	assert_int_equal(v, 15);
+	assert_int_equal(rrv_trace_fields_u64(foot, RRV_TAG_EXIT_HOW, &v), 0);
+	assert_int_equal(v, 3);
+	struct rrv_trace_event got;
+	for (size_t i = 0; i < s.n; i++) {
+		assert_int_equal(rrv_trace_reader_next(r, &got), 1);
+		assert_event_equal(&got, &s.ev[i]);
+	}
+	assert_int_equal(rrv_trace_reader_next(r, &got), 0);
+	rrv_trace_reader_free(r);
+	free(buf);
+	free_sample(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +617,7 @@ int main(void)
 		cmocka_unit_test(dedup_round_trip),
 		cmocka_unit_test(program_image_blocks),
 		cmocka_unit_test(input_copies_and_tids_round_trip),
+		cmocka_unit_test(interrupted_footer),
 	};
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }
