@@ -44,7 +44,7 @@ void run_opts_help(const char *cmd)
 	       "Exit status: the program's; 128+N when signal N killed it; 127\n"
 	       "when it was not found; 126 when it cannot run; 70 when rrv\n"
 	       "itself failed.\n"
-	       "A program killed by a signal (other than SIGKILL) gets a crash\n"
+	       "A program that crashes (a signal that dumps core) gets a crash\n"
 	       "report on stderr: the fault, the instruction, the registers and\n"
 	       "a backtrace by function, file:line (with -g) and shared library.\n"
 	       "One whose threads all wait with nothing to wake them is stopped\n"

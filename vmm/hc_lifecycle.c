@@ -137,10 +137,12 @@ static int64_t hc_exit(struct hc_call *c)
 		fprintf(stderr, ", address 0x%" PRIx64, a->addr);
 	fprintf(stderr, "%s\n", a->core ? " (core dumped in a native run)" : "");
 	/* Where it died: the guest kernel published the dying thread and
-	 * its registers (struct rrv_guest_state) before this call.  Not for
-	 * SIGKILL, which no fault raises: the deadlock and out-of-memory
-	 * kills have said why already. */
-	if (sig != 9)
+	 * its registers (struct rrv_guest_state) before this call.  Only for
+	 * the signals that dump core natively (a fault, abort, SIGQUIT): a
+	 * program ended by SIGINT, SIGTERM or SIGPIPE did not crash, and a
+	 * shell says no more than this line about it.  SIGKILL never dumps
+	 * core: the deadlock and out-of-memory kills have said why already. */
+	if (a->core)
 		progstate_report(vm, PS_REGS);
 	vm->exit_code = 128 + sig;
 	return 0;
