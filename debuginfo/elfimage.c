@@ -151,50 +151,46 @@ static int load_symbols(struct elf_image *p, Elf *elf)
 	return 0;
 }
 
-/* Sections are named through the section-name string table. */
-static void find_eh_frame(struct elf_image *p, Elf *elf)
+/* The PROGBITS section called name (named through the section-name
+ * string table), with its header in sh; NULL when there is none. */
+static Elf_Scn *find_progbits(Elf *elf, const char *name, GElf_Shdr *sh)
 {
 	size_t names;
 	if (elf_getshdrstrndx(elf, &names) != 0)
-		return;
+		return NULL;
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
-		GElf_Shdr sh;
-		const char *name;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    !(name = elf_strptr(elf, names, sh.sh_name)) ||
-		    strcmp(name, ".eh_frame") != 0 || sh.sh_size == 0)
-			continue;
-		p->have_frame = true;
-		p->frame_addr = sh.sh_addr;
-		p->frame_size = sh.sh_size;
-		return;
+		const char *n;
+		if (gelf_getshdr(scn, sh) && sh->sh_type == SHT_PROGBITS &&
+		    (n = elf_strptr(elf, names, sh->sh_name)) && strcmp(n, name) == 0)
+			return scn;
 	}
+	return NULL;
+}
+
+static void find_eh_frame(struct elf_image *p, Elf *elf)
+{
+	GElf_Shdr sh;
+	if (!find_progbits(elf, ".eh_frame", &sh) || sh.sh_size == 0)
+		return;
+	p->have_frame = true;
+	p->frame_addr = sh.sh_addr;
+	p->frame_size = sh.sh_size;
 }
 
 /* .gnu_debuglink: the separate debug file's name, NUL-terminated (then
  * padding and a CRC, which the build id check replaces). */
 static void find_debuglink(struct elf_image *p, Elf *elf)
 {
-	size_t names;
-	if (elf_getshdrstrndx(elf, &names) != 0)
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_progbits(elf, ".gnu_debuglink", &sh);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	if (!d || !d->d_buf || d->d_size < 2)
 		return;
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
-		GElf_Shdr sh;
-		const char *name;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    !(name = elf_strptr(elf, names, sh.sh_name)) ||
-		    strcmp(name, ".gnu_debuglink") != 0)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf || d->d_size < 2)
-			return;
-		size_t n = strnlen(d->d_buf, d->d_size);
-		/* A file name, not a path: it is looked up in known places. */
-		if (n == 0 || n == d->d_size || memchr(d->d_buf, '/', n))
-			return;
-		p->debuglink = strndup(d->d_buf, n);
+	size_t n = strnlen(d->d_buf, d->d_size);
+	/* A file name, not a path: it is looked up in known places. */
+	if (n == 0 || n == d->d_size || memchr(d->d_buf, '/', n))
 		return;
-	}
+	p->debuglink = strndup(d->d_buf, n);
 }
 
 /* The GNU build id from a note segment lying wholly in the image. */

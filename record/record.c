@@ -143,18 +143,6 @@ static int add_program(struct rrv_trace_fields *h, const char *path)
 	return err;
 }
 
-static uint64_t struct_len(const uint8_t *s, const struct hc_input *in)
-{
-	if (in->len_size == 4) {
-		uint32_t v;
-		memcpy(&v, s + in->len_off, 4);
-		return v;
-	}
-	uint64_t v;
-	memcpy(&v, s + in->len_off, 8);
-	return v;
-}
-
 /*
  * Adds a copy of each declared input of the call (as the guest passed
  * it: pre) to ranges, bounded, for reports.  Everything goes through the
@@ -172,7 +160,7 @@ static uint32_t add_inputs(struct recorder *r, struct hc_call *c,
 			continue;
 		rrv_gpa_t gpa;
 		memcpy(&gpa, pre + in->gpa_off, sizeof(gpa));
-		uint64_t len = struct_len(pre, in), total = 0, kept = 0;
+		uint64_t len = hc_input_len(pre, in), total = 0, kept = 0;
 		if (in->kind == HC_IN_BYTES) {
 			total = len;
 			kept = len < INPUT_BUF_MAX ? len : INPUT_BUF_MAX;

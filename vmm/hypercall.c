@@ -112,7 +112,7 @@ int64_t hc_iovecs(struct hc_call *c, rrv_gpa_t gpa, uint32_t cnt, bool out,
 	return (int64_t)total;
 }
 
-static uint64_t read_len(const uint8_t *s, const struct hc_input *in)
+uint64_t hc_input_len(const uint8_t *s, const struct hc_input *in)
 {
 	if (in->len_size == 4) {
 		uint32_t v;
@@ -153,7 +153,7 @@ static uint64_t hc_digest(const struct hc_call *c, const struct hc_desc *d,
 			continue;
 		rrv_gpa_t gpa;
 		memcpy(&gpa, s + in->gpa_off, sizeof(gpa));
-		uint64_t len = read_len(s, in);
+		uint64_t len = hc_input_len(s, in);
 		if (in->kind == HC_IN_BYTES) {
 			h = digest_range(c->mem, h, gpa, len);
 			continue;

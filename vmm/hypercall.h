@@ -105,6 +105,10 @@ struct hc_input {
 };
 #define HC_INPUTS_MAX 2
 
+/* The length a declared input gives itself in the argument struct s
+ * (len_size bytes at len_off), as the dispatcher digests it. */
+uint64_t hc_input_len(const uint8_t *s, const struct hc_input *in);
+
 struct hc_desc {
 	const char *name;
 	uint32_t args_size; /* sizeof the argument struct */

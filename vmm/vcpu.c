@@ -98,7 +98,24 @@ int vcpu_translate(struct vmm *vm, uint64_t gva, uint64_t *gpa)
 	return 0;
 }
 
-size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len)
+/* How read_virt finds a page: the vCPU's own translation, or a walk of
+ * the tables at root. */
+struct translation {
+	struct vmm *vm;
+	bool own;      /* the vCPU's CR3, through KVM_TRANSLATE */
+	uint64_t root; /* else these tables */
+};
+
+static int translate(const struct translation *t, uint64_t gva, uint64_t *gpa)
+{
+	return t->own ? vcpu_translate(t->vm, gva, gpa)
+		      : vcpu_translate_root(t->vm, t->root, gva, gpa);
+}
+
+/* Page by page, each page through the translation and GUEST_AT(); stops
+ * at the first that does not translate, and before wrapping around. */
+static size_t read_virt(const struct translation *t, uint64_t gva, void *buf,
+			size_t len)
 {
 	size_t done = 0;
 	while (done < len) {
@@ -106,15 +123,21 @@ size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len)
 		size_t chunk = 4096 - (va & 4095);
 		if (chunk > len - done)
 			chunk = len - done;
-		if (vcpu_translate(vm, va, &pa))
+		if (va < gva || translate(t, va, &pa))
 			break;
-		const void *src = GUEST_AT(&vm->mem, pa, chunk);
+		const void *src = GUEST_AT(&t->vm->mem, pa, chunk);
 		if (!src)
 			break;
 		memcpy((char *)buf + done, src, chunk);
 		done += chunk;
 	}
 	return done;
+}
+
+size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len)
+{
+	struct translation t = { .vm = vm, .own = true };
+	return read_virt(&t, gva, buf, len);
 }
 
 /* x86-64 page-table entry bits (Intel SDM vol. 3, 4.5). */
@@ -155,21 +178,8 @@ int vcpu_translate_root(struct vmm *vm, uint64_t root, uint64_t gva,
 size_t vcpu_read_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
 			   void *buf, size_t len)
 {
-	size_t done = 0;
-	while (done < len) {
-		uint64_t va = gva + done, pa;
-		size_t chunk = 4096 - (va & 4095);
-		if (chunk > len - done)
-			chunk = len - done;
-		if (va < gva || vcpu_translate_root(vm, root, va, &pa))
-			break;
-		const void *src = GUEST_AT(&vm->mem, pa, chunk);
-		if (!src)
-			break;
-		memcpy((char *)buf + done, src, chunk);
-		done += chunk;
-	}
-	return done;
+	struct translation t = { .vm = vm, .root = root };
+	return read_virt(&t, gva, buf, len);
 }
 
 void vcpu_print_regs(struct vmm *vm)
