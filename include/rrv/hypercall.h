@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 8u
+#define RRV_HC_ABI_VERSION 9u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -106,6 +106,8 @@ enum rrv_hc_nr {
 	RRV_HC_DEADLOCK = 80,
 	/* Process events, for rrv ps (v8; 83 stays reserved). */
 	RRV_HC_PROCESS = 82,
+	/* The debugger (v9; 85 stays reserved): rrv debug only, untraced. */
+	RRV_HC_DEBUG = 84,
 	RRV_HC_MAX /* one past the last number in use */
 };
 
@@ -161,6 +163,79 @@ struct rrv_hc_boot {
  * older kernel still replays (its BOOT event holds the struct whole). */
 #define RRV_STACK_KIB_INFINITY 0xffffffffu
 
+
+/*
+ * The debugger's side of struct rrv_guest_state (v9).  Under `rrv debug`
+ * the VMM sets debug.on before the guest's first instruction after BOOT;
+ * in recording, running and plain replay every field stays zero and the
+ * kernel does nothing of this (so a debugged replay and a plain one make
+ * the same traced calls: none of this is traced, none of it changes what
+ * the program sees).
+ *
+ * Watchpoints: the debugger's hardware watchpoints live in the program's
+ * debug registers DR1-DR3 (DR0 stays the kernel's own, for replay's
+ * preemption points, docs/threads.md).  The kernel loads dr[1..3] and the
+ * DR7 bits of dr7 that belong to slots 1-3 (L1-L3, RW1-3, LEN1-3) on every
+ * return to ring 3 of a thread of process pid, whenever generation
+ * changed or the thread's process changed, and clears them for any other
+ * process.  A #DB in ring 3 with any of B1-B3 set in DR6 is the debugger's:
+ * the kernel clears DR6, makes a DEBUG call with event WATCH (detail =
+ * DR6), and returns to the same ring-3 instruction boundary, changing
+ * nothing else (no signal, no counter).
+ */
+struct rrv_debug_request {
+	uint32_t on;          /* nonzero: rrv debug is attached */
+	int32_t pid;          /* whose threads get dr[1..3]; 0 for none */
+	uint64_t dr[4];       /* dr[0] unused (the kernel's) */
+	uint64_t dr7;         /* only slots 1-3's enable, RW and LEN bits */
+	uint32_t generation;  /* bumped by the VMM after each change */
+	/* nonzero: make a DEBUG call with event USER_RETURN just before every
+	 * return to ring 3 of a thread of process pid (after any signal
+	 * frame is built), so that the debugger finds the next user
+	 * instruction exactly after a step that entered the kernel */
+	uint32_t stop_user_return;
+};
+
+/*
+ * The guest's threads, for the debugger (v9): a table the kernel keeps
+ * only while debug.on is set, in its own memory (a fixed array: keeping it
+ * allocates nothing).  table is the guest-physical address of
+ * struct rrv_debug_thread[max]; a slot with tid 0 is free.  The kernel
+ * fills a slot when a thread is created (or for the first thread, at
+ * exec), updates state, cr3 and the saved register pointers on every
+ * switch, and frees the slot when the thread is reaped or exits.
+ */
+#define RRV_DEBUG_THREADS_MAX 256u
+struct rrv_debug_threads {
+	rrv_gpa_t table;
+	uint32_t max;
+	uint32_t generation; /* bumped after every change to the table */
+};
+
+enum rrv_debug_thread_state {
+	RRV_DT_FREE = 0,
+	RRV_DT_RUNNING = 1,  /* the thread on the CPU now: its registers are
+				the vCPU's when the CPU is in ring 3 */
+	RRV_DT_RUNNABLE = 2,
+	RRV_DT_BLOCKED = 3,
+	RRV_DT_EXITED = 4,   /* gone, its slot not yet reused */
+};
+
+struct rrv_debug_thread {
+	uint32_t tid;
+	int32_t pid;
+	uint32_t state;       /* enum rrv_debug_thread_state */
+	uint32_t in_syscall;  /* nonzero: inside a system call (syscall_nr) */
+	uint64_t syscall_nr;
+	uint64_t cr3;         /* its address space's page table root */
+	rrv_gpa_t user_regs;  /* struct rrv_user_regs saved at its last entry
+				 to the kernel, or 0 (valid while not running
+				 in ring 3) */
+	rrv_gpa_t fxsave;     /* its 512-byte FXSAVE area, valid while it is
+				 not the thread on the CPU */
+	uint64_t fs_base, gs_base;
+};
+
 /*
  * What the guest kernel publishes about itself, for the VMM's reports (a
  * replay divergence names the thread and shows the program's instruction
@@ -215,6 +290,9 @@ struct rrv_guest_state {
 	/* Written by the VMM, since v8: which call next_preempt's point is,
 	 * RRV_HC_PREEMPT or RRV_HC_HOSTSIG (0 reads as PREEMPT). */
 	uint32_t next_point_nr;
+	/* Since v9: rrv debug (docs/debugging.md).  Zero unless debugging. */
+	struct rrv_debug_request debug;  /* written by the VMM */
+	struct rrv_debug_threads threads; /* written by the guest */
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
@@ -857,6 +935,56 @@ struct rrv_hc_process {
 	/* in: EXEC: the arguments, NUL-terminated strings back to back, as
 	 * many as fit whole (fewer than argc when cut) */
 	char cmdline[RRV_HC_PROCESS_CMDLINE];
+};
+
+/*
+ * RRV_HC_DEBUG (v9): the guest kernel tells the debugger of an event in
+ * the debugged program.  Made only while guest_state.debug.on is set;
+ * never recorded, never checked against the trace (an observer, like
+ * LOG).  The VMM stops the replay there when the debugger wants to, and
+ * answers 0 when it lets the guest go on; the kernel ignores ret.
+ *
+ *   WATCH   a debugger watchpoint fired (detail = DR6) in tid; the thread
+ *           returns to ring 3 at regs' rip right after this call.
+ *   SIGNAL  tid is about to have signal signo delivered or acted on
+ *           (a fault: code is si_code, addr si_addr; before a handler is
+ *           set up, before a core dump or kill).  regs is the frame of
+ *           the interrupted ring-3 code: for a fault, the faulting
+ *           instruction.
+ *   EXEC    pid's thread tid completed an execve; addr is the entry
+ *           point (the interpreter's for a dynamic program); detail is
+ *           the program's AT_ENTRY.  Made before the first ring-3
+ *           instruction of the new program.
+ *   EXIT    pid is exiting with wait status status (as Linux encodes it);
+ *           made by its last thread while its memory is still mapped.
+ *   FORK    pid created child (detail = the child's pid), made in the
+ *           parent before either runs on.
+ *   THREAD  tid was created in pid (clone with CLONE_THREAD).
+ *   USER_RETURN  tid of pid is about to return to ring 3 at regs' rip
+ *           (only while debug.stop_user_return is set).
+ */
+enum rrv_debug_event {
+	RRV_DEBUG_WATCH = 1,
+	RRV_DEBUG_SIGNAL = 2,
+	RRV_DEBUG_EXEC = 3,
+	RRV_DEBUG_EXIT = 4,
+	RRV_DEBUG_FORK = 5,
+	RRV_DEBUG_THREAD = 6,
+	RRV_DEBUG_USER_RETURN = 7,
+};
+struct rrv_hc_debug {
+	struct rrv_hc_hdr hdr;
+	uint32_t event;   /* in: enum rrv_debug_event */
+	uint32_t tid;     /* in */
+	int32_t pid;      /* in */
+	int32_t signo;    /* in: SIGNAL */
+	int32_t code;     /* in: SIGNAL: si_code */
+	int32_t status;   /* in: EXIT */
+	uint64_t addr;    /* in: SIGNAL: si_addr; EXEC: entry */
+	uint64_t detail;  /* in: WATCH: DR6; EXEC: AT_ENTRY; FORK: child */
+	rrv_gpa_t regs;   /* in: tid's struct rrv_user_regs, or 0 */
+	rrv_gpa_t fxsave; /* in: tid's FXSAVE area, or 0 when live in the CPU */
+	uint64_t cr3;     /* in: pid's page table root */
 };
 
 #endif
