@@ -36,6 +36,13 @@ struct rrv_trace_reader {
 	size_t pos;         /* offset of the next chunk */
 	uint32_t seq;       /* expected sequence number of the next chunk */
 	uint64_t events;    /* events returned so far */
+	/* For tell and seek: the chunk being read (offset, first event),
+	 * and how many chunks have had their blocks stored (a chunk loaded
+	 * again after a seek must not store its blocks twice). */
+	size_t chunk_at;
+	uint64_t chunk_first;
+	uint32_t stored_seq;
+	size_t reached;     /* the furthest pos reached */
 	int error;          /* sticky */
 	uint64_t error_offset;
 
@@ -174,6 +181,7 @@ int rrv_trace_reader_open_mem(struct rrv_trace_reader **out, const void *buf,
 		return RRV_TRACE_E_NOMEM;
 	}
 	r->pos = FILE_HEADER_SIZE + flen;
+	r->chunk_at = r->reached = r->pos;
 	find_footer(r, r->pos);
 	*out = r;
 	return 0;
@@ -282,7 +290,8 @@ static bool decode_blocks(struct rrv_trace_reader *r, struct cursor *c, uint64_t
 			return false;
 		if (ref == 0) {
 			p = cur_bytes(c, n);
-			if (c->bad || (first && !store_block(r, p, n)))
+			if (c->bad || (first && r->seq >= r->stored_seq &&
+				       !store_block(r, p, n)))
 				return false;
 		} else {
 			/* References reach back only to blocks stored before
@@ -466,8 +475,14 @@ static int load_chunk(struct rrv_trace_reader *r)
 
 	r->cur = (struct cursor){ r->raw, r->raw + raw_len, false };
 	r->left = nevents;
+	r->chunk_at = at;
+	r->chunk_first = r->events;
 	r->seq++;
+	if (r->seq > r->stored_seq)
+		r->stored_seq = r->seq;
 	r->pos = at + CHUNK_HEADER_SIZE + comp_len;
+	if (r->pos > r->reached)
+		r->reached = r->pos;
 	return 1;
 }
 
@@ -485,4 +500,42 @@ int rrv_trace_reader_next(struct rrv_trace_reader *r, struct rrv_trace_event *e)
 	r->left--;
 	r->events++;
 	return 1;
+}
+
+void rrv_trace_reader_tell(const struct rrv_trace_reader *r, struct rrv_trace_mark *m)
+{
+	/* Before the first chunk, or between chunks with none loaded, the
+	 * mark is the start of the next one, with nothing of it read. */
+	bool loaded = r->seq > 0 && r->chunk_at != r->pos;
+	*m = (struct rrv_trace_mark){
+		.chunk_off = loaded ? r->chunk_at : r->pos,
+		.first = loaded ? r->chunk_first : r->events,
+		.events = r->events,
+		.seq = loaded ? r->seq - 1 : r->seq,
+	};
+}
+
+int rrv_trace_reader_seek(struct rrv_trace_reader *r, const struct rrv_trace_mark *m)
+{
+	/* A mark lies at or before what this reader reached, at a chunk it
+	 * loaded (so its blocks are stored), with its events in order. */
+	if (m->chunk_off > r->reached || m->chunk_off > r->len ||
+	    m->seq > r->stored_seq || m->events < m->first)
+		return RRV_TRACE_E_STATE;
+	r->pos = (size_t)m->chunk_off;
+	r->seq = m->seq;
+	r->events = m->first;
+	r->left = 0;
+	r->chunk_at = r->pos;
+	r->error = 0;
+	r->error_offset = 0;
+	struct rrv_trace_event e;
+	while (r->events < m->events) {
+		int got = rrv_trace_reader_next(r, &e);
+		if (got != 1)
+			return got < 0 ? got : RRV_TRACE_E_STATE;
+		if (r->chunk_at != m->chunk_off)
+			return RRV_TRACE_E_STATE; /* the mark's chunk ended early */
+	}
+	return 0;
 }

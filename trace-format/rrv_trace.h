@@ -239,4 +239,26 @@ int rrv_trace_reader_next(struct rrv_trace_reader *r, struct rrv_trace_event *e)
 uint64_t rrv_trace_reader_position(const struct rrv_trace_reader *r);
 uint64_t rrv_trace_reader_error_offset(const struct rrv_trace_reader *r);
 
+/*
+ * A place in the event stream to come back to (checkpoints of rrv debug):
+ * the chunk holding the next event and how many of its events were
+ * returned.  Filled by tell; its fields are the reader's own business.
+ */
+struct rrv_trace_mark {
+	uint64_t chunk_off;  /* the chunk's byte offset */
+	uint64_t first;      /* index of its first event */
+	uint64_t events;     /* index of the next event */
+	uint32_t seq;        /* its sequence number */
+};
+void rrv_trace_reader_tell(const struct rrv_trace_reader *r, struct rrv_trace_mark *m);
+/*
+ * Goes back (or forward) to a mark that tell gave for this reader: the
+ * next event returned is the one that followed the mark.  Only a place
+ * the reader has already reached can be a mark, so its chunks were
+ * checked once; they are checked again as they are reloaded.  Clears an
+ * error seen after the mark.  Returns 0 or an error (RRV_TRACE_E_STATE
+ * for a mark this reader never gave).
+ */
+int rrv_trace_reader_seek(struct rrv_trace_reader *r, const struct rrv_trace_mark *m);
+
 #endif

@@ -425,6 +425,87 @@ static void golden_traces_still_read(void **state)
 /* Events whose ranges repeat whole blocks, as a program that maps one
  * library twice makes: they round-trip through every chunking, and the
  * trace stores each block once. */
+/* Marks: every place read once can be gone back to, in any order, and
+ * the events from there are the same again (dedup blocks included, which
+ * a reloaded chunk must not store twice); a mark never given is refused. */
+static void seek_to_marks(const struct sample *s, size_t chunk)
+{
+	size_t len;
+	uint8_t *buf = write_trace(s, chunk, &len);
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open_mem(&r, buf, len), 0);
+	struct rrv_trace_mark *marks = calloc(s->n + 1, sizeof(*marks));
+	assert_non_null(marks);
+	struct rrv_trace_event e;
+	for (size_t i = 0; i < s->n; i++) {
+		rrv_trace_reader_tell(r, &marks[i]);
+		assert_int_equal(marks[i].events, i);
+		assert_int_equal(rrv_trace_reader_next(r, &e), 1);
+		assert_event_equal(&e, &s->ev[i]);
+	}
+	rrv_trace_reader_tell(r, &marks[s->n]);
+	assert_int_equal(rrv_trace_reader_next(r, &e), 0);
+	rng_state = 99;
+	for (int k = 0; k < 60; k++) {
+		size_t at = (size_t)(rnd() % (s->n + 1));
+		assert_int_equal(rrv_trace_reader_seek(r, &marks[at]), 0);
+		assert_int_equal(rrv_trace_reader_position(r), at);
+		/* A few events from there, or to the end. */
+		size_t upto = k % 5 == 0 ? s->n : at + (size_t)(rnd() % 7);
+		for (size_t i = at; i < upto && i < s->n; i++) {
+			assert_int_equal(rrv_trace_reader_next(r, &e), 1);
+			assert_event_equal(&e, &s->ev[i]);
+		}
+		if (upto >= s->n)
+			assert_int_equal(rrv_trace_reader_next(r, &e), 0);
+	}
+	struct rrv_trace_mark bad = marks[s->n / 2];
+	bad.chunk_off = len + 10;
+	assert_int_equal(rrv_trace_reader_seek(r, &bad), RRV_TRACE_E_STATE);
+	bad = marks[1];
+	bad.first = bad.events + 1;
+	assert_int_equal(rrv_trace_reader_seek(r, &bad), RRV_TRACE_E_STATE);
+	/* After a refused mark, a good one still works. */
+	assert_int_equal(rrv_trace_reader_seek(r, &marks[0]), 0);
+	assert_int_equal(rrv_trace_reader_next(r, &e), 1);
+	assert_event_equal(&e, &s->ev[0]);
+	free(marks);
+	rrv_trace_reader_free(r);
+	free(buf);
+}
+
+static void reader_seeks_back(void **state)
+{
+	(void)state;
+	struct sample s;
+	make_sample(&s, 300, 5, 200);
+	seek_to_marks(&s, 1);    /* one event a chunk */
+	seek_to_marks(&s, 2000); /* several a chunk */
+	seek_to_marks(&s, 0);    /* one chunk */
+	free_sample(&s);
+	/* Dedup: blocks that later chunks refer to. */
+	enum { NB = 4, NEV = 30 };
+	static uint8_t blocks[NB][RRV_TRACE_BLOCK_SIZE];
+	static uint8_t data[NEV][2 * RRV_TRACE_BLOCK_SIZE];
+	struct rrv_trace_range ranges[NEV];
+	struct rrv_trace_event ev[NEV];
+	for (int b = 0; b < NB; b++)
+		for (size_t i = 0; i < RRV_TRACE_BLOCK_SIZE; i++)
+			blocks[b][i] = (uint8_t)rnd();
+	for (int i = 0; i < NEV; i++) {
+		for (int k = 0; k < 2; k++)
+			memcpy(data[i] + k * RRV_TRACE_BLOCK_SIZE, blocks[rnd() % NB],
+			       RRV_TRACE_BLOCK_SIZE);
+		ranges[i] = (struct rrv_trace_range){ 0x100000, sizeof(data[i]), data[i] };
+		ev[i] = (struct rrv_trace_event){ .type = RRV_EV_HYPERCALL, .nr = 8,
+						  .digest = rnd(), .nranges = 1,
+						  .ranges = &ranges[i] };
+	}
+	struct sample d = { NEV, ev, NULL, NULL };
+	seek_to_marks(&d, 1);
+	seek_to_marks(&d, 9000);
+}
+
 static void dedup_round_trip(void **state)
 {
 	(void)state;
@@ -615,6 +696,7 @@ int main(void)
 		cmocka_unit_test(not_a_regular_file),
 		cmocka_unit_test(golden_traces_still_read),
 		cmocka_unit_test(dedup_round_trip),
+		cmocka_unit_test(reader_seeks_back),
 		cmocka_unit_test(program_image_blocks),
 		cmocka_unit_test(input_copies_and_tids_round_trip),
 		cmocka_unit_test(interrupted_footer),
