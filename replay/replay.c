@@ -37,6 +37,7 @@ struct replayer {
 	bool have_ahead;
 	int ahead_got;       /* what rrv_trace_reader_next returned for it */
 	struct rrv_trace_event ahead;
+	struct rrv_trace_mark ahead_at; /* the reader's place before it */
 	uint64_t index;      /* events handed out so far */
 
 	/* The watchdog: host time of the last replayed event, and how long
@@ -236,6 +237,7 @@ static const struct rrv_hc_hostsig *ahead_hostsig(struct replayer *r,
 static const struct rrv_hc_preempt *ahead_preempt(struct replayer *r)
 {
 	if (!r->have_ahead) {
+		rrv_trace_reader_tell(r->rd, &r->ahead_at);
 		r->ahead_got = rrv_trace_reader_next(r->rd, &r->ahead);
 		r->have_ahead = true;
 	}
@@ -643,4 +645,44 @@ void replayer_free(struct replayer *r)
 		free(r->envp);
 	free(r->path);
 	free(r);
+}
+
+void replayer_save(const struct replayer *r, struct replayer_state *s)
+{
+	*s = (struct replayer_state){
+		.index = r->index, .passes = r->passes,
+		.stop_status = r->stop_status, .published = r->published,
+		.ahead = r->have_ahead,
+	};
+	/* The event read ahead is handed out next: the place is before it. */
+	if (r->have_ahead)
+		s->at = r->ahead_at;
+	else
+		rrv_trace_reader_tell(r->rd, &s->at);
+}
+
+int replayer_restore(struct replayer *r, const struct replayer_state *s)
+{
+	int err = rrv_trace_reader_seek(r->rd, &s->at);
+	if (err) {
+		fprintf(stderr, "rrv: replay: cannot go back to event %llu of %s: %s\n",
+			(unsigned long long)s->index, r->path, rrv_trace_strerror(err));
+		return -1;
+	}
+	r->have_ahead = false;
+	r->index = s->index;
+	r->passes = s->passes;
+	r->stop_status = s->stop_status;
+	r->published = s->published;
+	r->last_event_ns = now_ns();
+	/* Read ahead again, as the replayer had (ahead_preempt reads it and
+	 * derives the point from it). */
+	if (s->ahead)
+		ahead_preempt(r);
+	return 0;
+}
+
+uint64_t replayer_total(const struct replayer *r)
+{
+	return r->total;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "trace-format/rrv_trace.h"
+
 struct vmm;
 struct vmm_config;
 struct replayer;
@@ -46,5 +48,25 @@ void replayer_attach(struct replayer *r, struct vmm *vm);
 int replayer_finish(struct replayer *r, int vm_status, bool verbose);
 
 void replayer_free(struct replayer *r);
+
+/*
+ * The replayer's part of a snapshot (vmm/snapshot.h takes it as the
+ * caller's blob): its place in the trace and what it has told the guest.
+ * Saved at an event boundary, restored with the machine it belongs to.
+ */
+struct replayer_state {
+	struct rrv_trace_mark at; /* the next event to hand out */
+	uint64_t index;
+	uint64_t passes;
+	int stop_status;
+	bool published;
+	bool ahead;               /* an event was read ahead (re-read) */
+};
+void replayer_save(const struct replayer *r, struct replayer_state *s);
+/* 0, or -1 after printing why (the trace could not be read again). */
+int replayer_restore(struct replayer *r, const struct replayer_state *s);
+
+/* The number of events in the trace (its footer), or 0 when unknown. */
+uint64_t replayer_total(const struct replayer *r);
 
 #endif

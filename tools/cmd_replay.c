@@ -5,8 +5,10 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "replay/checkpoints.h"
 #include "replay/replay.h"
 #include "vmm/vmm.h"
 #include "rrv.h"
@@ -24,6 +26,15 @@ static void replay_help(void)
 	       "  --no-pmu    find preemption points by rip and digests alone,\n"
 	       "              without counting branches (the trace's counts are\n"
 	       "              then taken as they are)\n"
+	       "  --check-checkpoints=N  a check of rrv debug's checkpoints: take\n"
+	       "              a snapshot of the machine after the first event and\n"
+	       "              every N-th, replay to the end, then go back to each\n"
+	       "              and replay to the end again without output; every\n"
+	       "              rerun must make the same hypercalls, output, event\n"
+	       "              count and status (65 otherwise; docs/debugging.md)\n"
+	       "  --checkpoint-memory=SIZE  the most memory snapshots may hold\n"
+	       "              (default: an eighth of RAM, at most 1G); over it the\n"
+	       "              oldest but the first are dropped\n"
 	       "\n"
 	       "Without FILE, replays the trace directory's 'latest'.  Exit\n"
 	       "status: the recorded program's; 65 when the replay diverged\n"
@@ -51,10 +62,14 @@ int cmd_replay(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-pmu", no_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "check-checkpoints", required_argument, NULL, 'C' },
+		{ "checkpoint-memory", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool stats = false, verbose = false, no_pmu = false, log = false;
+	uint64_t check_every = 0, snap_limit = 0;
+	char *end;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -74,6 +89,19 @@ int cmd_replay(int argc, char **argv)
 				return rrv_usage_error("replay", "replay: --log takes "
 						       "'syscalls', not '%s'", optarg);
 			log = true;
+			break;
+		case 'C':
+			check_every = strtoull(optarg, &end, 10);
+			if (*optarg < '1' || *optarg > '9' || *end)
+				return rrv_usage_error("replay", "replay: --check-checkpoints "
+						       "takes a number of events >= 1, not '%s'",
+						       optarg);
+			break;
+		case 'M':
+			if (rrv_parse_size(optarg, &snap_limit) || snap_limit < (1u << 20))
+				return rrv_usage_error("replay", "replay: --checkpoint-memory"
+						       "=%s: not a size of 1M or more (e.g. 512M)",
+						       optarg);
 			break;
 		case 'h':
 			replay_help();
@@ -98,6 +126,8 @@ int cmd_replay(int argc, char **argv)
 		return status;
 	cfg.stats = stats;
 	cfg.no_pmu = no_pmu;
+	cfg.snapshots = check_every > 0;
+	cfg.snapshot_limit = snap_limit;
 	struct vmm *vm = vmm_create(&cfg);
 	if (!vm) {
 		replayer_free(rep);
@@ -106,8 +136,10 @@ int cmd_replay(int argc, char **argv)
 	if (log)
 		replayer_log_syscalls(rep);
 	replayer_attach(rep, vm);
-	status = vmm_run(vm);
-	status = replayer_finish(rep, status, verbose);
+	if (check_every)
+		status = replay_check_checkpoints(rep, vm, check_every, verbose);
+	else
+		status = replayer_finish(rep, vmm_run(vm), verbose);
 	/* For rrv ls; a replay that could not use the trace, or failed in
 	 * rrv itself, says nothing about the recording. */
 	if (status != REPLAY_EXIT_BAD_TRACE && status != RRV_PANIC_STATUS)

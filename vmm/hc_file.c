@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <termios.h>
+
+#include <rrv/digest.h>
 #include <unistd.h>
 
 #include "hc_families.h"
@@ -496,7 +498,9 @@ static int64_t replay_write(struct hc_call *c)
 		if ((int64_t)len > want - done)
 			len = (size_t)(want - done);
 		const char *p = iov[i].iov_base;
-		for (size_t off = 0; off < len;) {
+		c->vm->output.digest = rrv_digest(c->vm->output.digest, p, len);
+		c->vm->output.bytes += len;
+		for (size_t off = 0; off < len && !c->vm->output.mute;) {
 			ssize_t n = write((int)a->handle, p + off, len - off);
 			if (n < 0 && errno == EINTR)
 				continue;

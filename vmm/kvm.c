@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "snapshot.h"
 #include "vmm.h"
 
 /* Where Intel's VMX keeps its real-mode TSS; never used by a long-mode
@@ -122,8 +123,13 @@ int kvm_setup(struct vmm *vm)
 		return -1;
 	}
 
+	/* Snapshots need the pages the guest writes, from the very first
+	 * (the loader's and the VMM's writes are marked by guest_mem). */
+	if (vm->cfg.snapshots && snapshot_init(vm))
+		return -1;
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
+		.flags = vm->cfg.snapshots ? KVM_MEM_LOG_DIRTY_PAGES : 0,
 		.guest_phys_addr = 0,
 		.memory_size = vm->mem.size,
 		.userspace_addr = (uintptr_t)vm->mem.host,

@@ -89,6 +89,22 @@ void vcpu_destroy(struct vmm *vm)
 	vm->vcpu_fd = -1;
 }
 
+int vcpu_settle(struct vmm *vm)
+{
+	/* A signal to rrv may have set immediate_exit already: keep it. */
+	uint8_t was = vm->run->immediate_exit;
+	vm->run->immediate_exit = 1;
+	int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+	int err = errno;
+	vm->run->immediate_exit = was;
+	if (r < 0 && err != EINTR) {
+		fprintf(stderr, "rrv: cannot complete the vCPU's exit: KVM_RUN: %s\n",
+			strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
 int vcpu_translate(struct vmm *vm, uint64_t gva, uint64_t *gpa)
 {
 	struct kvm_translation tr = { .linear_address = gva };
@@ -387,6 +403,8 @@ int vcpu_loop(struct vmm *vm)
 				strerror(errno));
 			return RRV_PANIC_STATUS;
 		}
+		if (vm->exit_hook && !vm->stopped && vm->exit_hook(vm->exit_ctx) < 0)
+			vm->stopped = true;
 	}
 	return vm->exit_code;
 }

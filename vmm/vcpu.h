@@ -17,6 +17,15 @@ int vcpu_loop(struct vmm *vm);
 
 void vcpu_destroy(struct vmm *vm);
 
+/*
+ * Completes the exit being handled, so that the vCPU's state is whole:
+ * KVM finishes an I/O exit (the hypercall's out instruction) only on the
+ * next KVM_RUN, so this makes one with immediate_exit set, which enters
+ * no guest code (the KVM API's advice before saving state).  0, or -1
+ * after printing why.
+ */
+int vcpu_settle(struct vmm *vm);
+
 /* Translates a guest-virtual address through the guest's current page
  * tables.  Returns 0 and the guest-physical address, or -1. */
 int vcpu_translate(struct vmm *vm, uint64_t gva, uint64_t *gpa);

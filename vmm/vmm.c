@@ -11,6 +11,7 @@
 #include "hostsig.h"
 #include "kvm.h"
 #include "loader.h"
+#include "snapshot.h"
 #include "timer.h"
 #include "vcpu.h"
 #include "vmm/x86/boot.h"
@@ -99,6 +100,7 @@ void vmm_destroy(struct vmm *vm)
 	if (!vm)
 		return;
 	vcpu_destroy(vm);
+	snapshot_fini(vm);
 	hostfd_close_all(&vm->files);
 	kvm_teardown(vm);
 	elf_image_free(vm->kernel_elf);

@@ -45,6 +45,9 @@ struct vmm_config {
 	size_t program_size;
 	bool replay;              /* rrv replay: no preemption ticks */
 	bool no_pmu;              /* --no-pmu: count no branches */
+	bool snapshots;           /* keep dirty logs for snapshot.c (rrv debug,
+				     replay --check-checkpoints) */
+	uint64_t snapshot_limit;  /* bytes snapshots may hold; 0: default */
 };
 
 /* Exit reasons counted for --stats; KVM's numbering is small and dense. */
@@ -105,6 +108,25 @@ struct vmm {
 		bool flagged;    /* ... and guest_state.host_signal says so */
 		int interrupted; /* the signal that stopped the VM at once */
 	} hostsig;
+
+	/* Called after each exit is handled, before the vCPU runs again,
+	 * unless the VM stopped: the one place the machine is between two
+	 * guest instructions (vcpu_settle then makes its state whole), where
+	 * snapshots are taken.  Returns -1 to stop the VM (after setting
+	 * exit_code).  NULL for none. */
+	int (*exit_hook)(void *ctx);
+	void *exit_ctx;
+
+	/* Owned by snapshot.c; NULL unless cfg.snapshots. */
+	struct snapshots *snaps;
+
+	/* The program's output as replay performs it (hc_file.c): bytes and
+	 * their running digest, so that a run from a snapshot can be checked
+	 * against the first; mute skips the writes (a check's reruns). */
+	struct {
+		uint64_t bytes, digest;
+		bool mute;
+	} output;
 
 	bool stopped;   /* set by the exit and panic hypercalls */
 	int exit_code;  /* rrv's own exit status once stopped */
