@@ -59,6 +59,10 @@ struct replayer {
 	 * recording at once) and EXIT_CODE, rrv record's status then. */
 	int interrupted;
 	int interrupted_code;
+
+	/* rrv debug: called after each event is in place (replayer_observe). */
+	void (*after_event)(void *ctx, uint64_t index, unsigned nr);
+	void *after_ctx;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -501,6 +505,8 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	}
 	*ret = e.ret;
 	publish_next(r);
+	if (r->after_event)
+		r->after_event(r->after_ctx, r->index, c->nr);
 	/* The last event of an interrupted recording: stop right after it
 	 * (its output still goes out), where the recording stopped, rather
 	 * than run on into what was never recorded. */
@@ -558,6 +564,14 @@ static int watchdog(void *ctx)
 void replayer_log_syscalls(struct replayer *r)
 {
 	r->log_syscalls = true;
+}
+
+void replayer_observe(struct replayer *r,
+		      void (*after_event)(void *ctx, uint64_t index, unsigned nr),
+		      void *ctx)
+{
+	r->after_event = after_event;
+	r->after_ctx = ctx;
 }
 
 uint64_t replayer_events(const struct replayer *r)

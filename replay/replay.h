@@ -32,6 +32,17 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
  * before replayer_attach. */
 void replayer_log_syscalls(struct replayer *r);
 
+/*
+ * rrv debug: after_event(ctx, index, nr) is called after each recorded
+ * event is answered (index: events consumed so far, nr: its hypercall),
+ * with the answer already in guest memory and the next preemption point
+ * published; the callback may set guest_state fields (the debugger's) or
+ * ask the vCPU loop to pause.  Before replayer_attach.
+ */
+void replayer_observe(struct replayer *r,
+		      void (*after_event)(void *ctx, uint64_t index, unsigned nr),
+		      void *ctx);
+
 /* Events replayed so far (where a divergence stopped it). */
 uint64_t replayer_events(const struct replayer *r);
 
