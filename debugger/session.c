@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "files.h"
 #include "replay/replay.h"
 #include "vmm/guest_mem.h"
 #include "vmm/guestdbg.h"
@@ -54,7 +55,8 @@ uint32_t dbg_current_tid(struct dbg *d)
 
 int dbg_threads(struct dbg *d, struct rrv_debug_thread *out, int max)
 {
-	return guestdbg_threads(d->vm, out, (unsigned)max);
+	int n = guestdbg_threads(d->vm, out, (size_t)max, NULL);
+	return n < 0 ? 0 : n;
 }
 
 const struct rrv_debug_thread *dbg_thread(struct dbg *d, uint32_t tid,
@@ -74,7 +76,6 @@ const struct rrv_debug_thread *dbg_thread(struct dbg *d, uint32_t tid,
 int dbg_publish(struct dbg *d)
 {
 	d->rq.on = 1;
-	d->rq.generation++;
 	return guestdbg_request(d->vm, &d->rq);
 }
 
@@ -324,7 +325,7 @@ static int on_debug_event(void *ctx, const struct rrv_hc_debug *ev)
 	    event_handlers[ev->event])
 		event_handlers[ev->event](d, ev);
 	poll_interrupt(d);
-	return 0;
+	return d->want_pause ? VMM_DEBUG_PAUSE : VMM_DEBUG_GO;
 }
 
 /* --------------------------------------------------------- KVM_EXIT_DEBUG */
@@ -512,9 +513,11 @@ static int on_debug_exit(void *ctx, const struct kvm_debug_exit_arch *a)
 			"at 0x%llx)\n", a->exception, (unsigned long long)a->pc);
 		r = -1;
 	}
+	if (r < 0)
+		return -1;
 	if (!d->want_pause)
 		poll_interrupt(d);
-	return r;
+	return d->want_pause ? VMM_DEBUG_PAUSE : VMM_DEBUG_GO;
 }
 
 /* ------------------------------------------------------- replay events */
@@ -539,8 +542,8 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 			refuse_old(d);
 			return;
 		}
+		/* guest_state.debug.on is set by the VMM (vm->debug.attach). */
 		d->rq = (struct rrv_debug_request){ .on = 1 };
-		dbg_publish(d);
 	}
 	/* A breakpoint stepped over by a system call: back in now. */
 	if (d->over_pending_syscall) {
@@ -572,17 +575,10 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 /* Runs the vCPU loop until a pause or the end of the replay. */
 static int loop(struct dbg *d)
 {
-	int st;
-	if (!d->vm_started) {
-		d->vm_started = true;
-		st = vmm_run(d->vm);
-	} else {
-		st = vmm_resume(d->vm);
-	}
-	if (st == VMM_PAUSED) {
-		d->vm->debug.pause = false;
+	d->vm_started = true;
+	int st = vmm_run(d->vm); /* resumes a paused VM */
+	if (st == VMM_PAUSED)
 		return 0;
-	}
 	d->vm_status = st;
 	d->state = DBG_ENDED;
 	return 1;
@@ -686,8 +682,19 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 		*status = RRV_PANIC_STATUS;
 		return NULL;
 	}
+	int ferr = dbg_files_create(&d->files, replayer_reader(d->rep), d->trace);
+	if (ferr) {
+		fprintf(stderr, "rrv: debug: cannot serve %s's files to gdb: %s\n",
+			d->trace, strerror(-ferr));
+		vmm_destroy(d->vm);
+		replayer_free(d->rep);
+		free(d);
+		*status = REPLAY_EXIT_BAD_TRACE;
+		return NULL;
+	}
 	replayer_observe(d->rep, after_event, d);
 	replayer_attach(d->rep, d->vm);
+	d->vm->debug.attach = true;
 	d->vm->debug.hook = on_debug_event;
 	d->vm->debug.on_exit = on_debug_exit;
 	d->vm->debug.ctx = d;
@@ -737,7 +744,7 @@ int dbg_finish(struct dbg *d)
 		d->vm->debug.hook = NULL;
 		d->vm->debug.on_exit = NULL;
 		vcpu_set_guest_debug(d->vm, 0);
-		int st = d->vm_started ? vmm_resume(d->vm) : vmm_run(d->vm);
+		int st = vmm_run(d->vm);
 		d->vm_status = st;
 		d->state = DBG_ENDED;
 	}
@@ -750,6 +757,7 @@ void dbg_free(struct dbg *d)
 {
 	if (!d)
 		return;
+	dbg_files_free(d->files);
 	vmm_destroy(d->vm);
 	replayer_free(d->rep);
 	free(d);

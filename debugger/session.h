@@ -103,6 +103,8 @@ struct dbg {
 	struct rrv_debug_request rq;  /* what guest_state.debug holds */
 
 	bool said_signals;       /* "the recording decides" said once */
+	bool detached;           /* the client detached, killed or left */
+	struct dbg_files *files; /* vFile's source (files.c) */
 };
 
 /* session.c */

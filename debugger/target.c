@@ -7,6 +7,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,7 +129,11 @@ static int t_file_open(void *t, const char *path, int flags, int mode)
 {
 	struct dbg *d = t;
 	(void)mode;
-	return dbg_files_open(d->files, path, flags);
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	int err = 0;
+	int fd = dbg_files_open(d->files, path, &err);
+	return fd < 0 ? -err : fd;
 }
 
 static ssize_t t_file_pread(void *t, int fd, void *buf, size_t len, uint64_t off)

@@ -574,6 +574,11 @@ void replayer_observe(struct replayer *r,
 	r->after_ctx = ctx;
 }
 
+const struct rrv_trace_reader *replayer_reader(const struct replayer *r)
+{
+	return r->rd;
+}
+
 uint64_t replayer_events(const struct replayer *r)
 {
 	return r->index;

@@ -13,6 +13,7 @@
 struct vmm;
 struct vmm_config;
 struct replayer;
+struct rrv_trace_reader;
 
 /* rrv replay's exit statuses besides the recorded program's own. */
 #define REPLAY_EXIT_DIVERGED 65  /* the run left the recorded path */
@@ -42,6 +43,9 @@ void replayer_log_syscalls(struct replayer *r);
 void replayer_observe(struct replayer *r,
 		      void (*after_event)(void *ctx, uint64_t index, unsigned nr),
 		      void *ctx);
+
+/* The trace being replayed (rrv debug serves its packed files). */
+const struct rrv_trace_reader *replayer_reader(const struct replayer *r);
 
 /* Events replayed so far (where a divergence stopped it). */
 uint64_t replayer_events(const struct replayer *r);
