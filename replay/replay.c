@@ -203,11 +203,11 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
 	return r;
 }
 
-static int64_t now_ns(void)
+/* The watchdog's clock: host time less the time rrv debug held the VM
+ * paused (a user in gdb is not a stuck replay). */
+static int64_t now_ns(const struct replayer *r)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	return vmm_clock_ns(r->vm);
 }
 
 /* The next event: the one read ahead, if any. */
@@ -420,7 +420,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	int got = next_event(r, &e);
 	if (got == 1)
 		r->index++;
-	r->last_event_ns = now_ns();
+	r->last_event_ns = now_ns(r);
 	if (got == RRV_TRACE_E_TRUNCATED) {
 		fprintf(stderr, "rrv: replay: the trace ends early, after %llu "
 			"events (the recording was cut off): everything up to "
@@ -540,10 +540,10 @@ static int watchdog(void *ctx)
 	uint64_t passes = breakpoint_passes(r);
 	if (passes != r->passes) {
 		r->passes = passes;
-		r->last_event_ns = now_ns();
+		r->last_event_ns = now_ns(r);
 		return 0;
 	}
-	if (!r->last_event_ns || now_ns() - r->last_event_ns < r->watchdog_ns ||
+	if (!r->last_event_ns || now_ns(r) - r->last_event_ns < r->watchdog_ns ||
 	    !ahead_preempt(r))
 		return 0;
 	char why[512];
