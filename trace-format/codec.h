@@ -80,4 +80,10 @@ void fields_encode(const struct rrv_trace_fields *f, struct buf *b);
 /* Parses the encoding; the fields point into the copy they keep. */
 int fields_decode(const uint8_t *p, size_t len, struct rrv_trace_fields **out);
 
+/* Where a reader's file is laid out, for rrv_trace_rewrite: its bytes,
+ * the end of its header fields, and its footer's offset (0: none). */
+struct rrv_trace_reader;
+void reader_layout(const struct rrv_trace_reader *r, const uint8_t **base, size_t *len,
+		   size_t *data_start, uint64_t *footer_offset);
+
 #endif

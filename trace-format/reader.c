@@ -263,6 +263,15 @@ void rrv_trace_reader_version(const struct rrv_trace_reader *r, unsigned *major,
 	*minor = r->minor;
 }
 
+void reader_layout(const struct rrv_trace_reader *r, const uint8_t **base, size_t *len,
+		   size_t *data_start, uint64_t *footer_offset)
+{
+	*base = r->base;
+	*len = r->len;
+	*data_start = FILE_HEADER_SIZE + (size_t)get_le64(r->base + 16);
+	*footer_offset = r->footer ? r->footer_offset : 0;
+}
+
 uint64_t rrv_trace_reader_position(const struct rrv_trace_reader *r)
 {
 	return r->events;

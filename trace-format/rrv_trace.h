@@ -22,9 +22,10 @@
 #include <stdint.h>
 
 #define RRV_TRACE_MAJOR 2 /* written; a reader reads 1.x and 2.x, refuses newer */
-#define RRV_TRACE_MINOR 1 /* additions a reader of the same major may skip;
+#define RRV_TRACE_MINOR 2 /* additions a reader of the same major may skip;
 			     2.1: input copies (RRV_TRACE_INPUT_BIT) and
-			     the INTERRUPTED footer field */
+			     the INTERRUPTED footer field; 2.2: PACKED_FILE
+			     header fields (rrv pack) */
 
 /* Format 2.0 stores each distinct block of range data once: ranges of at
  * least a block are cut into blocks of this size, and a block seen
@@ -84,6 +85,9 @@ enum rrv_trace_tag {
 	RRV_TAG_PROGRAM_BLOCKS = 15, /* 2.0, in the file only: PROGRAM_IMAGE
 					stored as blocks; readers present it
 					as PROGRAM_IMAGE */
+	/* header, added by rrv pack (2.2; 71 stays reserved for packing) */
+	RRV_TAG_PACKED_FILE = 70,  /* one whole file the program mapped, for a
+				      debugger on another machine (below) */
 	/* footer */
 	RRV_TAG_EXIT_HOW = 64,     /* u64: enum rrv_exit_how */
 	RRV_TAG_EXIT_STATUS = 65,  /* u64 (signed): status or signal */
@@ -119,6 +123,51 @@ int rrv_trace_fields_u64(const struct rrv_trace_fields *f, uint32_t tag, uint64_
 size_t rrv_trace_fields_count(const struct rrv_trace_fields *f);
 const struct rrv_trace_field *rrv_trace_fields_at(const struct rrv_trace_fields *f,
 						  size_t i);
+
+/* ---------------------------------------------------------- packed files
+ * A PACKED_FILE field (2.2) holds one file's whole content, stored once
+ * per distinct content with every path the program reached it by:
+ *   8 bytes   the content's digest (rrv_digest of <rrv/digest.h>)
+ *   varint    size: the content's bytes, at most RRV_TRACE_PACKED_MAX
+ *   varint    paths_len, then paths_len bytes: NUL-terminated absolute
+ *             paths back to back (at least one)
+ *   the rest  one zstd frame of the content
+ * docs/trace-format.md specifies it; rrv pack writes them, rrv debug
+ * serves them to gdb. */
+#define RRV_TRACE_PACKED_MAX (1ull << 30)
+
+struct rrv_trace_packed {
+	uint64_t digest;
+	uint64_t size;
+	const char *paths;   /* into the field: NUL-terminated, back to back */
+	size_t paths_len;
+	const uint8_t *zdata; /* the zstd frame, into the field */
+	size_t zlen;
+};
+
+/* Parses a PACKED_FILE field (pointers into it).  0, or
+ * RRV_TRACE_E_CORRUPT for a malformed one. */
+int rrv_trace_packed_parse(const struct rrv_trace_field *f, struct rrv_trace_packed *p);
+/* The path after prev (NULL: the first), or NULL after the last. */
+const char *rrv_trace_packed_next_path(const struct rrv_trace_packed *p, const char *prev);
+/* 1 when path is one of p's, else 0. */
+int rrv_trace_packed_has_path(const struct rrv_trace_packed *p, const char *path);
+/* Decompresses the content into out (p->size bytes) and checks it against
+ * the digest: 0, or RRV_TRACE_E_CORRUPT / _CHECKSUM. */
+int rrv_trace_packed_read(const struct rrv_trace_packed *p, void *out);
+/* Appends a PACKED_FILE field for len bytes of data reached by the paths
+ * (paths_len bytes of NUL-terminated strings) to f, compressing them.
+ * RRV_TRACE_E_TOO_BIG over the limits. */
+int rrv_trace_packed_add(struct rrv_trace_fields *f, const char *paths, size_t paths_len,
+			 const void *data, size_t len);
+
+/* Copies the trace at path to out_fd with the fields of add appended to
+ * its header: the events byte for byte, the footer's index moved with
+ * them, the version raised to this library's minor.  A trace cut short
+ * stays cut short.  Refuses 1.x traces (RRV_TRACE_E_VERSION: their header
+ * cannot be rewritten for a 2.x reader).  0, or an error
+ * (RRV_TRACE_E_NOSPACE for a full disk; out_fd is then partly written). */
+int rrv_trace_rewrite(const char *path, int out_fd, const struct rrv_trace_fields *add);
 
 /* ---------------------------------------------------------------- events */
 enum rrv_trace_event_type {

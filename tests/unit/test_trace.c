@@ -575,7 +575,7 @@ static void input_copies_and_tids_round_trip(void **state)
 	unsigned major, minor;
 	rrv_trace_reader_version(r, &major, &minor);
 	assert_int_equal(major, 2);
-	assert_int_equal(minor, 1);
+	assert_int_equal(minor, RRV_TRACE_MINOR);
 	struct rrv_trace_event e;
 	assert_int_equal(rrv_trace_reader_next(r, &e), 1);
 	assert_int_equal(e.tid, 4242);
@@ -664,7 +664,7 @@ static void interrupted_footer(void **state)
 	unsigned major, minor;
 	rrv_trace_reader_version(r, &major, &minor);
 	assert_int_equal(major, 2);
-	assert_int_equal(minor, 1);
+	assert_int_equal(minor, RRV_TRACE_MINOR);
 	uint64_t v;
 	const struct rrv_trace_fields *foot = rrv_trace_reader_footer(r);
 	assert_non_null(foot);
@@ -679,6 +679,183 @@ static void interrupted_footer(void **state)
 	}
 	assert_int_equal(rrv_trace_reader_next(r, &got), 0);
 	rrv_trace_reader_free(r);
+	free(buf);
+	free_sample(&s);
+}
+
+/* Format 2.2: a PACKED_FILE field round-trips its paths and content, and
+ * malformed ones are refused, never read past. */
+static void packed_file_round_trip(void **state)
+{
+	(void)state;
+	enum { N = 3 * RRV_TRACE_BLOCK_SIZE + 17 };
+	static uint8_t content[N];
+	rng_state = 5;
+	for (size_t i = 0; i < N; i++)
+		content[i] = (uint8_t)(i % 7 == 0 ? rnd() : i);
+	static const char paths[] = "/lib/x86_64-linux-gnu/libc.so.6\0/usr/lib/x86_64-linux-gnu/libc.so.6";
+	struct rrv_trace_fields *f = rrv_trace_fields_create();
+	assert_int_equal(rrv_trace_packed_add(f, paths, sizeof(paths), content, N), 0);
+	assert_int_equal(rrv_trace_packed_add(f, "", 1, content, N), RRV_TRACE_E_STATE);
+	assert_int_equal(rrv_trace_packed_add(f, "/x", 2, content, N), RRV_TRACE_E_STATE);
+	const struct rrv_trace_field *g = rrv_trace_fields_get(f, RRV_TAG_PACKED_FILE);
+	assert_non_null(g);
+	assert_true(g->len < N); /* compressed */
+	struct rrv_trace_packed p;
+	assert_int_equal(rrv_trace_packed_parse(g, &p), 0);
+	assert_int_equal(p.size, N);
+	const char *a = rrv_trace_packed_next_path(&p, NULL);
+	assert_string_equal(a, "/lib/x86_64-linux-gnu/libc.so.6");
+	const char *b = rrv_trace_packed_next_path(&p, a);
+	assert_string_equal(b, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	assert_null(rrv_trace_packed_next_path(&p, b));
+	assert_true(rrv_trace_packed_has_path(&p, b));
+	assert_false(rrv_trace_packed_has_path(&p, "/lib/x86_64-linux-gnu/libc.so"));
+	uint8_t *out = malloc(N);
+	assert_int_equal(rrv_trace_packed_read(&p, out), 0);
+	assert_memory_equal(out, content, N);
+
+	/* Every cut of the field is refused or reads wrong size: no overrun
+	 * (ASan watches), and a flipped content byte fails the digest. */
+	for (uint32_t cut = 0; cut < g->len; cut++) {
+		struct rrv_trace_field t = { RRV_TAG_PACKED_FILE, cut, g->data };
+		if (rrv_trace_packed_parse(&t, &p) == 0)
+			assert_int_not_equal(rrv_trace_packed_read(&p, out), 0);
+	}
+	uint8_t *copy = malloc(g->len);
+	memcpy(copy, g->data, g->len);
+	copy[0] ^= 0x40; /* the digest */
+	struct rrv_trace_field t = { RRV_TAG_PACKED_FILE, g->len, copy };
+	assert_int_equal(rrv_trace_packed_parse(&t, &p), 0);
+	assert_int_equal(rrv_trace_packed_read(&p, out), RRV_TRACE_E_CHECKSUM);
+	/* Two NULs in a row: an empty path. */
+	static const uint8_t empty_path[] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, '/', 0, 0, 0 };
+	t = (struct rrv_trace_field){ RRV_TAG_PACKED_FILE, sizeof(empty_path), empty_path };
+	assert_int_equal(rrv_trace_packed_parse(&t, &p), RRV_TRACE_E_CORRUPT);
+	free(copy);
+	free(out);
+	rrv_trace_fields_free(f);
+}
+
+/* Writes buf to a new file under /tmp; returns its path (static). */
+static const char *to_file(const uint8_t *buf, size_t len, const char *name)
+{
+	static char path[2][64];
+	static int which;
+	char *p = path[which++ % 2];
+	snprintf(p, 64, "/tmp/rrv-test-trace-%d-%s", (int)getpid(), name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	return p;
+}
+
+/* Rewrites the trace file in to a memory file with add appended. */
+static uint8_t *rewrite(const char *in, const struct rrv_trace_fields *add, size_t *len)
+{
+	int fd = memfd_create("packed", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(rrv_trace_rewrite(in, fd, add), 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	*len = (size_t)st.st_size;
+	uint8_t *buf = malloc(*len);
+	assert_int_equal(pread(fd, buf, *len, 0), (ssize_t)*len);
+	close(fd);
+	return buf;
+}
+
+/* rrv pack's rewrite: the events read as before (blocks included), the
+ * footer keeps its fields with an index that points at the moved chunks,
+ * the header keeps its fields and gains the new ones, the file says 2.2;
+ * a second rewrite keeps the first one's fields. */
+static void rewrite_adds_header_fields(void **state)
+{
+	(void)state;
+	struct sample s;
+	make_sample(&s, 300, 77, 5000);
+	size_t len, plen, p2len, count;
+	uint8_t *buf = write_trace(&s, 4096, &len);
+	const char *in = to_file(buf, len, "plain");
+	struct rrv_trace_fields *add = rrv_trace_fields_create();
+	static const char lib[] = "\177ELF a library";
+	assert_int_equal(rrv_trace_packed_add(add, "/lib/libx.so", 13, lib, sizeof(lib)), 0);
+	uint8_t *packed = rewrite(in, add, &plen);
+	assert_true(plen > len);
+	assert_int_equal(read_prefix(packed, plen, &s, &count), 0);
+	assert_int_equal(count, s.n);
+
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open_mem(&r, packed, plen), 0);
+	unsigned major, minor;
+	rrv_trace_reader_version(r, &major, &minor);
+	assert_int_equal(major, 2);
+	assert_int_equal(minor, RRV_TRACE_MINOR);
+	const struct rrv_trace_fields *h = rrv_trace_reader_header(r);
+	assert_non_null(rrv_trace_fields_get(h, 999));
+	assert_non_null(rrv_trace_fields_get(h, RRV_TAG_PACKED_FILE));
+	uint64_t v;
+	assert_int_equal(rrv_trace_fields_u64(rrv_trace_reader_footer(r), RRV_TAG_EXIT_STATUS, &v), 0);
+	assert_int_equal(v, 42);
+	const struct rrv_trace_field *idx =
+		rrv_trace_fields_get(rrv_trace_reader_footer(r), RRV_TAG_INDEX);
+	assert_non_null(idx);
+	assert_true(idx->len >= 32); /* several chunks */
+	for (uint32_t k = 0; k < idx->len; k += 16) {
+		uint64_t off = 0;
+		for (int b = 7; b >= 0; b--)
+			off = off << 8 | idx->data[k + b];
+		assert_true(off + 4 <= plen);
+		assert_memory_equal(packed + off, "CHNK", 4);
+	}
+	rrv_trace_reader_free(r);
+
+	/* Again, with nothing new: the first packed field stays. */
+	const char *in2 = to_file(packed, plen, "packed");
+	struct rrv_trace_fields *none = rrv_trace_fields_create();
+	uint8_t *again = rewrite(in2, none, &p2len);
+	assert_int_equal(p2len, plen);
+	assert_memory_equal(again, packed, plen);
+	unlink(in);
+	unlink(in2);
+	rrv_trace_fields_free(none);
+	rrv_trace_fields_free(add);
+	free(again);
+	free(packed);
+	free(buf);
+	free_sample(&s);
+}
+
+/* A trace cut short stays cut short, with the same events; a full disk
+ * is named; a 1.0 trace is refused. */
+static void rewrite_cut_short_full_disk_old_format(void **state)
+{
+	(void)state;
+	struct sample s;
+	make_sample(&s, 200, 78, 300);
+	size_t len, plen, count, want;
+	uint8_t *buf = write_trace(&s, 1024, &len);
+	size_t cut = len * 2 / 3;
+	assert_int_equal(read_prefix(buf, cut, &s, &want), RRV_TRACE_E_TRUNCATED);
+	const char *in = to_file(buf, cut, "cut");
+	struct rrv_trace_fields *add = rrv_trace_fields_create();
+	assert_int_equal(rrv_trace_fields_add_str(add, 998, "added"), 0);
+	uint8_t *packed = rewrite(in, add, &plen);
+	assert_int_equal(read_prefix(packed, plen, &s, &count), RRV_TRACE_E_TRUNCATED);
+	assert_int_equal(count, want);
+
+	int full = open("/dev/full", O_WRONLY);
+	assert_true(full >= 0);
+	assert_int_equal(rrv_trace_rewrite(in, full, add), RRV_TRACE_E_NOSPACE);
+	close(full);
+	int out = memfd_create("v1", 0);
+	assert_int_equal(rrv_trace_rewrite("tests/traces/valid-v1.0.rrv", out, add),
+			 RRV_TRACE_E_VERSION);
+	close(out);
+	unlink(in);
+	rrv_trace_fields_free(add);
+	free(packed);
 	free(buf);
 	free_sample(&s);
 }
@@ -700,6 +877,9 @@ int main(void)
 		cmocka_unit_test(program_image_blocks),
 		cmocka_unit_test(input_copies_and_tids_round_trip),
 		cmocka_unit_test(interrupted_footer),
+		cmocka_unit_test(packed_file_round_trip),
+		cmocka_unit_test(rewrite_adds_header_fields),
+		cmocka_unit_test(rewrite_cut_short_full_disk_old_format),
 	};
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }
