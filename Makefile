@@ -86,6 +86,19 @@ $(BUILD)/tests/e2e/%: tests/e2e/programs/%.c
 	@mkdir -p $(@D)
 	$(CC) -static -O1 -g -Wall -Wextra -Werror -o $@ $<
 
+# rrv debug's guest programs (tests/debug/), built -g -O0 for gdb: static
+# glibc as X, static musl as X_musl.
+DEBUG_PROGS := $(patsubst tests/debug/%.c,$(BUILD)/tests/debug/%,$(wildcard tests/debug/*.c))
+DEBUG_BINS := $(DEBUG_PROGS) $(DEBUG_PROGS:%=%_musl)
+
+$(BUILD)/tests/debug/%_musl: tests/debug/%.c
+	@mkdir -p $(@D)
+	musl-gcc -static -g -O0 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/debug/%: tests/debug/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -pthread -g -O0 -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
@@ -191,7 +204,7 @@ fuzz-test: $(FUZZ_BIN)
 
 # In one nested VM (when there is no /dev/kvm): the e2e tests, the
 # conformance suite under rrv run, and again recorded and replayed.
-kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS)
+kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(DEBUG_BINS)
 	tests/with-kvm/run.sh
 	@tests/kvm-shards
 
