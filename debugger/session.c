@@ -28,6 +28,7 @@
 
 #include "files.h"
 #include "replay/replay.h"
+#include "reverse.h"
 #include "vmm/guest_mem.h"
 #include "vmm/guestdbg.h"
 #include "vmm/vcpu.h"
@@ -675,6 +676,7 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 		return NULL;
 	}
 	d->cfg.no_pmu = o->no_pmu;
+	cp_configure(d);
 	d->vm = vmm_create(&d->cfg);
 	if (!d->vm) {
 		replayer_free(d->rep);
@@ -728,11 +730,17 @@ int dbg_start(struct dbg *d)
 		return st ? st : DBG_EXIT_CANNOT;
 	}
 	d->started = true;
+	/* Going backwards needs the first checkpoint; without it the
+	 * session goes on forwards only. */
+	if (cp_start(d))
+		fprintf(stderr, "rrv: debug: no checkpoints: reverse execution "
+			"is off for this session\n");
 	return 0;
 }
 
 int dbg_finish(struct dbg *d)
 {
+	d->vm->exit_hook = NULL; /* no more checkpoints */
 	if (d->state != DBG_ENDED) {
 		for (int i = 0; i < DBG_BPS_MAX; i++)
 			d->bps[i].used = false;
@@ -758,6 +766,7 @@ void dbg_free(struct dbg *d)
 	if (!d)
 		return;
 	dbg_files_free(d->files);
+	cp_free(d);
 	vmm_destroy(d->vm);
 	replayer_free(d->rep);
 	free(d);

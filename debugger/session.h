@@ -105,6 +105,7 @@ struct dbg {
 	bool said_signals;       /* "the recording decides" said once */
 	bool detached;           /* the client detached, killed or left */
 	struct dbg_files *files; /* vFile's source (files.c) */
+	struct dbg_cps *cps;     /* checkpoints (checkpoints.c) */
 };
 
 /* session.c */

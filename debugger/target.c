@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "files.h"
+#include "reverse.h"
 
 static pid_t t_pid(void *t)
 {
@@ -100,7 +101,7 @@ static int t_resume(void *t, const struct gdb_resume *how, struct gdb_stop *stop
 {
 	struct dbg *d = t;
 	if (how->reverse)
-		return -ENOTSUP; /* reverse execution: debugger/reverse.c */
+		return reverse_resume(d, how, stop, interrupted, ctx);
 	if (how->signo && !d->said_signals) {
 		d->said_signals = true;
 		fprintf(stderr, "rrv: debug: a replay delivers the signals the "
@@ -157,6 +158,8 @@ static int t_file_stat(void *t, int fd, uint64_t *size, uint32_t *mode)
 static int t_monitor(void *t, const char *cmd, char *out, size_t len)
 {
 	struct dbg *d = t;
+	if (cp_monitor(d, cmd, out, len) == 0)
+		return 0;
 	if (!strcmp(cmd, "where")) {
 		snprintf(out, len, "event %llu of the replay, thread %u\n",
 			 (unsigned long long)d->events, d->cur_tid);
