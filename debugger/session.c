@@ -413,8 +413,8 @@ static int step_over(struct dbg *d, int bp, bool temp, uint64_t cr3, uint64_t ri
 
 static int on_breakpoint(struct dbg *d, uint64_t pc)
 {
-	uint64_t cr3;
-	int cpl;
+	uint64_t cr3 = 0;
+	int cpl = 0;
 	if (dbg_vcpu_cr3(d, &cr3, &cpl))
 		return -1;
 	uint32_t tid = dbg_current_tid(d);
@@ -458,8 +458,8 @@ static int on_breakpoint(struct dbg *d, uint64_t pc)
 
 static int on_single_step(struct dbg *d, uint64_t pc, uint64_t dr6)
 {
-	uint64_t cr3;
-	int cpl;
+	uint64_t cr3 = 0;
+	int cpl = 0;
 	if (dbg_vcpu_cr3(d, &cr3, &cpl))
 		return -1;
 	/* The guest's own debug exception (a preemption point on DR0, the
