@@ -21,18 +21,20 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 # the debugger above replay, record and replay above the VMM, the VMM above debuginfo; the trace
 # library and include/rrv below them all.
 DEBUGGER_SRCS := $(wildcard debugger/*.c)
+GDBSTUB_SRCS := $(wildcard gdbstub/*.c)
 RR_SRCS := $(wildcard record/*.c replay/*.c)
 VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c)
 DEBUGINFO_SRCS := $(wildcard debuginfo/*.c)
 TRACE_SRCS := $(wildcard trace-format/*.c)
 TOOLS_SRCS := $(wildcard tools/*.c)
 DEBUGGER_OBJS := $(DEBUGGER_SRCS:%.c=$(BUILD)/%.o)
+GDBSTUB_OBJS := $(GDBSTUB_SRCS:%.c=$(BUILD)/%.o)
 RR_OBJS := $(RR_SRCS:%.c=$(BUILD)/%.o)
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 DEBUGINFO_OBJS := $(DEBUGINFO_SRCS:%.c=$(BUILD)/%.o)
 TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
-HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
+HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/libgdbstub.a $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
 	$(BUILD)/librrvtrace.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -111,6 +113,7 @@ $(BUILD)/%.o: %.c | $(SYSCALL_LIST)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/libdebugger.a: $(DEBUGGER_OBJS)
+$(BUILD)/libgdbstub.a: $(GDBSTUB_OBJS)
 $(BUILD)/librr.a: $(RR_OBJS)
 $(BUILD)/libvmm.a: $(VMM_OBJS)
 $(BUILD)/libdebuginfo.a: $(DEBUGINFO_OBJS)
