@@ -56,6 +56,23 @@ E2E_LIB_PROGS := $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.
 	$(BUILD)/tests/e2e/libreport-changed.so $(BUILD)/tests/e2e/stripped/libreport.so
 E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(E2E_LIB_PROGS) $(BUILD)/tests/e2e/trace_edit
 
+# The guest programs of rrv debug's tests (tests/debug/run.sh), static with
+# glibc and with musl, unoptimised and with debug information, so that gdb
+# sees every local and line.
+DEBUG_SRCS := $(wildcard tests/debug/*.c)
+DEBUG_BINS := $(DEBUG_SRCS:tests/debug/%.c=$(BUILD)/tests/debug/%-glibc) \
+	$(DEBUG_SRCS:tests/debug/%.c=$(BUILD)/tests/debug/%-musl)
+
+$(BUILD)/tests/debug/%-glibc: tests/debug/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -g -O0 -pthread -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/debug/%-musl: tests/debug/%.c
+	@mkdir -p $(@D)
+	musl-gcc -static -g -O0 -Wall -Wextra -Werror -o $@ $<
+
+debug-progs: $(DEBUG_BINS)
+
 $(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $<
@@ -92,7 +109,7 @@ $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
 
-.PHONY: all deps run test layers-test unit-test fuzz-test kvm-test bench clean
+.PHONY: all deps run test debug-progs layers-test unit-test fuzz-test kvm-test bench clean
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -194,7 +211,7 @@ fuzz-test: $(FUZZ_BIN)
 
 # In one nested VM (when there is no /dev/kvm): the e2e tests, the
 # conformance suite under rrv run, and again recorded and replayed.
-kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS)
+kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(DEBUG_BINS)
 	tests/with-kvm/run.sh
 	@tests/kvm-shards
 

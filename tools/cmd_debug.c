@@ -257,7 +257,7 @@ int cmd_debug(int argc, char **argv)
 	int lfd = gdbstub_listen(addr, port, &port);
 	if (lfd < 0) {
 		fprintf(stderr, "rrv: cannot listen for gdb on %s:%d: %s (%s)\n",
-			addr, port, gdbstub_error()[0] ? gdbstub_error() : strerror(-lfd),
+			addr, port, strerror(-lfd),
 			lfd == -EADDRINUSE ? "choose another --port, or 0 for any"
 					   : "check the address");
 		return DBG_EXIT_CANNOT;
