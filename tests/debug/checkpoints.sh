@@ -8,7 +8,7 @@
 # did (the same hypercalls, output, events and status), including from a
 # snapshot taken after a restore; the output is the recorded one.  Then
 # the same under a small memory bound, which must drop snapshots and still
-# check.  Builds nothing: make kvm-test builds build/tests/debug/.
+# check.  Builds nothing: make debug-progs builds build/tests/debug/.
 #
 #   tools/with-kvm sh tests/debug/checkpoints.sh
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -27,11 +27,10 @@ bad() { fails=$((fails + 1)); echo "FAIL: $1: $2"; }
 
 for p in cp_spin cp_fork; do
 	for l in glibc musl; do
-		exe=$BIN/$p
-		[ "$l" = musl ] && exe=$BIN/${p}_musl
 		name=$p-$l
+		exe=$BIN/$name
 		if [ ! -x "$exe" ]; then
-			bad "$name" "$exe is not built (make kvm-test builds it)"
+			bad "$name" "$exe is not built (make debug-progs builds it)"
 			continue
 		fi
 		trace=$TMP/$name.rrv
