@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "gdbstub/encode.h"
 #include "gdbstub/gdbstub.h"
@@ -799,6 +801,76 @@ static void test_truncations(void **state)
 		}
 }
 
+/* ---- the transport -------------------------------------------------- */
+
+/* Writes a client's whole conversation into one end of a socket pair,
+ * closes it, serves the other end, and returns what the stub wrote. */
+static int serve_script(struct fake *f, const char *script, size_t len, char *got, size_t cap)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], script, len), (ssize_t)len);
+	shutdown(sv[0], SHUT_WR);
+	int rc = gdbstub_serve(sv[1], &fake_ops, f);
+	close(sv[1]);
+	ssize_t n = read(sv[0], got, cap - 1);
+	got[n < 0 ? 0 : n] = '\0';
+	close(sv[0]);
+	return rc;
+}
+
+static void test_serve(void **state)
+{
+	struct client *c = *state;
+	char got[4096];
+	/* Acked packets, a bad checksum (NAKed), a '-' (our last reply
+	 * again), then no-ack mode: no more '+' from us. */
+	static const char script[] = "+$?#3f+$?#00-$QStartNoAckMode#b0+$qC#b4$D#44";
+	int rc = serve_script(&c->f, script, sizeof(script) - 1, got, sizeof(got));
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->f.detaches, 1);
+	assert_string_equal(got, "+$T05thread:1;#d7-$T05thread:1;#d7+$OK#9a$QC1#c5$OK#9a");
+}
+
+static void test_serve_client_gone(void **state)
+{
+	struct client *c = *state;
+	char got[4096];
+	int rc = serve_script(&c->f, "+$?#3f", 6, got, sizeof(got));
+	assert_int_equal(rc, -ECONNRESET);
+	assert_non_null(strstr(gdbstub_error(), "went away"));
+	assert_int_equal(c->f.detaches, 1); /* the replay ends anyway */
+}
+
+static void test_serve_oversized(void **state)
+{
+	struct client *c = *state;
+	size_t n = GDBSTUB_PACKET_MAX + 64;
+	char *script = malloc(n + 32), got[256];
+	script[0] = '$';
+	memset(script + 1, 'm', n);
+	memcpy(script + 1 + n, "#00$D#44", 8);
+	int rc = serve_script(&c->f, script, n + 9, got, sizeof(got));
+	free(script);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "+$E5a#db+$OK#9a");
+}
+
+static void test_listen(void **state)
+{
+	(void)state;
+	int port = 0;
+	int lfd = gdbstub_listen(NULL, 0, &port);
+	assert_true(lfd >= 0);
+	assert_true(port > 0);
+	int again = gdbstub_listen("127.0.0.1", port, NULL);
+	assert_int_equal(again, -EADDRINUSE);
+	assert_non_null(strstr(gdbstub_error(), "port"));
+	assert_int_equal(gdbstub_listen("no such host!", 0, NULL), -EINVAL);
+	assert_int_equal(gdbstub_listen(NULL, 70000, NULL), -EINVAL);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -819,6 +891,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_detach_kill, setup_mp, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_no_reply, setup_mp, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup_mp, teardown),
+		cmocka_unit_test_setup_teardown(test_serve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_client_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_oversized, setup, teardown),
+		cmocka_unit_test(test_listen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
