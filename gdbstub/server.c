@@ -226,6 +226,11 @@ int gdbstub_serve(int fd, const struct gdb_target_ops *ops, void *target)
 				rc = -ECONNRESET;
 		}
 	}
+	/* After the process exited gdb just closes the connection. */
+	bool exited = c->s && c->s->have_stop &&
+		      (c->s->last.kind == GDB_STOP_EXITED || c->s->last.kind == GDB_STOP_KILLED);
+	if (exited && (c->gone || rc == -ECONNRESET))
+		rc = GDBSTUB_DONE;
 	if (c->s && !c->s->detached) {
 		c->s->detached = true;
 		ops->detach(target);
