@@ -3,7 +3,7 @@
 # tools/with-kvm).  Counts (VM exits, events, bytes) hold on any machine;
 # times and ratios depend on it, so the machine is printed first.
 #
-#   bench/run.sh [startup|getpid|compute|record|threads|preempt|all]
+#   bench/run.sh [startup|getpid|compute|record|threads|preempt|snapshots|reverse|all]
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RRV=build/rrv
@@ -128,9 +128,81 @@ preempt() {
 	echo
 }
 
+snapshots() {
+	echo "== snapshots: a replay taking one at every event (rrv replay --check-checkpoints=1)"
+	echo "   of a program dirtying MIB MiB between two events, 8 times"
+	local mib line taken pages us rpages rus
+	for mib in 1 16 64; do
+		rm -f "$tmp/dirty.rrv"
+		$RRV record -o "$tmp/dirty.rrv" $B/dirty $mib 8 >/dev/null 2>&1
+		$RRV replay --verbose --check-checkpoints=1 "$tmp/dirty.rrv" \
+			>/dev/null 2>"$tmp/chk"
+		line=$(grep 'snapshots: [0-9]* taken' "$tmp/chk")
+		taken=$(echo "$line" | sed -n 's/.*snapshots: \([0-9]*\) taken.*/\1/p')
+		pages=$(echo "$line" | sed -n 's/.*taken, \([0-9]*\) pages.*/\1/p')
+		us=$(echo "$line" | sed -n 's/.*copied in \([0-9]*\) us;.*/\1/p')
+		rpages=$(echo "$line" | sed -n 's/.*restores, \([0-9]*\) pages.*/\1/p')
+		rus=$(echo "$line" | sed -n 's/.*copied back in \([0-9]*\) us.*/\1/p')
+		echo "  $mib MiB dirtied per round: $taken snapshots, $((pages / 256)) MiB copied in $((us / 1000)) ms" \
+		     "($(ratio "$((us / 1000))" "$((pages / 256))") ms per MiB);" \
+		     "restores: $((rpages / 256)) MiB back in $((rus / 1000)) ms"
+		grep 'checkpoints checked' "$tmp/chk" | sed 's/.*snapshots hold/  held at the end:/'
+	done
+	echo
+}
+
+# rdebug NAME SCRIPT: seconds gdb took over SCRIPT on $tmp/NAME.rrv.
+rdebug() {
+	local t0 t1
+	t0=$(now_ms)
+	timeout 600 $RRV debug "$tmp/$1.rrv" -- -batch -nx -x "$2" >"$tmp/gdb.out" 2>&1
+	t1=$(now_ms)
+	echo $((t1 - t0))
+}
+
+reverse() {
+	echo "== reverse-continue: from done() back to mark(), N events between (getrandom each)"
+	local n fwd back
+	cat >"$tmp/fwd.gdb" <<-EOF
+		break done
+		continue
+	EOF
+	cat >"$tmp/back.gdb" <<-EOF
+		break done
+		continue
+		break mark
+		reverse-continue
+		info symbol \$pc
+	EOF
+	for n in 10 1000 100000; do
+		rm -f "$tmp/ev.rrv"
+		$RRV record -o "$tmp/ev.rrv" $B/events $n >/dev/null 2>&1
+		fwd=$(rdebug ev "$tmp/fwd.gdb")
+		back=$(rdebug ev "$tmp/back.gdb")
+		if grep -q '^mark' "$tmp/gdb.out"; then
+			echo "  $n events: reverse-continue $((back - fwd)) ms (the session to done() alone: $fwd ms)"
+		else
+			echo "  $n events: reverse-continue did not reach mark(): $(tail -2 "$tmp/gdb.out" | tr '\n' ' ')"
+		fi
+	done
+	echo "== reverse-continue across a hot loop of N iterations with no event"
+	for n in 1000000 10000000; do
+		rm -f "$tmp/ev.rrv"
+		$RRV record -o "$tmp/ev.rrv" $B/events loop $n >/dev/null 2>&1
+		fwd=$(rdebug ev "$tmp/fwd.gdb")
+		back=$(rdebug ev "$tmp/back.gdb")
+		if grep -q '^mark' "$tmp/gdb.out"; then
+			echo "  $n iterations: reverse-continue $((back - fwd)) ms (the session to done() alone: $fwd ms)"
+		else
+			echo "  $n iterations: reverse-continue did not reach mark(): $(tail -2 "$tmp/gdb.out" | tr '\n' ' ')"
+		fi
+	done
+	echo
+}
+
 machine
 case $what in
-startup | getpid | compute | record | threads | preempt) $what ;;
-all) startup; getpid; compute; record; threads; preempt ;;
-*) echo "usage: bench/run.sh [startup|getpid|compute|record|threads|preempt|all]" >&2; exit 64 ;;
+startup | getpid | compute | record | threads | preempt | snapshots | reverse) $what ;;
+all) startup; getpid; compute; record; threads; preempt; snapshots; reverse ;;
+*) echo "usage: bench/run.sh [startup|getpid|compute|record|threads|preempt|snapshots|reverse|all]" >&2; exit 64 ;;
 esac

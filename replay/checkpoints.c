@@ -175,6 +175,12 @@ int replay_check_checkpoints(struct replayer *r, struct vmm *vm, uint64_t every,
 		" pages (%" PRIu64 " dropped for the bound)\n", checked,
 		first.events, first.out_bytes, first.status, info.bytes >> 10,
 		info.pages, info.dropped);
+	if (verbose)
+		fprintf(stderr, "rrv: replay: snapshots: %" PRIu64 " taken, %" PRIu64
+			" pages (%" PRIu64 " KiB) copied in %" PRIu64 " us; %" PRIu64
+			" restores, %" PRIu64 " pages copied back in %" PRIu64 " us\n",
+			info.taken, info.take_pages, info.take_pages * 4, info.take_ns / 1000,
+			info.restored, info.restore_pages, info.restore_ns / 1000);
 out:
 	vm->exit_hook = NULL;
 	free(c.ids);

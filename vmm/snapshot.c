@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vcpu.h"
@@ -55,7 +56,16 @@ struct snapshots {
 	bool probed;       /* msrs found (at the first snapshot: the vCPU
 			      exists only after snapshot_init) */
 	uint64_t bytes, limit, dropped;
+	uint64_t taken, take_ns, take_pages;
+	uint64_t restored, restore_ns, restore_pages;
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
 
 /* Default bound: an eighth of the host's memory, at most 1 GiB. */
 static uint64_t default_limit(void)
@@ -280,6 +290,7 @@ int snapshot_take(struct vmm *vm, uint64_t key, const void *extra, size_t extra_
 		fprintf(stderr, "rrv: internal error: snapshot without tracking\n");
 		return -1;
 	}
+	int64_t t0 = mono_ns();
 	if (vcpu_settle(vm) || collect_dirty(vm))
 		return -1;
 	if (!s->probed) {
@@ -312,6 +323,10 @@ int snapshot_take(struct vmm *vm, uint64_t key, const void *extra, size_t extra_
 		goto nomem;
 	uint64_t npages = vm->mem.size >> GUEST_PAGE_SHIFT;
 	for (uint64_t pg = 0; pg < npages; pg++) {
+		if (!s->stale[pg / 64]) {
+			pg |= 63; /* a word with no page: the next word */
+			continue;
+		}
 		if (!(s->stale[pg / 64] & (1ull << (pg % 64))))
 			continue;
 		const uint8_t *src = vm->mem.host + pg * GUEST_PAGE_SIZE;
@@ -350,6 +365,9 @@ int snapshot_take(struct vmm *vm, uint64_t key, const void *extra, size_t extra_
 	s->next_id++;
 	s->bytes += snap_bytes(&p);
 	memset(s->stale, 0, s->words * sizeof(uint64_t));
+	s->taken++;
+	s->take_pages += p.npages;
+	s->take_ns += (uint64_t)(mono_ns() - t0);
 	/* The bound: drop the oldest but the first. */
 	while (s->bytes > s->limit && s->n > 2) {
 		if (drop_index(s, 1))
@@ -369,6 +387,7 @@ int snapshot_restore(struct vmm *vm, int id, void *extra, size_t extra_len)
 	int t = by_id(s, id);
 	if (t < 0)
 		return -2;
+	int64_t t0 = mono_ns();
 	if (vcpu_settle(vm) || collect_dirty(vm))
 		return -1;
 	/* What may differ from v[t]: what was written since the machine
@@ -378,6 +397,10 @@ int snapshot_restore(struct vmm *vm, int id, void *extra, size_t extra_len)
 		mark_pages(s, &s->v[i]);
 	uint64_t npages = vm->mem.size >> GUEST_PAGE_SHIFT;
 	for (uint64_t pg = 0; pg < npages; pg++) {
+		if (!s->stale[pg / 64]) {
+			pg |= 63;
+			continue;
+		}
 		if (!(s->stale[pg / 64] & (1ull << (pg % 64))))
 			continue;
 		uint8_t *dst = vm->mem.host + pg * GUEST_PAGE_SIZE;
@@ -393,6 +416,7 @@ int snapshot_restore(struct vmm *vm, int id, void *extra, size_t extra_len)
 			memcpy(dst, src, GUEST_PAGE_SIZE);
 		else
 			memset(dst, 0, GUEST_PAGE_SIZE);
+		s->restore_pages++;
 	}
 	memset(s->stale, 0, s->words * sizeof(uint64_t));
 	s->cur = t;
@@ -404,6 +428,8 @@ int snapshot_restore(struct vmm *vm, int id, void *extra, size_t extra_len)
 		return -1;
 	}
 	restore_vmm(vm, &s->v[t].vmm);
+	s->restored++;
+	s->restore_ns += (uint64_t)(mono_ns() - t0);
 	if (extra_len)
 		memcpy(extra, s->v[t].extra,
 		       extra_len < s->v[t].extra_len ? extra_len : s->v[t].extra_len);
@@ -438,6 +464,12 @@ void snapshot_info(const struct vmm *vm, struct snapshot_info *info)
 	info->bytes = s->bytes;
 	info->cap = s->limit;
 	info->dropped = s->dropped;
+	info->taken = s->taken;
+	info->take_ns = s->take_ns;
+	info->take_pages = s->take_pages;
+	info->restored = s->restored;
+	info->restore_ns = s->restore_ns;
+	info->restore_pages = s->restore_pages;
 	for (int i = 0; i < s->n; i++)
 		info->pages += s->v[i].npages;
 }

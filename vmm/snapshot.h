@@ -59,6 +59,9 @@ struct snapshot_info {
 	uint64_t pages;     /* guest pages they hold */
 	uint64_t cap;       /* the bound on bytes */
 	uint64_t dropped;   /* snapshots dropped for the bound */
+	/* Costs so far (bench/, rrv replay --check-checkpoints --verbose). */
+	uint64_t taken, take_ns, take_pages;       /* pages copied in */
+	uint64_t restored, restore_ns, restore_pages; /* pages copied back */
 };
 void snapshot_info(const struct vmm *vm, struct snapshot_info *info);
 /* The ids in key order; returns how many were written (at most max). */
