@@ -6,7 +6,8 @@
 # DEBUG event.  Checked here: the events in order with their pids, tids,
 # signals and statuses; four watchpoint hits in the process and none in
 # its child; the debugged replay ends with the recorded output and
-# status; a plain replay (no debugger) is unchanged.  Builds nothing
+# status; a plain replay (no debugger) is unchanged.  First the guest
+# kernel's self-test of DR7 shared by replay and the debugger.  Builds nothing
 # (make kvm-test builds build/tests/guestdbg/).  Needs /dev/kvm.
 cd "$(dirname "$0")/../.." || exit 1
 RRV=build/rrv
@@ -38,6 +39,13 @@ before() {
 	b=$(grep -En "$3" "$1" | head -1 | cut -d: -f1)
 	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || fail "$4 ('$2' at ${a:-none}, '$3' at ${b:-none})"
 }
+
+# The kernel's self-test of DR7's two owners (kernel/ktest.c).
+"$RRV" boot --kernel-cmdline=ktest=debugreg >"$TMP/boot.out" 2>&1
+st=$?
+cat "$TMP/boot.out"
+[ "$st" = 0 ] || fail "ktest=debugreg: status $st"
+count "$TMP/boot.out" '^debugreg: step [0-4]: .*: ok$' 5 "ktest=debugreg: five steps"
 
 for prog in dbgevents dbgevents_musl; do
 	exe=$BIN/$prog
