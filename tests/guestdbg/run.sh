@@ -102,6 +102,29 @@ for prog in dbgevents dbgevents_musl; do
 	before "$log" "^EXIT pid=$pid " '^status ' "$prog: the program's exit last"
 done
 
+# Watchpoints beside replay's own breakpoint: spinflag's threads hand
+# over by spinning, so its replay must find every recorded preemption
+# point with DR0 while the debugger's DR1 watches total (ten writes).
+exe=$BIN/spinflag
+trace=$TMP/spinflag.rrv
+total=$(nm "$exe" | awk '$3 == "total" { print "0x" $1 }')
+"$RRV" record -o "$trace" "$exe" >"$TMP/rec.out" 2>"$TMP/rec.err" ||
+	fail "spinflag: record: $(cat "$TMP/rec.err")"
+npre=$("$RRV" info "$trace" 2>/dev/null | sed -n 's/^  preempt *\([0-9]*\)$/\1/p')
+[ "${npre:-0}" -gt 0 ] || fail "spinflag: the trace holds no preemption point"
+log=$TMP/spinflag.events
+"$BIN/guestdbg_check" "$trace" "$total" 0 0x800000000000 >"$log" 2>"$TMP/chk.err"
+st=$?
+echo "--- spinflag ($npre preemption points): guestdbg_check exited $st"
+grep -v '^WATCH ' "$log"
+cat "$TMP/chk.err"
+[ "$st" = 0 ] || fail "spinflag: guestdbg_check's own checks"
+has "$log" '^status 0$' "spinflag: the debugged replay ends with the recorded status"
+count "$log" '^WATCH ' 10 "spinflag: ten writes of total"
+grep -v -e '^[A-Z_]* pid=' -e '^PAUSED$' -e '^THREADS ' -e '^STEP ' -e '^watches ' \
+	-e '^status ' "$log" >"$TMP/dbg.out"
+cmp -s "$TMP/rec.out" "$TMP/dbg.out" || fail "spinflag: the debugged replay's output differs"
+
 if [ "$fails" -ne 0 ]; then
 	echo "guestdbg: $fails failed"
 	exit 1
