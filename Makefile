@@ -117,8 +117,14 @@ $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 # rrv debug's guest side (tests/guestdbg/run.sh): a program that makes
 # one of each DEBUG event, static with glibc and with musl, -g -O0, and
 # the host driver that replays its trace through the VMM's debug hooks.
+# spinflag (tests/threads) replays only by finding its preemption points
+# with DR0, which must keep working with the debugger's DR1 armed.
 GUESTDBG_BINS := $(BUILD)/tests/guestdbg/dbgevents $(BUILD)/tests/guestdbg/dbgevents_musl \
-	$(BUILD)/tests/guestdbg/guestdbg_check
+	$(BUILD)/tests/guestdbg/guestdbg_check $(BUILD)/tests/guestdbg/spinflag
+
+$(BUILD)/tests/guestdbg/spinflag: tests/threads/spinflag.c
+	@mkdir -p $(@D)
+	$(CC) -static -pthread -O1 -g -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/tests/guestdbg/guestdbg_check: tests/guestdbg/guestdbg_check.c $(HOST_LIBS_A) | $(SYSCALL_LIST)
 	@mkdir -p $(@D)

@@ -37,11 +37,9 @@ int bp_insert(struct dbg *d, uint64_t addr)
 {
 	if (bp_find(d, addr) >= 0)
 		return 0;
-	/* The address must be readable now, so that gdb hears of a bad one
-	 * at once rather than at the next resume. */
-	uint8_t b;
-	uint64_t root = mem_root(d);
-	if (!root || mem_read_root(d, root, addr, &b, 1) != 1)
+	/* A page not in memory yet (demand paging) is fine: the int3 goes
+	 * in when the page comes (session.c, sync_user_return). */
+	if (addr >= 0x0000800000000000ull)
 		return -EFAULT;
 	for (int i = 0; i < DBG_BPS_MAX; i++) {
 		if (!d->bps[i].used) {
@@ -63,7 +61,7 @@ int bp_remove(struct dbg *d, uint64_t addr)
 
 int bp_arm_all(struct dbg *d)
 {
-	int err = 0;
+	int pending = 0;
 	uint64_t root = mem_root(d);
 	for (int i = 0; i < DBG_BPS_MAX; i++) {
 		struct dbg_bp *b = &d->bps[i];
@@ -72,15 +70,15 @@ int bp_arm_all(struct dbg *d)
 		if (bp_poke(d, root, b->addr, 0xcc, &b->orig) == 0)
 			b->in_memory = true;
 		else
-			err = -EFAULT;
+			pending++;
 	}
 	if (d->temp.on && !d->temp.in_memory) {
 		if (bp_poke(d, d->temp.cr3, d->temp.addr, 0xcc, &d->temp.orig) == 0)
 			d->temp.in_memory = true;
 		else
-			err = -EFAULT;
+			pending++;
 	}
-	return err;
+	return pending;
 }
 
 void bp_disarm_all(struct dbg *d)
@@ -108,17 +106,16 @@ int bp_temp_set(struct dbg *d, uint64_t addr, uint64_t cr3, uint32_t tid,
 	bp_temp_clear(d);
 	/* gdb's own int3 at that address already stops there. */
 	int i = bp_find(d, addr);
-	uint8_t orig;
-	if (i >= 0 && d->bps[i].in_memory && cr3 == mem_root(d)) {
+	uint8_t orig = 0;
+	bool in = true;
+	if (i >= 0 && d->bps[i].in_memory && cr3 == mem_root(d))
 		orig = d->bps[i].orig;
-	} else {
-		if (bp_poke(d, cr3, addr, 0xcc, &orig))
-			return -EFAULT;
-	}
+	else if (bp_poke(d, cr3, addr, 0xcc, &orig))
+		in = false; /* not mapped yet (a new program's entry): pending */
 	d->temp = (struct dbg_temp){ .on = true, .addr = addr, .cr3 = cr3,
-				     .tid = tid, .orig = orig, .in_memory = true,
+				     .tid = tid, .orig = orig, .in_memory = in,
 				     .stop = *stop };
-	return 0;
+	return in ? 0 : 1;
 }
 
 void bp_temp_clear(struct dbg *d)

@@ -80,6 +80,23 @@ int dbg_publish(struct dbg *d)
 	return guestdbg_request(d->vm, &d->rq);
 }
 
+/*
+ * The kernel's USER_RETURN calls are wanted while something waits for a
+ * thread's next ring-3 instruction (a step that entered the kernel, the
+ * first stop of --goto or --process), and while a breakpoint's page is
+ * not in memory yet: demand paging maps it on the first touch, and the
+ * return to ring 3 after that fault is the last moment before the
+ * instruction runs.
+ */
+static void sync_user_return(struct dbg *d)
+{
+	uint32_t want = d->step_via_return || d->await_return || d->bp_pending;
+	if (want == d->rq.stop_user_return || d->vm->guest_abi < 9)
+		return;
+	d->rq.stop_user_return = want;
+	dbg_publish(d);
+}
+
 int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl)
 {
 	struct kvm_sregs s;
@@ -127,10 +144,9 @@ static void point_stop(struct dbg *d, const struct gdb_stop *s)
 static void stop_at_return(struct dbg *d, uint32_t tid, uint64_t rip,
 			   uint64_t cr3, const struct gdb_stop *s)
 {
-	if (bp_temp_set(d, rip, cr3, tid, s) < 0) {
-		/* Cannot patch there (unmapped?): stop in the kernel. */
-		d->cur_tid = tid;
-		stop_with(d, s);
+	if (bp_temp_set(d, rip, cr3, tid, s) > 0) {
+		d->bp_pending++;
+		sync_user_return(d);
 	}
 }
 
@@ -291,8 +307,9 @@ static void on_fork(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->waiting_for_pid = false;
 	d->pid = (pid_t)ev->detail;
 	d->rq.pid = d->pid;
-	d->rq.stop_user_return = 1;
+	d->await_return = true;
 	dbg_publish(d);
+	sync_user_return(d);
 }
 
 static void on_user_return(struct dbg *d, const struct rrv_hc_debug *ev)
@@ -302,24 +319,22 @@ static void on_user_return(struct dbg *d, const struct rrv_hc_debug *ev)
 	struct rrv_user_regs u;
 	if (frame_of(d, ev, &u))
 		return;
-	if (!d->cr3 || d->cr3 != ev->cr3)
-		d->cr3 = ev->cr3;
-	if (!d->started) {
+	d->cr3 = ev->cr3;
+	/* A breakpoint whose page the fault just brought in. */
+	if (d->bp_pending && d->state == DBG_RUNNING)
+		d->bp_pending = bp_arm_all(d);
+	if (d->await_return) {
 		/* --goto or -p: the first ring-3 instruction after it. */
-		d->rq.stop_user_return = 0;
-		dbg_publish(d);
+		d->await_return = false;
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
 		stop_at_return(d, ev->tid, u.rip, ev->cr3, &s);
-		return;
-	}
-	if (d->step_via_return && ev->tid == d->step_tid) {
+	} else if (d->step_via_return && ev->tid == d->step_tid) {
 		clear_frame_tf(d, ev);
 		d->step_via_return = false;
-		d->rq.stop_user_return = 0;
-		dbg_publish(d);
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
 		stop_at_return(d, ev->tid, u.rip, ev->cr3, &s);
 	}
+	sync_user_return(d);
 }
 
 typedef void (*event_fn)(struct dbg *d, const struct rrv_hc_debug *ev);
@@ -441,11 +456,43 @@ static int step_over(struct dbg *d, int bp, bool temp, uint64_t cr3, uint64_t ri
 	return guest_debug(d, 0);
 }
 
-static int on_breakpoint(struct dbg *d, uint64_t pc)
+/* Whether one of the engine's int3s is at addr (in memory now). */
+static bool ours_at(const struct dbg *d, uint64_t addr)
 {
-	uint64_t cr3 = 0;
+	if (d->temp.on && d->temp.in_memory && d->temp.addr == addr)
+		return true;
+	int i = bp_find(d, addr);
+	return i >= 0 && d->bps[i].in_memory;
+}
+
+/*
+ * The exit's pc is the int3's own address on hardware KVM; QEMU's
+ * emulated SVM (tools/with-kvm) reports the address after it, with rip
+ * there too.  Either way the breakpoint is at the int3, and the thread
+ * must resume there once the byte is put back: rip is moved back.
+ */
+static int int3_address(struct dbg *d, uint64_t pc, uint64_t *addr)
+{
+	*addr = pc;
+	if (ours_at(d, pc) || !ours_at(d, pc - 1))
+		return 0;
+	struct kvm_regs r;
+	if (ioctl(d->vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+		return -errno;
+	if (r.rip != pc)
+		return 0;
+	r.rip = pc - 1;
+	if (ioctl(d->vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
+		return -errno;
+	*addr = pc - 1;
+	return 0;
+}
+
+static int on_breakpoint(struct dbg *d, uint64_t exit_pc)
+{
+	uint64_t cr3 = 0, pc;
 	int cpl = 0;
-	if (dbg_vcpu_cr3(d, &cr3, &cpl))
+	if (dbg_vcpu_cr3(d, &cr3, &cpl) || int3_address(d, exit_pc, &pc))
 		return -1;
 	uint32_t tid = dbg_current_tid(d);
 	if (d->temp.on && d->temp.in_memory && pc == d->temp.addr) {
@@ -515,8 +562,7 @@ static int on_single_step(struct dbg *d, uint64_t pc, uint64_t dr6)
 		 * thread's next ring-3 instruction. */
 		d->stepping = false;
 		d->step_via_return = true;
-		d->rq.stop_user_return = 1;
-		dbg_publish(d);
+		sync_user_return(d);
 		return guest_debug(d, 0) < 0 ? -1 : 0;
 	}
 	if (tid != d->step_tid) /* another thread runs: keep stepping */
@@ -584,8 +630,8 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 	if (d->goto_pending && index >= d->opt.goto_event) {
 		d->goto_pending = false;
 		if (d->pid) {
-			d->rq.stop_user_return = 1;
-			dbg_publish(d);
+			d->await_return = true;
+			sync_user_return(d);
 		}
 		/* else: the process has not run yet; its EXEC stops. */
 	}
@@ -644,14 +690,12 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 			/* In the kernel, or about to enter it: the thread's next
 			 * ring-3 instruction ends the step. */
 			d->step_via_return = true;
-			d->rq.stop_user_return = 1;
-			dbg_publish(d);
 		}
 	}
-	if (bp_arm_all(d) < 0)
-		fprintf(stderr, "rrv: debug: a breakpoint could not be written "
-			"into the program\n");
+	/* Breakpoints on pages not in memory yet go in when they come. */
 	d->state = DBG_RUNNING;
+	d->bp_pending = bp_arm_all(d);
+	sync_user_return(d);
 	if (guest_debug(d, 0) < 0) {
 		fprintf(stderr, "rrv: debug: KVM_SET_GUEST_DEBUG failed\n");
 		return -EIO;
@@ -660,10 +704,10 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	d->how = NULL;
 	bp_disarm_all(d);
 	d->stepping = false;
-	if (d->rq.stop_user_return && d->started) {
-		d->rq.stop_user_return = 0;
-		dbg_publish(d);
-	}
+	d->step_via_return = false;
+	d->bp_pending = 0;
+	if (d->state != DBG_ENDED)
+		sync_user_return(d);
 	if (ended) {
 		ended_stop(d, out);
 		return 0;
@@ -775,9 +819,9 @@ int dbg_finish(struct dbg *d)
 			d->bps[i].used = false;
 		bp_temp_clear(d);
 		watch_clear_all(d);
-		d->rq.stop_user_return = 0;
-		if (d->vm->guest_abi >= 9)
-			dbg_publish(d);
+		d->step_via_return = d->await_return = false;
+		d->bp_pending = 0;
+		sync_user_return(d);
 		d->vm->debug.hook = NULL;
 		d->vm->debug.on_exit = NULL;
 		vcpu_set_guest_debug(d->vm, 0);

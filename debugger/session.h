@@ -71,6 +71,8 @@ struct dbg {
 	size_t auxv_len;
 	bool waiting_for_pid;    /* -p: waiting for that process to appear */
 	bool exec_seen;          /* the first program's EXEC came */
+	bool await_return;       /* --goto, -p: stop at the next USER_RETURN */
+	int bp_pending;          /* breakpoints whose page is not mapped yet */
 
 	/* The stop gdb sees, and where the vCPU is. */
 	struct gdb_stop stop;
@@ -125,12 +127,13 @@ int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl);
 /* breakpoints.c */
 int bp_insert(struct dbg *d, uint64_t addr);
 int bp_remove(struct dbg *d, uint64_t addr);
-/* Puts every int3 into (or takes it out of) the debugged process. */
+/* Puts every int3 into (or takes it out of) the debugged process;
+ * arming returns how many could not go in (their page is not mapped). */
 int bp_arm_all(struct dbg *d);
 void bp_disarm_all(struct dbg *d);
 int bp_find(const struct dbg *d, uint64_t addr);
-/* The temporary breakpoint: set, arm (into its own address space),
- * disarm. */
+/* The temporary breakpoint: set (0, or 1 when its page is not mapped
+ * yet and it waits in memory's stead), clear. */
 int bp_temp_set(struct dbg *d, uint64_t addr, uint64_t cr3, uint32_t tid,
 		const struct gdb_stop *stop);
 void bp_temp_clear(struct dbg *d);

@@ -6,12 +6,14 @@
  * Command line words, besides ktest=NAME:
  *   ktest=hello  [exit=N] [msg=TEXT]   TEXT is one word (no spaces)
  *   ktest=fault  kind=ud|gp|pf|de|bp|df|null|stack
+ *   ktest=debugreg                     DR7 shared by its two owners
  */
 #include "kernel/ktest.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/debugreg.h"
 #include "arch/x86/vm.h"
 #include "hv/hypercall.h"
 #include "lib/bootinfo.h"
@@ -202,13 +204,59 @@ __attribute__((noreturn)) static void test_fault(void)
 	panic("ktest fault: the exception did not happen");
 }
 
+static uint64_t dr7_now(void)
+{
+	uint64_t v;
+	asm volatile("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+/* DR7 has two owners (arch/x86/debugreg.h): replay's slot 0 and the
+ * debugger's slots 1-3.  Setting one half keeps the other, the park
+ * turns both off and the unpark brings both back.  Nothing is armed
+ * while a hypercall is made (the results are printed at the end). */
+__attribute__((noreturn)) static void test_debugreg(void)
+{
+	static volatile uint64_t never_touched;
+	const uint64_t watch = DR7_ENABLE(1) | (1ull << 20) | (3ull << 22);
+	uint64_t got[5];
+
+	dr_set_addr(0, 0);
+	dr_set_addr(1, (uint64_t)(uintptr_t)&never_touched);
+	dr7_set(DR7_SLOT0, DR7_L0);
+	dr7_set(DR7_SLOTS123, watch | DR7_L0); /* slot 0's bit is not its own */
+	got[0] = dr7_now();
+	dr7_set(DR7_SLOT0, 0);
+	got[1] = dr7_now();
+	dr7_set(DR7_SLOT0, DR7_L0);
+	dr7_park();
+	got[2] = dr7_now();
+	dr7_unpark();
+	got[3] = dr7_now();
+	dr7_set(DR7_SLOT0 | DR7_SLOTS123, 0);
+	got[4] = dr7_now();
+	const uint64_t want[5] = {
+		DR7_FIXED | DR7_L0 | watch, DR7_FIXED | watch, DR7_FIXED,
+		DR7_FIXED | DR7_L0 | watch, DR7_FIXED,
+	};
+	bool ok = true;
+	for (int i = 0; i < 5; i++) {
+		/* bits 11-15 are reserved or read as zero on every CPU */
+		bool same = (got[i] & ~0xf800ull) == want[i];
+		ok &= same;
+		kwritef(1, "debugreg: step %d: dr7 0x%lx, want 0x%lx: %s\n", i,
+			got[i], want[i], same ? "ok" : "FAILED");
+	}
+	hc_exit(ok ? 0 : 1);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
 	{ "hello", test_hello },   { "stderr", test_stderr }, { "fault", test_fault },
 	{ "panic", test_panic },   { "badptr", test_badptr }, { "badnr", test_badnr },
-	{ "args", test_args },     { "vm", test_vm },
+	{ "args", test_args },     { "vm", test_vm },       { "debugreg", test_debugreg },
 };
 
 void ktest_run(const char *name, size_t len)

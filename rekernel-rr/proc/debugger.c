@@ -145,6 +145,7 @@ void dbg_user_return(struct trapframe *tf)
 {
 	if (!on())
 		return;
+	fault_thread = 0; /* its signal, if any, was delivered by now */
 	sync_table();
 	const volatile struct rrv_debug_request *rq = &guest_state.debug;
 	struct proc *p = curproc;

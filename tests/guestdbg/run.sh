@@ -6,7 +6,8 @@
 # DEBUG event.  Checked here: the events in order with their pids, tids,
 # signals and statuses; four watchpoint hits in the process and none in
 # its child; the debugged replay ends with the recorded output and
-# status; a plain replay (no debugger) is unchanged.  Builds nothing
+# status; a plain replay (no debugger) is unchanged.  First the guest
+# kernel's self-test of DR7 shared by replay and the debugger.  Builds nothing
 # (make kvm-test builds build/tests/guestdbg/).  Needs /dev/kvm.
 cd "$(dirname "$0")/../.." || exit 1
 RRV=build/rrv
@@ -38,6 +39,13 @@ before() {
 	b=$(grep -En "$3" "$1" | head -1 | cut -d: -f1)
 	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || fail "$4 ('$2' at ${a:-none}, '$3' at ${b:-none})"
 }
+
+# The kernel's self-test of DR7's two owners (kernel/ktest.c).
+"$RRV" boot --kernel-cmdline=ktest=debugreg >"$TMP/boot.out" 2>&1
+st=$?
+cat "$TMP/boot.out"
+[ "$st" = 0 ] || fail "ktest=debugreg: status $st"
+count "$TMP/boot.out" '^debugreg: step [0-4]: .*: ok$' 5 "ktest=debugreg: five steps"
 
 for prog in dbgevents dbgevents_musl; do
 	exe=$BIN/$prog
@@ -93,6 +101,29 @@ for prog in dbgevents dbgevents_musl; do
 	before "$log" "^EXIT pid=$child " "^EXIT pid=$pid " "$prog: the child's exit before the program's"
 	before "$log" "^EXIT pid=$pid " '^status ' "$prog: the program's exit last"
 done
+
+# Watchpoints beside replay's own breakpoint: spinflag's threads hand
+# over by spinning, so its replay must find every recorded preemption
+# point with DR0 while the debugger's DR1 watches total (ten writes).
+exe=$BIN/spinflag
+trace=$TMP/spinflag.rrv
+total=$(nm "$exe" | awk '$3 == "total" { print "0x" $1 }')
+"$RRV" record -o "$trace" "$exe" >"$TMP/rec.out" 2>"$TMP/rec.err" ||
+	fail "spinflag: record: $(cat "$TMP/rec.err")"
+npre=$("$RRV" info "$trace" 2>/dev/null | sed -n 's/^  preempt *\([0-9]*\)$/\1/p')
+[ "${npre:-0}" -gt 0 ] || fail "spinflag: the trace holds no preemption point"
+log=$TMP/spinflag.events
+"$BIN/guestdbg_check" "$trace" "$total" 0 0x800000000000 >"$log" 2>"$TMP/chk.err"
+st=$?
+echo "--- spinflag ($npre preemption points): guestdbg_check exited $st"
+grep -v '^WATCH ' "$log"
+cat "$TMP/chk.err"
+[ "$st" = 0 ] || fail "spinflag: guestdbg_check's own checks"
+has "$log" '^status 0$' "spinflag: the debugged replay ends with the recorded status"
+count "$log" '^WATCH ' 10 "spinflag: ten writes of total"
+grep -v -e '^[A-Z_]* pid=' -e '^PAUSED$' -e '^THREADS ' -e '^STEP ' -e '^watches ' \
+	-e '^status ' "$log" >"$TMP/dbg.out"
+cmp -s "$TMP/rec.out" "$TMP/dbg.out" || fail "spinflag: the debugged replay's output differs"
 
 if [ "$fails" -ne 0 ]; then
 	echo "guestdbg: $fails failed"
