@@ -53,6 +53,7 @@ static int64_t mono_ns(void)
 void cp_configure(struct dbg *d)
 {
 	d->cfg.snapshots = true;
+	d->cfg.snapshot_limit = d->opt.checkpoint_memory;
 }
 
 /* The snapshot now, at key events.  The engine's int3s are taken out
@@ -231,8 +232,8 @@ static int mon_restart(struct dbg *d, const char *arg, char *out, size_t len)
 		return 0;
 	}
 	snprintf(out, len, "at checkpoint %d: event %" PRIu64 ", thread %u, pc 0x%"
-		 PRIx64 " (gdb: 'flushregs' or 'stepi 0' to see it; the "
-		 "restart-N command does both)\n", i + 1, d->events, d->cur_tid,
+		 PRIx64 " (gdb: 'maintenance flush register-cache' to see it; "
+		 "gdb's restart N does it)\n", i + 1, d->events, d->cur_tid,
 		 d->cps->marks[i].pos.rip);
 	return 0;
 }

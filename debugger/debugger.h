@@ -29,6 +29,7 @@ struct dbg_options {
 	bool have_goto;        /* -g/--goto=EVENT */
 	uint64_t goto_event;
 	pid_t pid;             /* -p/--process=PID; 0: the first process */
+	uint64_t checkpoint_memory; /* --checkpoint-memory; 0: the default */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -42,6 +43,8 @@ static void debug_help(void)
 	       "                   the replay runs freely until it is forked or\n"
 	       "                   exec'd, and stops at its first instruction\n"
 	       "  --no-pmu         as rrv replay --no-pmu\n"
+	       "  --checkpoint-memory=SIZE  the most memory checkpoints may hold\n"
+	       "                   (default: an eighth of RAM, at most 1G)\n"
 	       "\n"
 	       "Replays the trace (default: the trace directory's 'latest') and\n"
 	       "stops before the program's first instruction; gdb is started\n"
@@ -54,6 +57,13 @@ static void debug_help(void)
 	       "recorded, whatever gdb asks.  The program's output is written as\n"
 	       "rrv replay writes it.  When gdb detaches, kills the program or\n"
 	       "quits, the replay runs to its end.\n"
+	       "Going backwards: reverse-continue, reverse-stepi, reverse-step,\n"
+	       "reverse-next and reverse-finish stop at breakpoints and\n"
+	       "watchpoints hit in the past, and at the start of the recording\n"
+	       "('No more reverse-execution history').  They re-execute from\n"
+	       "checkpoints rrv takes as the replay goes (every 1000 events or\n"
+	       "quarter second); gdb's checkpoint, restart N, info checkpoints\n"
+	       "and delete checkpoint N are rrv's (monitor checkpoint ... too).\n"
 	       "Exit status: the recorded program's when the replay reached its\n"
 	       "end; 65, 66, 69 as for rrv replay; 71 when there was no session\n"
 	       "(gdb cannot be started, the port is in use, the trace was\n"
@@ -83,10 +93,44 @@ static int parse_listen(const char *s, char *addr, size_t len, int *port)
 	return 0;
 }
 
+/*
+ * gdb's checkpoint, restart N, info checkpoints and delete checkpoint N
+ * are for live processes it forks; on a replay they go to rrv's own
+ * (monitor checkpoint ..., docs/debugging.md, "Checkpoints").  gdb lets
+ * a script redefine them (confirm off: no question asked); restart also
+ * drops gdb's cached registers and frames, which the jump made stale.
+ */
+static const char gdb_commands[] =
+	"set confirm off\n"
+	"define checkpoint\n  monitor checkpoint\nend\n"
+	"document checkpoint\nMark this place of the replay (rrv): restart N comes back to it.\nend\n"
+	"define restart\n  monitor restart $arg0\n  flushregs\nend\n"
+	"document restart\nGo back (or forward) to rrv checkpoint N of the replay.\nend\n"
+	"define info checkpoints\n  monitor info checkpoints\nend\n"
+	"define delete checkpoint\n  monitor delete checkpoint $arg0\nend\n"
+	"set confirm on\n";
+
+/* The commands above in a memory file gdb inherits; its path, or "". */
+static int gdb_commands_fd(char *path, size_t len)
+{
+	int fd = memfd_create("rrv-gdb-commands", 0);
+	if (fd < 0)
+		return -1;
+	if (write(fd, gdb_commands, sizeof(gdb_commands) - 1) !=
+	    (ssize_t)(sizeof(gdb_commands) - 1)) {
+		close(fd);
+		return -1;
+	}
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
 /* Starts gdb connected to 127.0.0.1:port.  Returns its pid, or -1 after
  * printing why (exec failures come back through a close-on-exec pipe). */
 static pid_t start_gdb(const char *gdb, int port, int argc, char **argv)
 {
+	char cmds[64];
+	int cmds_fd = gdb_commands_fd(cmds, sizeof(cmds));
 	char target[64];
 	snprintf(target, sizeof(target), "target remote 127.0.0.1:%d", port);
 	char **args = calloc((size_t)argc + 8, sizeof(*args));
@@ -99,6 +143,10 @@ static pid_t start_gdb(const char *gdb, int port, int argc, char **argv)
 	args[n++] = "set remote hardware-watchpoint-limit 3";
 	args[n++] = "-ex";
 	args[n++] = target;
+	if (cmds_fd >= 0) {
+		args[n++] = "-x";
+		args[n++] = cmds;
+	}
 	for (int i = 0; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
@@ -121,6 +169,8 @@ static pid_t start_gdb(const char *gdb, int port, int argc, char **argv)
 	}
 	free(args);
 	close(pfd[1]);
+	if (cmds_fd >= 0)
+		close(cmds_fd);
 	if (pid < 0) {
 		close(pfd[0]);
 		fprintf(stderr, "rrv: cannot start gdb: %s (try again)\n", strerror(errno));
@@ -178,6 +228,7 @@ int cmd_debug(int argc, char **argv)
 		{ "goto", required_argument, NULL, 'g' },
 		{ "process", required_argument, NULL, 'p' },
 		{ "no-pmu", no_argument, NULL, 'N' },
+		{ "checkpoint-memory", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -225,6 +276,13 @@ int cmd_debug(int argc, char **argv)
 		}
 		case 'N':
 			o.no_pmu = true;
+			break;
+		case 'M':
+			if (rrv_parse_size(optarg, &o.checkpoint_memory) ||
+			    o.checkpoint_memory < (1u << 20))
+				return rrv_usage_error("debug", "debug: --checkpoint-memory"
+						       "=%s: not a size of 1M or more (e.g. 512M)",
+						       optarg);
 			break;
 		case 'h':
 			debug_help();
