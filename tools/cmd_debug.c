@@ -104,7 +104,7 @@ static const char gdb_commands[] =
 	"set confirm off\n"
 	"define checkpoint\n  monitor checkpoint\nend\n"
 	"document checkpoint\nMark this place of the replay (rrv): restart N comes back to it.\nend\n"
-	"define restart\n  monitor restart $arg0\n  flushregs\nend\n"
+	"define restart\n  monitor restart $arg0\n  maintenance flush register-cache\nend\n"
 	"document restart\nGo back (or forward) to rrv checkpoint N of the replay.\nend\n"
 	"define info checkpoints\n  monitor info checkpoints\nend\n"
 	"define delete checkpoint\n  monitor delete checkpoint $arg0\nend\n"
