@@ -253,8 +253,10 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 	if (first_program)
 		snprintf(d->exec_path, sizeof(d->exec_path), "%s",
 			 d->cfg.exec_path ? d->cfg.exec_path : "");
-	else
+	else {
+		d->other_program = true;
 		exec_path_from_auxv(d, ev->cr3);
+	}
 	/* A new program replaces the code the breakpoints were in: gdb
 	 * would need exec events, which the stub does not send
 	 * (docs/debugging.md, "Limits"). */
@@ -771,6 +773,7 @@ void dbg_position(const struct dbg *d, struct dbg_position *pos)
 	pos->tid = d->cur_tid;
 	pos->user = d->in_user;
 	pos->ended = d->state == DBG_ENDED;
+	pos->gone = d->state == DBG_GONE || d->state == DBG_ENDED;
 }
 
 /* ------------------------------------------------------------- lifetime */

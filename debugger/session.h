@@ -60,6 +60,7 @@ struct dbg {
 	size_t auxv_len;
 	bool waiting_for_pid;    /* -p: waiting for that process to appear */
 	bool exec_seen;          /* the first program's EXEC came */
+	bool other_program;      /* the debugged process exec'd another */
 	bool await_return;       /* --goto, -p: stop at the next USER_RETURN */
 	int bp_pending;          /* breakpoints whose page is not mapped yet */
 
