@@ -5,8 +5,9 @@
  * (KVM_GUESTDBG_USE_SW_BP sends every int3 to the engine; those that are
  * not ours go back to the program, session.c).  Code pages a fork shared
  * with another process show the int3 there too: session.c steps such a hit
- * over without stopping.  One temporary breakpoint of the engine's own
- * marks where a stop found inside the kernel is presented.
+ * over without stopping.  Where KVM lets an int3 reach the guest (QEMU's
+ * emulated SVM), the kernel's BREAKPOINT call brings it here instead
+ * (session.c).
  */
 #include "session.h"
 
@@ -72,12 +73,6 @@ int bp_arm_all(struct dbg *d)
 		else
 			pending++;
 	}
-	if (d->temp.on && !d->temp.in_memory) {
-		if (bp_poke(d, d->temp.cr3, d->temp.addr, 0xcc, &d->temp.orig) == 0)
-			d->temp.in_memory = true;
-		else
-			pending++;
-	}
 	return pending;
 }
 
@@ -85,12 +80,6 @@ void bp_disarm_all(struct dbg *d)
 {
 	uint64_t root = mem_root(d);
 	uint8_t old;
-	/* The temporary one first: it may share an address with gdb's,
-	 * whose byte it then saved as 0xcc. */
-	if (d->temp.on && d->temp.in_memory) {
-		bp_poke(d, d->temp.cr3, d->temp.addr, d->temp.orig, &old);
-		d->temp.in_memory = false;
-	}
 	for (int i = DBG_BPS_MAX - 1; i >= 0; i--) {
 		struct dbg_bp *b = &d->bps[i];
 		if (!b->in_memory)
@@ -98,34 +87,4 @@ void bp_disarm_all(struct dbg *d)
 		bp_poke(d, root, b->addr, b->orig, &old);
 		b->in_memory = false;
 	}
-}
-
-int bp_temp_set(struct dbg *d, uint64_t addr, uint64_t cr3, uint32_t tid,
-		const struct gdb_stop *stop)
-{
-	bp_temp_clear(d);
-	/* gdb's own int3 at that address already stops there. */
-	int i = bp_find(d, addr);
-	uint8_t orig = 0;
-	bool in = true;
-	if (i >= 0 && d->bps[i].in_memory && cr3 == mem_root(d))
-		orig = d->bps[i].orig;
-	else if (bp_poke(d, cr3, addr, 0xcc, &orig))
-		in = false; /* not mapped yet (a new program's entry): pending */
-	d->temp = (struct dbg_temp){ .on = true, .addr = addr, .cr3 = cr3,
-				     .tid = tid, .orig = orig, .in_memory = in,
-				     .stop = *stop };
-	return in ? 0 : 1;
-}
-
-void bp_temp_clear(struct dbg *d)
-{
-	if (d->temp.on && d->temp.in_memory) {
-		uint8_t old;
-		int i = bp_find(d, d->temp.addr);
-		/* Where gdb's int3 is in memory too, it stays. */
-		if (!(i >= 0 && d->bps[i].in_memory && d->temp.cr3 == d->cr3))
-			bp_poke(d, d->temp.cr3, d->temp.addr, d->temp.orig, &old);
-	}
-	memset(&d->temp, 0, sizeof(d->temp));
 }

@@ -95,6 +95,7 @@ struct dbg_position {
 	uint32_t tid;
 	bool user;
 	bool ended;            /* the replay ran to its end or stopped */
+	bool gone;             /* the debugged process exited (or ended) */
 };
 void dbg_position(const struct dbg *d, struct dbg_position *pos);
 

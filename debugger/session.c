@@ -90,7 +90,8 @@ int dbg_publish(struct dbg *d)
  */
 static void sync_user_return(struct dbg *d)
 {
-	uint32_t want = d->step_via_return || d->await_return || d->bp_pending;
+	uint32_t want = d->step_via_return || d->await_return || d->bp_pending ||
+			(d->settle && !d->settle_stepping);
 	if (want == d->rq.stop_user_return || d->vm->guest_abi < 9)
 		return;
 	d->rq.stop_user_return = want;
@@ -107,12 +108,13 @@ int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl)
 	return 0;
 }
 
-/* KVM's guest-debug flags for the run: int3s always come to us (the
- * program's own are handed back); single step only while stepping. */
+/* KVM's guest-debug flags for the run: int3s come to us where KVM
+ * intercepts them (the program's own are handed back); single step while
+ * a step, a step-over or a settle is under way. */
 static int guest_debug(struct dbg *d, unsigned extra)
 {
 	unsigned f = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | extra;
-	if (d->stepping || d->over_bp >= 0 || d->over_temp)
+	if (d->stepping || d->over_bp >= 0 || d->settle_stepping)
 		f |= KVM_GUESTDBG_SINGLESTEP;
 	return vcpu_set_guest_debug(d->vm, f);
 }
@@ -127,27 +129,48 @@ static void stop_with(struct dbg *d, const struct gdb_stop *s)
 	d->vm->debug.pause = true;
 }
 
-/* A breakpoint or watchpoint stop: counted, handed to collect, or the
- * run's answer. */
-static void point_stop(struct dbg *d, const struct gdb_stop *s)
+/* A breakpoint or watchpoint hit: true when it stops the run (counted,
+ * and handed to collect first). */
+static bool hit_stops(struct dbg *d, const struct gdb_stop *s)
 {
 	d->hits++;
 	const struct dbg_run *how = d->how;
 	if (how && how->collect && !how->collect(how->ctx, d, s))
-		return;
+		return false;
 	if (how && how->stop_hits && d->hits < how->stop_hits)
-		return;
-	stop_with(d, s);
+		return false;
+	return true;
 }
 
-/* Presents a stop found in the kernel at tid's next ring-3 instruction. */
-static void stop_at_return(struct dbg *d, uint32_t tid, uint64_t rip,
-			   uint64_t cr3, const struct gdb_stop *s)
+/*
+ * A stop found inside the kernel (a watchpoint's #DB, an int3 the guest
+ * took, the first instruction, a step that entered the kernel) is
+ * presented in ring 3, as natively: at tid's next USER_RETURN the vCPU
+ * is single-stepped through the kernel's last instructions until it is
+ * in ring 3 at the frame's rip, the instruction not yet run ("settling").
+ */
+static void settle(struct dbg *d, uint32_t tid, const struct gdb_stop *s)
 {
-	if (bp_temp_set(d, rip, cr3, tid, s) > 0) {
-		d->bp_pending++;
-		sync_user_return(d);
-	}
+	d->settle = true;
+	d->settle_tid = tid;
+	d->settle_stop = *s;
+	sync_user_return(d);
+}
+
+static void settle_begin(struct dbg *d, uint64_t rip)
+{
+	d->settle_rip = rip;
+	d->settle_stepping = true;
+	guest_debug(d, 0);
+}
+
+static void settle_done(struct dbg *d, uint32_t tid)
+{
+	d->settle = d->settle_stepping = false;
+	d->cur_tid = tid;
+	d->in_user = true;
+	d->frame = d->frame_fx = 0;
+	stop_with(d, &d->settle_stop);
 }
 
 static bool is_ours(const struct dbg *d, pid_t pid)
@@ -155,7 +178,7 @@ static bool is_ours(const struct dbg *d, pid_t pid)
 	return d->pid && pid == d->pid;
 }
 
-/* The frame registers of a DEBUG call: its rip and rsp. */
+/* The frame registers of a DEBUG call. */
 static int frame_of(struct dbg *d, const struct rrv_hc_debug *ev,
 		    struct rrv_user_regs *u)
 {
@@ -210,10 +233,11 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 	bool first_program = !d->pid && !d->exec_seen;
 	bool wanted = d->waiting_for_pid ? ev->pid == d->opt.pid : !d->pid;
 	d->exec_seen = true;
+	struct rrv_user_regs u;
+	bool have_frame = frame_of(d, ev, &u) == 0;
 	if (!wanted && !is_ours(d, ev->pid)) {
 		if (first_program) {
-			struct rrv_user_regs u;
-			if (frame_of(d, ev, &u) == 0)
+			if (have_frame)
 				xfer_save_auxv(d, ev->cr3, u.rsp);
 			snprintf(d->exec_path, sizeof(d->exec_path), "%s",
 				 d->cfg.exec_path ? d->cfg.exec_path : "");
@@ -225,14 +249,15 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->cr3 = ev->cr3;
 	d->rq.pid = ev->pid;
 	dbg_publish(d);
-	struct rrv_user_regs u;
-	if (frame_of(d, ev, &u) == 0)
+	if (have_frame)
 		xfer_save_auxv(d, ev->cr3, u.rsp);
 	if (first_program)
 		snprintf(d->exec_path, sizeof(d->exec_path), "%s",
 			 d->cfg.exec_path ? d->cfg.exec_path : "");
-	else
+	else {
+		d->other_program = true;
 		exec_path_from_auxv(d, ev->cr3);
+	}
 	/* A new program replaces the code the breakpoints were in: gdb
 	 * would need exec events, which the stub does not send
 	 * (docs/debugging.md, "Limits"). */
@@ -240,7 +265,7 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 		d->bps[i].in_memory = false;
 	if (!d->started && !d->goto_pending) {
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
-		stop_at_return(d, ev->tid, ev->addr, ev->cr3, &s);
+		settle(d, ev->tid, &s);
 	}
 }
 
@@ -251,15 +276,55 @@ static void on_watch(struct dbg *d, const struct rrv_hc_debug *ev)
 	int i = watch_hit(d, ev->detail);
 	if (i < 0)
 		return;
-	struct rrv_user_regs u;
-	if (frame_of(d, ev, &u))
-		return;
 	struct gdb_stop s = {
 		.kind = GDB_STOP_WATCH, .tid = ev->tid,
 		.type = d->watch[i].type, .addr = d->watch[i].addr,
 	};
-	/* Counted when it is presented, at the temp breakpoint. */
-	stop_at_return(d, ev->tid, u.rip, ev->cr3, &s);
+	if (hit_stops(d, &s))
+		settle(d, ev->tid, &s);
+}
+
+/*
+ * An int3 that reached the guest (KVM let it through: QEMU's emulated
+ * SVM), with the frame's rip past it.  One of ours: the frame goes back
+ * on the instruction and the kernel resumes it without a signal (answer
+ * 1); a hit that is not a stop (another process, another thread while
+ * gdb steps one) loses its int3 until the next resume (docs/debugging.md,
+ * "Limits").  Not ours: the program's own, answer 0.
+ */
+static void on_guest_breakpoint(struct dbg *d, const struct rrv_hc_debug *ev)
+{
+	struct rrv_user_regs *u = GUEST_AT(&d->vm->mem, ev->regs, sizeof(*u));
+	if (!u || d->state != DBG_RUNNING)
+		return;
+	uint64_t at = u->rip - 1;
+	int i = bp_find(d, at);
+	if (i < 0 || !d->bps[i].in_memory)
+		return;
+	uint8_t old;
+	bool mine = is_ours(d, ev->pid) && ev->cr3 == mem_root(d);
+	if (!mine) {
+		/* Another process's copy of the page: its byte back. */
+		if (bp_poke(d, ev->cr3, at, d->bps[i].orig, &old))
+			return;
+	}
+	u->rip = at;
+	d->vm->debug.answer = 1;
+	if (!mine || (d->stepping && ev->tid != d->step_tid)) {
+		if (mine) {
+			bp_poke(d, ev->cr3, at, d->bps[i].orig, &old);
+			d->bps[i].in_memory = false;
+		}
+		return;
+	}
+	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid, .swbreak = true };
+	if (hit_stops(d, &s)) {
+		d->stepping = false;
+		settle(d, ev->tid, &s);
+	} else {
+		bp_poke(d, ev->cr3, at, d->bps[i].orig, &old);
+		d->bps[i].in_memory = false;
+	}
 }
 
 static void on_signal(struct dbg *d, const struct rrv_hc_debug *ev)
@@ -276,6 +341,7 @@ static void on_signal(struct dbg *d, const struct rrv_hc_debug *ev)
 	/* A step that made the kernel deliver a signal ends at it. */
 	d->stepping = false;
 	d->step_via_return = false;
+	d->settle = d->settle_stepping = false;
 	stop_with(d, &s);
 }
 
@@ -296,6 +362,7 @@ static void on_exit_event(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->in_user = false;
 	d->frame = ev->regs;
 	d->frame_fx = ev->fxsave;
+	d->settle = d->settle_stepping = false;
 	stop_with(d, &s);
 }
 
@@ -307,8 +374,8 @@ static void on_fork(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->waiting_for_pid = false;
 	d->pid = (pid_t)ev->detail;
 	d->rq.pid = d->pid;
-	d->await_return = true;
 	dbg_publish(d);
+	d->await_return = true;
 	sync_user_return(d);
 }
 
@@ -323,17 +390,18 @@ static void on_user_return(struct dbg *d, const struct rrv_hc_debug *ev)
 	/* A breakpoint whose page the fault just brought in. */
 	if (d->bp_pending && d->state == DBG_RUNNING)
 		d->bp_pending = bp_arm_all(d);
+	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
 	if (d->await_return) {
 		/* --goto or -p: the first ring-3 instruction after it. */
 		d->await_return = false;
-		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
-		stop_at_return(d, ev->tid, u.rip, ev->cr3, &s);
+		settle(d, ev->tid, &s);
 	} else if (d->step_via_return && ev->tid == d->step_tid) {
 		clear_frame_tf(d, ev);
 		d->step_via_return = false;
-		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
-		stop_at_return(d, ev->tid, u.rip, ev->cr3, &s);
+		settle(d, ev->tid, &s);
 	}
+	if (d->settle && !d->settle_stepping && ev->tid == d->settle_tid)
+		settle_begin(d, u.rip);
 	sync_user_return(d);
 }
 
@@ -345,22 +413,24 @@ static const event_fn event_handlers[] = {
 	[RRV_DEBUG_EXIT] = on_exit_event,
 	[RRV_DEBUG_FORK] = on_fork,
 	[RRV_DEBUG_USER_RETURN] = on_user_return,
+	[RRV_DEBUG_BREAKPOINT] = on_guest_breakpoint,
 };
 
-/* Polls the client's ^C; a stop then waits for the next ring-3
- * instruction of the debugged process. */
+/* Polls the client's ^C; the stop is then presented at the thread's next
+ * ring-3 instruction. */
 static void poll_interrupt(struct dbg *d)
 {
 	const struct dbg_run *how = d->how;
-	if (d->want_pause || !how || !how->interrupted ||
-	    !how->interrupted(how->intr_ctx))
+	if (d->want_pause || d->settle || !how || !how->interrupted ||
+	    !how->interrupted(how->intr_ctx) || !d->pid)
 		return;
 	uint32_t tid = dbg_current_tid(d);
-	struct gdb_stop s = { .kind = GDB_STOP_INTERRUPTED, .tid = tid ? tid : d->cur_tid };
-	d->cur_tid = s.tid;
-	d->in_user = false;
-	d->frame = 0;
-	stop_with(d, &s);
+	struct rrv_debug_thread t;
+	const struct rrv_debug_thread *slot = dbg_thread(d, tid, &t);
+	if (!slot || slot->pid != d->pid)
+		tid = d->cur_tid;
+	struct gdb_stop s = { .kind = GDB_STOP_INTERRUPTED, .tid = tid };
+	settle(d, tid, &s);
 }
 
 static int on_debug_event(void *ctx, const struct rrv_hc_debug *ev)
@@ -401,7 +471,7 @@ static bool enters_kernel(struct dbg *d, uint64_t cr3, uint64_t rip)
 	return b[0] == 0x0f && b[1] == 0x05;
 }
 
-static int regs_rip(struct dbg *d, uint64_t *rip, uint64_t *rflags)
+static int vcpu_rip(struct dbg *d, uint64_t *rip, uint64_t *rflags)
 {
 	struct kvm_regs r;
 	if (ioctl(d->vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
@@ -412,64 +482,43 @@ static int regs_rip(struct dbg *d, uint64_t *rip, uint64_t *rflags)
 	return 0;
 }
 
-/* Starts stepping one instruction of the thread on the CPU (a step-over
- * of a breakpoint, or gdb's step); false when the instruction is a
- * system call, which is stepped by waiting for the thread's return. */
-static bool begin_hw_step(struct dbg *d, uint64_t cr3, uint64_t rip)
-{
-	return !enters_kernel(d, cr3, rip);
-}
-
+/* A breakpoint stepped over: its int3 again. */
 static void step_over_done(struct dbg *d)
 {
 	if (d->over_bp >= 0) {
 		struct dbg_bp *b = &d->bps[d->over_bp];
 		uint8_t old;
-		if (b->used && bp_poke(d, d->over_cr3, b->addr, 0xcc, &old) == 0)
-			b->in_memory = d->over_cr3 == mem_root(d) ? true : b->in_memory;
+		if (b->used)
+			bp_poke(d, d->over_cr3, b->addr, 0xcc, &old);
 	}
-	if (d->over_temp && d->temp.on)
-		bp_poke(d, d->temp.cr3, d->temp.addr, 0xcc, &d->temp.orig);
 	d->over_bp = -1;
-	d->over_temp = false;
 }
 
-/* A breakpoint hit that is not a stop: put the byte back, step the one
- * instruction, put the int3 in again (at the step's #DB). */
-static int step_over(struct dbg *d, int bp, bool temp, uint64_t cr3, uint64_t rip)
+/* A breakpoint hit by KVM's intercept that is not a stop: put the byte
+ * back, step the one instruction, put the int3 in again (at the step's
+ * #DB, or at the next event for a system call). */
+static int step_over(struct dbg *d, int bp, uint64_t cr3, uint64_t rip)
 {
 	uint8_t old;
-	uint8_t orig = temp ? d->temp.orig : d->bps[bp].orig;
-	if (bp_poke(d, cr3, rip, orig, &old))
+	if (bp_poke(d, cr3, rip, d->bps[bp].orig, &old))
 		return -EFAULT;
-	if (!begin_hw_step(d, cr3, rip)) {
-		/* A system call: the int3 comes back at the next exit. */
-		d->over_bp = temp ? -1 : bp;
-		d->over_temp = temp;
-		d->over_cr3 = cr3;
-		d->over_pending_syscall = true;
-		return guest_debug(d, 0);
-	}
-	d->over_bp = temp ? -1 : bp;
-	d->over_temp = temp;
+	d->over_bp = bp;
 	d->over_cr3 = cr3;
+	d->over_pending_syscall = enters_kernel(d, cr3, rip);
 	return guest_debug(d, 0);
 }
 
-/* Whether one of the engine's int3s is at addr (in memory now). */
 static bool ours_at(const struct dbg *d, uint64_t addr)
 {
-	if (d->temp.on && d->temp.in_memory && d->temp.addr == addr)
-		return true;
 	int i = bp_find(d, addr);
 	return i >= 0 && d->bps[i].in_memory;
 }
 
 /*
- * The exit's pc is the int3's own address on hardware KVM; QEMU's
- * emulated SVM (tools/with-kvm) reports the address after it, with rip
- * there too.  Either way the breakpoint is at the int3, and the thread
- * must resume there once the byte is put back: rip is moved back.
+ * The exit's pc is the int3's own address on hardware KVM; an emulated
+ * CPU may report the address after it, with rip there too.  Either way
+ * the breakpoint is at the int3, and the thread must resume there once
+ * the byte is put back: rip is moved back.
  */
 static int int3_address(struct dbg *d, uint64_t pc, uint64_t *addr)
 {
@@ -495,45 +544,30 @@ static int on_breakpoint(struct dbg *d, uint64_t exit_pc)
 	if (dbg_vcpu_cr3(d, &cr3, &cpl) || int3_address(d, exit_pc, &pc))
 		return -1;
 	uint32_t tid = dbg_current_tid(d);
-	if (d->temp.on && d->temp.in_memory && pc == d->temp.addr) {
-		if (cr3 == d->temp.cr3 && tid == d->temp.tid) {
-			struct gdb_stop s = d->temp.stop;
-			bp_temp_clear(d);
-			d->cur_tid = tid;
-			d->in_user = true;
-			/* A watchpoint counts as a hit; a step or the first
-			 * stop is the run's answer. */
-			if (s.kind == GDB_STOP_WATCH)
-				point_stop(d, &s);
-			else
-				stop_with(d, &s);
-			return 0;
-		}
-		return step_over(d, -1, true, cr3, pc);
-	}
 	int i = bp_find(d, pc);
 	if (i >= 0 && d->bps[i].in_memory) {
 		bool mine = cr3 == mem_root(d);
 		bool wrong_thread = d->stepping && tid != d->step_tid;
 		if (mine && !wrong_thread) {
-			d->cur_tid = tid;
-			d->in_user = true;
 			struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = tid,
 					      .swbreak = true };
-			d->stepping = false;
-			point_stop(d, &s);
-			if (!d->want_pause)
-				return step_over(d, i, false, cr3, pc);
-			return 0;
+			if (hit_stops(d, &s)) {
+				d->stepping = false;
+				d->cur_tid = tid;
+				d->in_user = true;
+				d->frame = d->frame_fx = 0;
+				stop_with(d, &s);
+				return 0;
+			}
 		}
-		return step_over(d, i, false, cr3, pc);
+		return step_over(d, i, cr3, pc);
 	}
 	/* Not ours: the program's own int3, which gets its SIGTRAP as it
 	 * did when recorded. */
 	return inject(d, KVM_GUESTDBG_INJECT_BP, 0) < 0 ? -1 : 0;
 }
 
-static int on_single_step(struct dbg *d, uint64_t pc, uint64_t dr6)
+static int on_single_step(struct dbg *d, uint64_t dr6)
 {
 	uint64_t cr3 = 0;
 	int cpl = 0;
@@ -541,22 +575,30 @@ static int on_single_step(struct dbg *d, uint64_t pc, uint64_t dr6)
 		return -1;
 	/* The guest's own debug exception (a preemption point on DR0, the
 	 * kernel's watchpoint bits) goes back to it, as without us. */
-	if (dr6 & (DR6_B0 | DR6_DBG_SLOTS)) {
-		if (inject(d, KVM_GUESTDBG_INJECT_DB, dr6) < 0)
-			return -1;
-		if (!(dr6 & DR6_BS))
-			return 0;
-	}
-	if (!(dr6 & DR6_BS))
+	if ((dr6 & (DR6_B0 | DR6_DBG_SLOTS)) || !(dr6 & DR6_BS))
 		return inject(d, KVM_GUESTDBG_INJECT_DB, dr6) < 0 ? -1 : 0;
-	if (d->over_bp >= 0 || d->over_temp) {
+	uint32_t tid = dbg_current_tid(d);
+	if (d->settle_stepping) {
+		uint64_t rip = 0;
+		if (cpl != 3 || vcpu_rip(d, &rip, NULL))
+			return guest_debug(d, 0) < 0 ? -1 : 0;
+		if (rip != d->settle_rip && !d->said_overshoot) {
+			d->said_overshoot = true;
+			fprintf(stderr, "rrv: debug: this CPU ran one instruction "
+				"past a stop before rrv could stop it (at 0x%llx, "
+				"not 0x%llx)\n", (unsigned long long)rip,
+				(unsigned long long)d->settle_rip);
+		}
+		settle_done(d, tid);
+		return 0;
+	}
+	if (d->over_bp >= 0 && !d->over_pending_syscall) {
 		step_over_done(d);
 		if (!d->stepping)
 			return guest_debug(d, 0) < 0 ? -1 : 0;
 	}
 	if (!d->stepping)
 		return guest_debug(d, 0) < 0 ? -1 : 0;
-	uint32_t tid = dbg_current_tid(d);
 	if (cpl != 3) {
 		/* The step went into the kernel (a fault): the stop is at the
 		 * thread's next ring-3 instruction. */
@@ -570,7 +612,7 @@ static int on_single_step(struct dbg *d, uint64_t pc, uint64_t dr6)
 	d->stepping = false;
 	d->cur_tid = tid;
 	d->in_user = true;
-	(void)pc;
+	d->frame = d->frame_fx = 0;
 	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = tid };
 	stop_with(d, &s);
 	return 0;
@@ -583,7 +625,7 @@ static int on_debug_exit(void *ctx, const struct kvm_debug_exit_arch *a)
 	if (a->exception == 3)
 		r = on_breakpoint(d, a->pc);
 	else if (a->exception == 1)
-		r = on_single_step(d, a->pc, a->dr6);
+		r = on_single_step(d, a->dr6);
 	else {
 		fprintf(stderr, "rrv: debug: unexpected debug exit (exception %u "
 			"at 0x%llx)\n", a->exception, (unsigned long long)a->pc);
@@ -622,7 +664,7 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 		d->rq = (struct rrv_debug_request){ .on = 1 };
 	}
 	/* A breakpoint stepped over by a system call: back in now. */
-	if (d->over_pending_syscall) {
+	if (d->over_bp >= 0 && d->over_pending_syscall) {
 		d->over_pending_syscall = false;
 		step_over_done(d);
 		guest_debug(d, 0);
@@ -640,7 +682,8 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = dbg_current_tid(d) };
 		d->cur_tid = s.tid;
 		d->in_user = false;
-		d->frame = 0;
+		d->frame = d->frame_fx = 0;
+		d->settle = d->settle_stepping = false;
 		stop_with(d, &s);
 	}
 	poll_interrupt(d);
@@ -677,13 +720,15 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	d->hits = 0;
 	d->stepping = false;
 	d->step_via_return = false;
+	d->settle = d->settle_stepping = false;
+	d->over_bp = -1;
 	if (how->action == DBG_STEP) {
 		uint32_t tid = how->tid ? how->tid : d->cur_tid;
 		d->step_tid = tid;
 		uint64_t rip = 0, rflags = 0, cr3 = 0;
 		int cpl = 0;
-		if (d->in_user && tid == d->cur_tid && regs_rip(d, &rip, &rflags) == 0 &&
-		    dbg_vcpu_cr3(d, &cr3, &cpl) == 0 && begin_hw_step(d, cr3, rip)) {
+		if (d->in_user && tid == d->cur_tid && vcpu_rip(d, &rip, &rflags) == 0 &&
+		    dbg_vcpu_cr3(d, &cr3, &cpl) == 0 && !enters_kernel(d, cr3, rip)) {
 			d->stepping = true;
 			d->step_rflags = rflags;
 		} else {
@@ -706,6 +751,8 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	d->stepping = false;
 	d->step_via_return = false;
 	d->bp_pending = 0;
+	d->over_bp = -1;
+	d->settle = d->settle_stepping = false;
 	if (d->state != DBG_ENDED)
 		sync_user_return(d);
 	if (ended) {
@@ -727,6 +774,7 @@ void dbg_position(const struct dbg *d, struct dbg_position *pos)
 	pos->tid = d->cur_tid;
 	pos->user = d->in_user;
 	pos->ended = d->state == DBG_ENDED;
+	pos->gone = d->state == DBG_GONE || d->state == DBG_ENDED;
 }
 
 /* ------------------------------------------------------------- lifetime */
@@ -817,7 +865,6 @@ int dbg_finish(struct dbg *d)
 	if (d->state != DBG_ENDED) {
 		for (int i = 0; i < DBG_BPS_MAX; i++)
 			d->bps[i].used = false;
-		bp_temp_clear(d);
 		watch_clear_all(d);
 		d->step_via_return = d->await_return = false;
 		d->bp_pending = 0;

@@ -26,17 +26,6 @@ struct dbg_bp {
 	bool in_memory;    /* the int3 is in guest memory now */
 };
 
-/* The engine's own one-shot breakpoint: the next ring-3 instruction of one
- * thread, where a stop found inside the kernel is presented. */
-struct dbg_temp {
-	bool on;
-	uint64_t addr, cr3;
-	uint32_t tid;
-	uint8_t orig;
-	bool in_memory;
-	struct gdb_stop stop;  /* what the stop is, once reached */
-};
-
 /* A watchpoint in one of DR1-DR3 (slot i+1). */
 #define DBG_WATCH_SLOTS 3
 struct dbg_watch {
@@ -71,6 +60,7 @@ struct dbg {
 	size_t auxv_len;
 	bool waiting_for_pid;    /* -p: waiting for that process to appear */
 	bool exec_seen;          /* the first program's EXEC came */
+	bool other_program;      /* the debugged process exec'd another */
 	bool await_return;       /* --goto, -p: stop at the next USER_RETURN */
 	int bp_pending;          /* breakpoints whose page is not mapped yet */
 
@@ -90,9 +80,15 @@ struct dbg {
 	uint64_t step_rflags;    /* the program's rflags before the step */
 	int over_bp;             /* a breakpoint stepped over (index), -1 */
 	uint64_t over_cr3;
-	bool over_temp;          /* ... or the temporary one */
 	bool over_pending_syscall; /* stepped over by a system call: the
 				      int3 goes back at the next event */
+	/* A stop found in the kernel, presented at settle_tid's next ring-3
+	 * instruction (session.c, settle()). */
+	bool settle, settle_stepping;
+	uint32_t settle_tid;
+	uint64_t settle_rip;
+	struct gdb_stop settle_stop;
+	bool said_overshoot;
 	bool want_pause;         /* the run has its answer in out */
 	struct gdb_stop out;
 	uint64_t hits;           /* breakpoint and watchpoint stops so far */
@@ -101,7 +97,6 @@ struct dbg {
 	bool started;            /* the first stop was reached */
 
 	struct dbg_bp bps[DBG_BPS_MAX];
-	struct dbg_temp temp;
 	struct dbg_watch watch[DBG_WATCH_SLOTS];
 	struct rrv_debug_request rq;  /* what guest_state.debug holds */
 
@@ -132,11 +127,6 @@ int bp_remove(struct dbg *d, uint64_t addr);
 int bp_arm_all(struct dbg *d);
 void bp_disarm_all(struct dbg *d);
 int bp_find(const struct dbg *d, uint64_t addr);
-/* The temporary breakpoint: set (0, or 1 when its page is not mapped
- * yet and it waits in memory's stead), clear. */
-int bp_temp_set(struct dbg *d, uint64_t addr, uint64_t cr3, uint32_t tid,
-		const struct gdb_stop *stop);
-void bp_temp_clear(struct dbg *d);
 /* One byte of code at addr in address space cr3, and writing it. */
 int bp_poke(struct dbg *d, uint64_t cr3, uint64_t addr, uint8_t byte,
 	    uint8_t *old);

@@ -208,6 +208,10 @@ static int serve(struct dbg *d, int fd)
 {
 	int r = gdbstub_serve(fd, &dbg_target_ops, d);
 	close(fd);
+	struct dbg_position pos;
+	dbg_position(d, &pos);
+	if (r == -ECONNRESET && pos.gone)
+		return 0; /* gdb closes the connection once the process exited */
 	if (r == -ECONNRESET) {
 		fprintf(stderr, "rrv: debug: gdb went away without detaching (the "
 			"replay runs on to its end)\n");

@@ -24,6 +24,7 @@ static const struct {
 	[RRV_DEBUG_FORK] = { true, true, false },
 	[RRV_DEBUG_THREAD] = { true, true, false },
 	[RRV_DEBUG_USER_RETURN] = { true, true, true },
+	[RRV_DEBUG_BREAKPOINT] = { true, true, true },
 };
 #define NEVENTS (sizeof(needs) / sizeof(needs[0]))
 
@@ -47,9 +48,12 @@ static int64_t hc_debug(struct hc_call *c)
 		return -EFAULT;
 	if (!vm || !vm->debug.hook)
 		return 0;
+	/* The hook's answer, for the one event whose ret the kernel reads
+	 * (BREAKPOINT: 1 when the int3 was the debugger's). */
+	vm->debug.answer = 0;
 	if (vm->debug.hook(vm->debug.ctx, a) == VMM_DEBUG_PAUSE)
 		vm->debug.pause = true;
-	return 0;
+	return a->event == RRV_DEBUG_BREAKPOINT && vm->debug.answer == 1 ? 1 : 0;
 }
 
 static const struct hc_entry debugfam[] = {

@@ -153,6 +153,9 @@ struct vmm {
 		 * a report, as without a hook). */
 		int (*on_exit)(void *ctx, const struct kvm_debug_exit_arch *arch);
 		void *ctx;
+		/* What the DEBUG call answers, set by the hook (only
+		 * BREAKPOINT reads it: 1 when the int3 was the debugger's). */
+		int64_t answer;
 		/* Set by a hook, an exit handler or the debugger itself: the
 		 * loop returns VMM_PAUSED before it enters the guest again. */
 		bool pause;

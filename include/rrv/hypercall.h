@@ -962,6 +962,14 @@ struct rrv_hc_process {
  *   THREAD  tid was created in pid (clone with CLONE_THREAD).
  *   USER_RETURN  tid of pid is about to return to ring 3 at regs' rip
  *           (only while debug.stop_user_return is set).
+ *   BREAKPOINT  tid took a #BP (int3) in ring 3, regs' rip just past it
+ *           (a KVM that does not intercept int3 for the debugger lets it
+ *           reach the guest: QEMU's emulated SVM).  ret 1: the int3 was
+ *           the debugger's, which has set regs as ring 3 must resume
+ *           (rip back on the instruction, its byte restored): the kernel
+ *           returns there with no signal.  ret 0: the program's own int3,
+ *           which gets its SIGTRAP as without a debugger.
+ * The kernel ignores ret for every other event.
  */
 enum rrv_debug_event {
 	RRV_DEBUG_WATCH = 1,
@@ -971,6 +979,7 @@ enum rrv_debug_event {
 	RRV_DEBUG_FORK = 5,
 	RRV_DEBUG_THREAD = 6,
 	RRV_DEBUG_USER_RETURN = 7,
+	RRV_DEBUG_BREAKPOINT = 8,
 };
 struct rrv_hc_debug {
 	struct rrv_hc_hdr hdr;

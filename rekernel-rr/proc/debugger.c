@@ -97,8 +97,8 @@ static void sync_table(void)
 /* One DEBUG call about the current thread (or fields.tid, when set: a
  * new thread).  Static struct: the call is never nested (the VMM answers
  * it before the guest runs on). */
-static void event(uint32_t ev, const struct trapframe *tf,
-		  struct rrv_hc_debug fields)
+static int64_t event(uint32_t ev, const struct trapframe *tf,
+		     struct rrv_hc_debug fields)
 {
 	static struct rrv_hc_debug a;
 	struct thread *t = curthread;
@@ -116,6 +116,15 @@ static void event(uint32_t ev, const struct trapframe *tf,
 	bool used = t->used_host;
 	hc_call(RRV_HC_DEBUG, &a);
 	t->used_host = used;
+	return a.hdr.ret;
+}
+
+bool dbg_breakpoint(struct trapframe *tf)
+{
+	if (!on())
+		return false;
+	/* 1: the debugger's int3; it has already rewound tf. */
+	return event(RRV_DEBUG_BREAKPOINT, tf, (struct rrv_hc_debug){ 0 }) == 1;
 }
 
 void dbg_kernel_enter(void)

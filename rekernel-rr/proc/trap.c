@@ -230,8 +230,10 @@ static void user_trap(struct trapframe *tf)
 		signal_fault(tf, SIGTRAP, TRAP_TRACE, tf->rip);
 		break;
 	case T_BP:
-		/* rip is already past the int3, as in Linux. */
-		signal_fault(tf, SIGTRAP, SI_KERNEL, 0);
+		/* rip is already past the int3, as in Linux; rrv debug's own
+		 * int3s are its (proc/debugger.c), not the program's. */
+		if (!dbg_breakpoint(tf))
+			signal_fault(tf, SIGTRAP, SI_KERNEL, 0);
 		break;
 	case T_OF:
 	case T_BR:

@@ -114,7 +114,7 @@ static void debug_refuses_bad_structs(void **state)
 	struct rrv_hc_debug ev = watch;
 	ev.event = 0;
 	assert_int_equal(debug_call(f, &ev), -EINVAL);
-	ev.event = RRV_DEBUG_USER_RETURN + 1;
+	ev.event = RRV_DEBUG_BREAKPOINT + 1;
 	assert_int_equal(debug_call(f, &ev), -EINVAL);
 	ev = watch;
 	ev.tid = 0;
