@@ -74,7 +74,7 @@ static int take(struct dbg *d, uint64_t events, bool at_stop)
 		b.stop = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = b.cur_tid };
 	}
 	replayer_save(d->rep, &b.rs);
-	bool armed = d->temp.in_memory;
+	bool armed = false;
 	for (int i = 0; i < DBG_BPS_MAX && !armed; i++)
 		armed = d->bps[i].in_memory;
 	if (armed)
@@ -99,8 +99,9 @@ static int after_exit(void *ctx)
 	if (events == c->seen || d->state != DBG_RUNNING)
 		return 0;
 	c->seen = events;
-	if (d->stepping || d->over_bp >= 0 || d->over_temp ||
-	    d->over_pending_syscall || d->want_pause || d->step_via_return)
+	if (d->stepping || d->over_bp >= 0 || d->settle ||
+	    d->over_pending_syscall || d->want_pause || d->step_via_return ||
+	    d->await_return)
 		return 0;
 	int before = snapshot_at_or_before(d->vm, events);
 	uint64_t key = 0;
@@ -141,11 +142,11 @@ int cp_restore(struct dbg *d, int id)
 		return -1;
 	/* The engine's own state of a run is gone with it; what gdb set
 	 * (breakpoints, watchpoints) stays, and is published again. */
-	memset(&d->temp, 0, sizeof(d->temp));
 	for (int i = 0; i < DBG_BPS_MAX; i++)
 		d->bps[i].in_memory = false;
 	d->over_bp = -1;
-	d->over_temp = false;
+	d->settle = d->settle_stepping = false;
+	d->await_return = false;
 	d->over_pending_syscall = false;
 	d->stepping = false;
 	d->step_via_return = false;
