@@ -73,12 +73,11 @@ bool pos_same(const struct dbg_pos *a, const struct dbg_pos *b)
 
 /* ------------------------------------------------------------ collecting */
 
-/* A stop found on the way: which segment of the re-run (a segment ends
- * at a stop that is not a breakpoint or watchpoint, such as a signal),
- * and which point stop of it (0: the stop that ended the segment). */
+/* A stop found on the way: the k-th stop of the re-run (every stop ends
+ * one dbg_run there, so that its place is read where gdb would see it,
+ * in ring 3 once the engine settled it). */
 struct found {
-	uint32_t seg;
-	uint64_t hit;
+	uint64_t k;
 	struct gdb_stop stop;
 	struct dbg_pos pos;
 };
@@ -87,16 +86,14 @@ struct collection {
 	struct dbg *d;
 	const struct dbg_pos *target; /* where to stop collecting, or NULL */
 	uint64_t helper;              /* our own breakpoint's address, or 0 */
-	uint32_t seg;
 	bool reached;
 	struct found *v;
 	size_t n, cap;
 	bool nomem;
-	/* for a target with nth: matches of it seen so far */
-	uint32_t matches;
+	uint32_t matches;             /* places equal to the target so far */
 };
 
-static void add(struct collection *c, const struct gdb_stop *s, uint64_t hit,
+static void add(struct collection *c, uint64_t k, const struct gdb_stop *s,
 		const struct dbg_pos *p)
 {
 	if (c->n == c->cap) {
@@ -109,8 +106,7 @@ static void add(struct collection *c, const struct gdb_stop *s, uint64_t hit,
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n++] = (struct found){ .seg = c->seg, .hit = hit, .stop = *s,
-				       .pos = *p };
+	c->v[c->n++] = (struct found){ .k = k, .stop = *s, .pos = *p };
 }
 
 /* Whether place p is the target: the same place, and for a target that
@@ -122,27 +118,8 @@ static bool at_target(struct collection *c, const struct dbg_pos *p)
 	return c->matches++ == c->target->nth;
 }
 
-/* dbg_run's collect: every breakpoint and watchpoint stop is noted and
- * the run goes on, until the target. */
-static int collect(void *ctx, struct dbg *d, const struct gdb_stop *s)
-{
-	struct collection *c = ctx;
-	struct dbg_pos p;
-	if (pos_here(d, s->tid, &p))
-		return 0;
-	if (at_target(c, &p)) {
-		c->reached = true;
-		return 1;
-	}
-	/* Our own breakpoint at the target's address (set only where gdb
-	 * has none) is no stop of gdb's. */
-	bool helper_only = s->kind == GDB_STOP_BREAK && c->helper &&
-			   p.rip == c->helper;
-	if (!helper_only)
-		add(c, s, d->hits, &p);
-	return 0;
-}
-
+/* dbg_run's collect for runs that stop at nothing gdb set (steps, runs
+ * to a boundary). */
 static int ignore(void *ctx, struct dbg *d, const struct gdb_stop *s)
 {
 	(void)ctx, (void)d, (void)s;
@@ -155,8 +132,38 @@ static bool is_ended(const struct gdb_stop *s)
 	       s->kind == GDB_STOP_REPLAY_END;
 }
 
+/* One forward run to the next stop, or to the boundary after event
+ * until (0: none).  Returns 1 at the boundary, 0 at a stop, -1. */
+static int next_stop(struct dbg *d, uint64_t until, struct gdb_stop *s)
+{
+	/* Stopped on a breakpoint: over it first, as gdb does (out, one
+	 * step, back in), or the run would stop there again at once. */
+	struct gdb_regs r;
+	if (d->in_user && d->cur_tid && regs_get(d, d->cur_tid, &r) == 0 &&
+	    bp_find(d, r.rip) >= 0) {
+		bp_remove(d, r.rip);
+		struct dbg_run over = { .action = DBG_STEP, .tid = d->cur_tid,
+					.collect = ignore };
+		int e = dbg_run(d, &over, s);
+		bp_insert(d, r.rip);
+		if (e < 0)
+			return -1;
+		if (s->kind != GDB_STOP_BREAK)
+			return 0; /* a signal, the end: a stop of its own */
+	}
+	struct dbg_run how = { .action = DBG_CONTINUE, .stop_event = until };
+	if (dbg_run(d, &how, s) < 0)
+		return -1;
+	/* The event limit stops in the kernel; every other stop is
+	 * presented in ring 3 or is an end. */
+	if (until && d->events >= until && !d->in_user && !is_ended(s) &&
+	    s->kind == GDB_STOP_BREAK)
+		return 1;
+	return 0;
+}
+
 /*
- * Re-runs from checkpoint id, collecting stops until the target (or,
+ * Re-runs from checkpoint id, noting every stop, until the target (or,
  * with no target, until the boundary after event until).  Returns 0
  * (c->reached says whether the target was found), or -1.
  */
@@ -165,20 +172,12 @@ static int run_collecting(struct dbg *d, int id, struct collection *c,
 {
 	if (cp_restore(d, id))
 		return -1;
-	c->seg = 0;
 	c->matches = 0;
-	for (;;) {
-		struct dbg_run how = {
-			.action = DBG_CONTINUE, .collect = collect, .ctx = c,
-			.stop_event = until,
-		};
+	for (uint64_t k = 1;; k++) {
 		struct gdb_stop s;
-		if (dbg_run(d, &how, &s) < 0)
-			return -1;
-		if (c->reached)
-			return 0;
-		if (until && d->events >= until && s.kind == GDB_STOP_BREAK)
-			return 0; /* the boundary: this window is done */
+		int r = next_stop(d, until, &s);
+		if (r)
+			return r < 0 ? -1 : 0;
 		if (s.kind == GDB_STOP_INTERRUPTED || d->state == DBG_ENDED)
 			return 0;
 		struct dbg_pos p;
@@ -188,36 +187,32 @@ static int run_collecting(struct dbg *d, int id, struct collection *c,
 				c->reached = true;
 			return 0;
 		}
-		/* A signal and the like: a stop of its own, then on. */
-		if (pos_here(d, s.tid, &p) == 0) {
-			if (at_target(c, &p)) {
-				c->reached = true;
-				return 0;
-			}
-			add(c, &s, 0, &p);
+		if (pos_here(d, s.tid, &p))
+			continue;
+		if (at_target(c, &p)) {
+			c->reached = true;
+			return 0;
 		}
-		c->seg++;
+		/* Our own breakpoint at the target's address (set only where
+		 * gdb has none) is no stop of gdb's. */
+		if (!(s.kind == GDB_STOP_BREAK && c->helper && p.rip == c->helper))
+			add(c, k, &s, &p);
+		if (c->nomem)
+			return 0;
 	}
 }
 
-/* Goes to found stop f of a re-run from checkpoint id with the same
- * limits; 0 with *out, -1. */
+/* Goes to found stop f: the same re-run from checkpoint id, to its k-th
+ * stop; checks that it is the same place.  0 with *out, -1. */
 static int land(struct dbg *d, int id, const struct found *f, uint64_t until,
 		struct gdb_stop *out)
 {
 	if (cp_restore(d, id))
 		return -1;
-	for (uint32_t seg = 0;; seg++) {
-		struct dbg_run how = { .action = DBG_CONTINUE, .stop_event = until };
-		if (seg < f->seg || f->hit == 0)
-			how.collect = ignore;
-		else
-			how.stop_hits = f->hit;
-		if (dbg_run(d, &how, out) < 0)
+	for (uint64_t k = 1; k <= f->k; k++) {
+		if (next_stop(d, until, out))
 			return -1;
-		if (seg == f->seg)
-			break;
-		if (is_ended(out) || d->state == DBG_ENDED)
+		if (k < f->k && (is_ended(out) || d->state == DBG_ENDED))
 			return -1;
 	}
 	struct dbg_pos p;
@@ -360,8 +355,19 @@ static int to_boundary(struct dbg *d, uint64_t b)
  * or the replay ended. */
 static int step(struct dbg *d, uint32_t tid, struct gdb_stop *s)
 {
+	/* A breakpoint under the thread's instruction is out for the step. */
+	struct gdb_regs r;
+	uint64_t out = 0;
+	if (d->in_user && d->cur_tid == tid && regs_get(d, tid, &r) == 0 &&
+	    bp_find(d, r.rip) >= 0) {
+		out = r.rip;
+		bp_remove(d, out);
+	}
 	struct dbg_run how = { .action = DBG_STEP, .tid = tid, .collect = ignore };
-	if (dbg_run(d, &how, s) < 0 || is_ended(s) || d->state == DBG_ENDED)
+	int e = dbg_run(d, &how, s);
+	if (out)
+		bp_insert(d, out);
+	if (e < 0 || is_ended(s) || d->state == DBG_ENDED)
 		return -1;
 	return 0;
 }
@@ -472,6 +478,14 @@ int reverse_resume(struct dbg *d, const struct gdb_resume *how, struct gdb_stop 
 	}
 	int r = how->action == GDB_STEP ? reverse_stepi(d, how->step_tid, stop)
 					: reverse_continue(d, stop);
+	if (r < 0 && d->state != DBG_ENDED) {
+		/* gdb waits for a stop: the place the attempt left the replay
+		 * at, after the message that says why it is not the answer. */
+		fprintf(stderr, "rrv: debug: going backwards failed (%s): stopped "
+			"where the attempt left the replay\n", strerror(-r));
+		*stop = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = d->cur_tid };
+		r = 0;
+	}
 	if (r == 0) {
 		d->stop = *stop;
 		if (stop->tid)
