@@ -1,0 +1,11 @@
+set pagination off
+break basic.c:26
+continue
+reverse-stepi
+reverse-step
+bt 1
+continue
+reverse-next
+continue
+delete
+continue
