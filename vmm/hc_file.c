@@ -498,9 +498,19 @@ static int64_t replay_write(struct hc_call *c)
 		if ((int64_t)len > want - done)
 			len = (size_t)(want - done);
 		const char *p = iov[i].iov_base;
-		c->vm->output.digest = rrv_digest(c->vm->output.digest, p, len);
-		c->vm->output.bytes += len;
-		for (size_t off = 0; off < len && !c->vm->output.mute;) {
+		/* Output already shown, by a run this one re-executes after a
+		 * snapshot was restored (rrv debug going back), is not shown
+		 * again: only what lies past the most ever written. */
+		struct vmm *vm = c->vm;
+		uint64_t at = vm->output.bytes;
+		size_t skip = vm->output.shown > at
+			? (size_t)(vm->output.shown - at < len ? vm->output.shown - at : len)
+			: 0;
+		vm->output.digest = rrv_digest(vm->output.digest, p, len);
+		vm->output.bytes += len;
+		if (vm->output.bytes > vm->output.shown)
+			vm->output.shown = vm->output.bytes;
+		for (size_t off = skip; off < len && !vm->output.mute;) {
 			ssize_t n = write((int)a->handle, p + off, len - off);
 			if (n < 0 && errno == EINTR)
 				continue;

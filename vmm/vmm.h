@@ -135,6 +135,9 @@ struct vmm {
 	 * against the first; mute skips the writes (a check's reruns). */
 	struct {
 		uint64_t bytes, digest;
+		/* the most bytes ever written: a snapshot restores bytes, not
+		 * this, so that a re-run shows nothing twice */
+		uint64_t shown;
 		bool mute;
 	} output;
 
