@@ -107,15 +107,21 @@ int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl)
 	return 0;
 }
 
-/* KVM's guest-debug flags for the run: int3s come to us where KVM
- * intercepts them (the program's own are handed back); single step while
- * a step, a step-over or a settle is under way. */
+/*
+ * KVM's guest debugging, on only while the engine single-steps (a step,
+ * a settle).  Breakpoints are int3s that the guest kernel reports
+ * (BREAKPOINT) rather than KVM_GUESTDBG_USE_SW_BP: QEMU's emulated SVM
+ * never intercepts int3, and while guest debugging is on KVM intercepts
+ * the guest's debug-register writes, which QEMU's emulation then does
+ * not arm, so that DR0's preemption points and DR1-DR3's watchpoints
+ * would not fire (docs/debugging.md, "How stops are found").
+ */
 static int guest_debug(struct dbg *d, unsigned extra)
 {
-	unsigned f = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | extra;
-	if (d->stepping || d->over_bp >= 0 || d->settle_stepping)
+	unsigned f = extra;
+	if (d->stepping || d->settle_stepping)
 		f |= KVM_GUESTDBG_SINGLESTEP;
-	return vcpu_set_guest_debug(d->vm, f);
+	return vcpu_set_guest_debug(d->vm, f ? f | KVM_GUESTDBG_ENABLE : 0);
 }
 
 /* --------------------------------------------------------------- stops */
@@ -481,91 +487,6 @@ static int vcpu_rip(struct dbg *d, uint64_t *rip, uint64_t *rflags)
 	return 0;
 }
 
-/* A breakpoint stepped over: its int3 again. */
-static void step_over_done(struct dbg *d)
-{
-	if (d->over_bp >= 0) {
-		struct dbg_bp *b = &d->bps[d->over_bp];
-		uint8_t old;
-		if (b->used)
-			bp_poke(d, d->over_cr3, b->addr, 0xcc, &old);
-	}
-	d->over_bp = -1;
-}
-
-/* A breakpoint hit by KVM's intercept that is not a stop: put the byte
- * back, step the one instruction, put the int3 in again (at the step's
- * #DB, or at the next event for a system call). */
-static int step_over(struct dbg *d, int bp, uint64_t cr3, uint64_t rip)
-{
-	uint8_t old;
-	if (bp_poke(d, cr3, rip, d->bps[bp].orig, &old))
-		return -EFAULT;
-	d->over_bp = bp;
-	d->over_cr3 = cr3;
-	d->over_pending_syscall = enters_kernel(d, cr3, rip);
-	return guest_debug(d, 0);
-}
-
-static bool ours_at(const struct dbg *d, uint64_t addr)
-{
-	int i = bp_find(d, addr);
-	return i >= 0 && d->bps[i].in_memory;
-}
-
-/*
- * The exit's pc is the int3's own address on hardware KVM; an emulated
- * CPU may report the address after it, with rip there too.  Either way
- * the breakpoint is at the int3, and the thread must resume there once
- * the byte is put back: rip is moved back.
- */
-static int int3_address(struct dbg *d, uint64_t pc, uint64_t *addr)
-{
-	*addr = pc;
-	if (ours_at(d, pc) || !ours_at(d, pc - 1))
-		return 0;
-	struct kvm_regs r;
-	if (ioctl(d->vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
-		return -errno;
-	if (r.rip != pc)
-		return 0;
-	r.rip = pc - 1;
-	if (ioctl(d->vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
-		return -errno;
-	*addr = pc - 1;
-	return 0;
-}
-
-static int on_breakpoint(struct dbg *d, uint64_t exit_pc)
-{
-	uint64_t cr3 = 0, pc;
-	int cpl = 0;
-	if (dbg_vcpu_cr3(d, &cr3, &cpl) || int3_address(d, exit_pc, &pc))
-		return -1;
-	uint32_t tid = dbg_current_tid(d);
-	int i = bp_find(d, pc);
-	if (i >= 0 && d->bps[i].in_memory) {
-		bool mine = cr3 == mem_root(d);
-		bool wrong_thread = d->stepping && tid != d->step_tid;
-		if (mine && !wrong_thread) {
-			struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = tid,
-					      .swbreak = true };
-			if (hit_stops(d, &s)) {
-				d->stepping = false;
-				d->cur_tid = tid;
-				d->in_user = true;
-				d->frame = d->frame_fx = 0;
-				stop_with(d, &s);
-				return 0;
-			}
-		}
-		return step_over(d, i, cr3, pc);
-	}
-	/* Not ours: the program's own int3, which gets its SIGTRAP as it
-	 * did when recorded. */
-	return inject(d, KVM_GUESTDBG_INJECT_BP, 0) < 0 ? -1 : 0;
-}
-
 static int on_single_step(struct dbg *d, uint64_t dr6)
 {
 	uint64_t cr3 = 0;
@@ -590,11 +511,6 @@ static int on_single_step(struct dbg *d, uint64_t dr6)
 		}
 		settle_done(d, tid);
 		return 0;
-	}
-	if (d->over_bp >= 0 && !d->over_pending_syscall) {
-		step_over_done(d);
-		if (!d->stepping)
-			return guest_debug(d, 0) < 0 ? -1 : 0;
 	}
 	if (!d->stepping)
 		return guest_debug(d, 0) < 0 ? -1 : 0;
@@ -621,9 +537,7 @@ static int on_debug_exit(void *ctx, const struct kvm_debug_exit_arch *a)
 {
 	struct dbg *d = ctx;
 	int r;
-	if (a->exception == 3)
-		r = on_breakpoint(d, a->pc);
-	else if (a->exception == 1)
+	if (a->exception == 1)
 		r = on_single_step(d, a->dr6);
 	else {
 		fprintf(stderr, "rrv: debug: unexpected debug exit (exception %u "
@@ -661,12 +575,6 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 		}
 		/* guest_state.debug.on is set by the VMM (vm->debug.attach). */
 		d->rq = (struct rrv_debug_request){ .on = 1 };
-	}
-	/* A breakpoint stepped over by a system call: back in now. */
-	if (d->over_bp >= 0 && d->over_pending_syscall) {
-		d->over_pending_syscall = false;
-		step_over_done(d);
-		guest_debug(d, 0);
 	}
 	if (d->goto_pending && index >= d->opt.goto_event) {
 		d->goto_pending = false;
@@ -720,7 +628,6 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	d->stepping = false;
 	d->step_via_return = false;
 	d->settle = d->settle_stepping = false;
-	d->over_bp = -1;
 	if (how->action == DBG_STEP) {
 		uint32_t tid = how->tid ? how->tid : d->cur_tid;
 		d->step_tid = tid;
@@ -750,7 +657,6 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	d->stepping = false;
 	d->step_via_return = false;
 	d->bp_pending = 0;
-	d->over_bp = -1;
 	d->settle = d->settle_stepping = false;
 	if (d->state != DBG_ENDED)
 		sync_user_return(d);
@@ -789,7 +695,6 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 	d->opt = *o;
 	snprintf(d->trace, sizeof(d->trace), "%s", o->trace);
 	d->opt.trace = d->trace;
-	d->over_bp = -1;
 	d->rep = replayer_open(d->trace, &d->cfg, status);
 	if (!d->rep) {
 		free(d);

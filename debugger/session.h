@@ -78,10 +78,6 @@ struct dbg {
 	bool step_via_return;    /* the step entered the kernel: wait for
 				    the thread's USER_RETURN */
 	uint64_t step_rflags;    /* the program's rflags before the step */
-	int over_bp;             /* a breakpoint stepped over (index), -1 */
-	uint64_t over_cr3;
-	bool over_pending_syscall; /* stepped over by a system call: the
-				      int3 goes back at the next event */
 	/* A stop found in the kernel, presented at settle_tid's next ring-3
 	 * instruction (session.c, settle()). */
 	bool settle, settle_stepping;
