@@ -12,6 +12,9 @@
 #            the function that wrote it
 #   threads  info threads lists both threads; a breakpoint in the second
 #            stops in it
+#   spin     two threads spinning on flags (asynchronous preemption
+#            points, found with DR0): breakpoints in one, and the replay
+#            still matches the recording
 #   forks    -p CHILD debugs the forked child
 #   crash    SIGSEGV stops at the faulting line; bt names the caller
 #   sort     /usr/bin/sort (dynamic, Debian's): a breakpoint in libc's
@@ -47,7 +50,7 @@ bad() {
 	[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/    | /' "$3" | tail -25
 }
 
-for p in basic threads forks crash; do
+for p in basic threads forks crash spin; do
 	for l in glibc musl; do
 		[ -x "$BIN/$p-$l" ] || { echo "missing $BIN/$p-$l (run make debug-progs)"; exit 2; }
 	done
@@ -125,11 +128,12 @@ for l in glibc musl; do
 	fi
 	if want "step-$l"; then
 		t=step-$l
-		cp "$TMP/basic-$l.rrv" "$TMP/$t.rrv" 2>/dev/null ||
+		# basic's recording when it was made, else one of its own
+		if [ -s "$TMP/basic-$l.status" ]; then
+			for f in rrv out status; do cp "$TMP/basic-$l.$f" "$TMP/$t.$f"; done
+		else
 			record "$t" "$BIN/basic-$l"
-		cp "$TMP/basic-$l.out" "$TMP/$t.out" 2>/dev/null
-		cp "$TMP/basic-$l.status" "$TMP/$t.status" 2>/dev/null
-		[ -s "$TMP/$t.out" ] || record "$t" "$BIN/basic-$l"
+		fi
 		debug "$t" step.gdb
 		expect "$t" "$t" '^1[0-9][[:space:]]+int result = sq \+ counter;' \
 			"next goes to the next line"
@@ -156,6 +160,18 @@ for l in glibc musl; do
 			"a breakpoint in the second thread"
 		expect "$t" "$t" '^\* 2 +Thread ' "the stop is in thread 2"
 		expect "$t" "$t" '^  1 +Thread ' "info threads lists the first thread"
+		ends "$t" "$t"
+	fi
+	if want "spin-$l"; then
+		t=spin-$l
+		record "$t" "$BIN/spin-$l"
+		if ! "$RRV" dump "$TMP/$t.rrv" 2>/dev/null | grep -qi preempt; then
+			bad "$t" "the recording has no preemption point to keep" "$TMP/$t.rec-err"
+		fi
+		debug "$t" spin.gdb
+		expect "$t" "$t" 'hit Breakpoint 1, add_turn \(r=0\)' "a breakpoint in the spinning worker"
+		expect "$t" "$t" '^\$2 = 1$' "its second hit, in the next round"
+		expect "$t" "$t" '^\$3 = 11$' "the total the other thread made"
 		ends "$t" "$t"
 	fi
 	if want "forks-$l"; then
