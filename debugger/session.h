@@ -61,7 +61,8 @@ struct dbg {
 	bool waiting_for_pid;    /* -p: waiting for that process to appear */
 	bool exec_seen;          /* the first program's EXEC came */
 	bool other_program;      /* the debugged process exec'd another */
-	bool await_return;       /* --goto, -p: stop at the next USER_RETURN */
+	bool await_return;       /* --goto, -p, ^C: stop at the next USER_RETURN */
+	struct gdb_stop await_stop; /* ... with this stop */
 	int bp_pending;          /* breakpoints whose page is not mapped yet */
 
 	/* The stop gdb sees, and where the vCPU is. */
@@ -73,18 +74,16 @@ struct dbg {
 
 	/* The run in progress. */
 	const struct dbg_run *how;
-	bool stepping;           /* KVM single-step of step_tid */
+	bool stepping;           /* the trace flag is in step_tid's frame */
 	uint32_t step_tid;
-	bool step_via_return;    /* the step entered the kernel: wait for
-				    the thread's USER_RETURN */
-	uint64_t step_rflags;    /* the program's rflags before the step */
-	/* A stop found in the kernel, presented at settle_tid's next ring-3
-	 * instruction (session.c, settle()). */
-	bool settle, settle_stepping;
-	uint32_t settle_tid;
-	uint64_t settle_rip;
-	struct gdb_stop settle_stop;
-	bool said_overshoot;
+	rrv_gpa_t step_frame;    /* ... that frame */
+	bool step_had_tf;        /* the program had set the flag itself */
+	bool have_step_watch;    /* a watchpoint fired during the step */
+	struct gdb_stop step_watch;
+	bool step_via_return;    /* a step ended by the thread's next
+				    USER_RETURN (a system call, a signal) */
+	bool stop_is_signal;     /* the stop is a SIGNAL event's */
+
 	bool want_pause;         /* the run has its answer in out */
 	struct gdb_stop out;
 	uint64_t hits;           /* breakpoint and watchpoint stops so far */
