@@ -478,7 +478,9 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 		/* guest_state.debug.on is set by the VMM (vm->debug.attach). */
 		d->rq = (struct rrv_debug_request){ .on = 1 };
 	}
-	if (d->goto_pending && index >= d->opt.goto_event) {
+	/* rrv dump numbers events from 0: event N is replayed once N + 1
+	 * were consumed. */
+	if (d->goto_pending && index > d->opt.goto_event) {
 		d->goto_pending = false;
 		if (d->pid) {
 			d->await_return = true;
