@@ -17,13 +17,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/kvm.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "files.h"
 #include "replay/replay.h"
@@ -93,16 +91,6 @@ static void sync_user_return(struct dbg *d)
 	dbg_publish(d);
 }
 
-int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl)
-{
-	struct kvm_sregs s;
-	if (ioctl(d->vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		return -errno;
-	*cr3 = s.cr3;
-	*cpl = s.cs.selector & 3;
-	return 0;
-}
-
 /* --------------------------------------------------------------- stops */
 
 /* The run has its answer: the vCPU loop returns, inside the DEBUG call
@@ -124,7 +112,6 @@ static void stop_in(struct dbg *d, const struct rrv_hc_debug *ev,
 		    const struct gdb_stop *s)
 {
 	d->cur_tid = ev->tid;
-	d->in_user = false;
 	d->frame = ev->regs;
 	d->frame_fx = ev->fxsave;
 	d->stepping = false;
@@ -493,8 +480,7 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 	    !d->want_pause) {
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = dbg_current_tid(d) };
 		d->cur_tid = s.tid;
-		d->in_user = false;
-		d->frame = d->frame_fx = 0;
+			d->frame = d->frame_fx = 0;
 		stop_with(d, &s);
 	}
 	poll_interrupt(d);
@@ -563,7 +549,7 @@ void dbg_position(const struct dbg *d, struct dbg_position *pos)
 {
 	pos->events = d->events;
 	pos->tid = d->cur_tid;
-	pos->user = d->in_user;
+	pos->frame = d->frame != 0;
 	pos->ended = d->state == DBG_ENDED;
 	pos->gone = d->state == DBG_GONE || d->state == DBG_ENDED;
 }

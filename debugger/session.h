@@ -68,8 +68,8 @@ struct dbg {
 	/* The stop gdb sees, and where the vCPU is. */
 	struct gdb_stop stop;
 	uint32_t cur_tid;
-	bool in_user;            /* the vCPU is in ring 3 of cur_tid */
-	rrv_gpa_t frame;         /* else: cur_tid's saved ring-3 frame */
+	rrv_gpa_t frame;         /* cur_tid's ring-3 frame (0: none, a stop
+				    at an event limit) */
 	rrv_gpa_t frame_fx;      /* and its FXSAVE area (0: in the CPU) */
 
 	/* The run in progress. */
@@ -110,8 +110,6 @@ const struct rrv_debug_thread *dbg_thread(struct dbg *d, uint32_t tid,
 uint32_t dbg_current_tid(struct dbg *d);
 /* Writes d->rq into guest_state.debug (bumping its generation). */
 int dbg_publish(struct dbg *d);
-/* The vCPU's cr3 and privilege level. */
-int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl);
 
 /* breakpoints.c */
 int bp_insert(struct dbg *d, uint64_t addr);
