@@ -36,11 +36,13 @@ printf '%s\n' \
 	'set confirm off' 'set pagination off' "target remote :$port" \
 	'info registers rip' 'x/2i $pc' 'break main' 'continue' 'info threads' \
 	'thread 2' 'print $fs_base' 'print $orig_rax' 'print $mxcsr' \
-	'info registers eflags' 'monitor help' 'monitor nosuch' 'detach' >"$tmp/one.gdb"
+	'info registers eflags' 'print $ftag' 'print $xmm0.uint128' 'print $st0' \
+	'monitor help' 'monitor nosuch' 'detach' >"$tmp/one.gdb"
 # Session two: running forwards and backwards.
 printf '%s\n' \
 	'set confirm off' 'set pagination off' "target remote :$port" \
-	'break bump' 'continue' 'reverse-continue' 'continue' >"$tmp/two.gdb"
+	'break bump' 'continue' 'rwatch counter' 'continue' 'delete' \
+	'reverse-continue' 'reverse-stepi' 'continue' >"$tmp/two.gdb"
 timeout 60 "$gdb" -batch -nx -x "$tmp/one.gdb" >"$tmp/one.out" 2>&1
 timeout 60 "$gdb" -batch -nx -x "$tmp/two.gdb" >"$tmp/two.out" 2>&1
 wait $fakepid
@@ -68,10 +70,15 @@ check one "fs_base comes from the segments feature" '^\$1 = 5010304$'
 check one "orig_rax from the linux feature" '^\$2 = -1$'
 check one "mxcsr with its flags" '^\$3 = \[ IM DM ZM OM UM PM \]$'
 check one "eflags with its flags" "^eflags +0x202 +\[ IF \]"
+check one "ftag: FXSAVE's abridged tags made whole (all empty)" '^\$4 = 65535$'
+check one "xmm0 through the vec128 union" '^\$5 = 0$'
+check one "st0, an x87 register" '^\$6 = 0$'
 check one "monitor output reaches gdb" "^fake target: no monitor commands but this one$"
 check one "an unknown monitor command is named" "^rrv: unknown monitor command: 'nosuch'"
 check one "detach" "Inferior 1 \(process 4242\) detached"
 check two "a breakpoint in a function" "Breakpoint 1, .*bump \("
+check two "a read watchpoint is set in hardware" "^Hardware read watchpoint 2: counter$"
+check two "and its stop is reported as one" "^Value = 0$"
 check two "reverse-continue reaches the start of the history" "No more reverse-execution history"
 check two "continue runs to the exit" "Inferior 1 \(process 4242\) exited normally"
 if [ "$fakerc" -ne 0 ]; then
@@ -87,4 +94,4 @@ if [ $failed -ne 0 ]; then
 	cat "$tmp/fake.err" >&2
 	exit 1
 fi
-echo "gdbstub-gdb: all 19 checks of gdb's output passed"
+echo "gdbstub-gdb: all 24 checks of gdb's output passed"
