@@ -832,6 +832,19 @@ static void test_serve(void **state)
 	assert_string_equal(got, "+$T05thread:1;#d7-$T05thread:1;#d7+$OK#9a$QC1#c5$OK#9a");
 }
 
+/* A ^C in the same read as the 'c' that started the run still stops it. */
+static void test_serve_interrupt(void **state)
+{
+	struct client *c = *state;
+	char got[4096];
+	c->f.next = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = 2 };
+	static const char script[] = "$c#63\x03$D#44";
+	int rc = serve_script(&c->f, script, sizeof(script) - 1, got, sizeof(got));
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->f.resumes, 1);
+	assert_string_equal(got, "+$T02thread:1;#d4+$OK#9a");
+}
+
 static void test_serve_client_gone(void **state)
 {
 	struct client *c = *state;
@@ -892,6 +905,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kill_no_reply, setup_mp, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup_mp, teardown),
 		cmocka_unit_test_setup_teardown(test_serve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_client_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_oversized, setup, teardown),
 		cmocka_unit_test(test_listen),
