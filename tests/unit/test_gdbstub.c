@@ -43,6 +43,7 @@ struct fake {
 	struct gdb_resume last_resume;
 	int resumes, detaches;
 	bool file_open;
+	int file_opens;      /* calls of file_open */
 };
 
 static int fake_index(uint32_t tid)
@@ -172,6 +173,7 @@ static int fake_file_open(void *t, const char *path, int flags, int mode)
 {
 	struct fake *f = t;
 	(void)mode;
+	f->file_opens++;
 	if (flags != O_RDONLY)
 		return -EACCES;
 	if (strcmp(path, "/bin/prog") != 0)
@@ -723,6 +725,10 @@ static void test_vfile(void **state)
 	snprintf(pkt, sizeof(pkt), "vFile:open:%s,100000,0", hex);        /* unknown flag */
 	assert_string_equal(req(c, pkt), "F-1,16");
 	assert_string_equal(req(c, "vFile:open:2f6e6f,0,0"), "F-1,2");   /* "/no" */
+	/* gdb's probe, "just probing": relative, answered without the target. */
+	int opens = c->f.file_opens;
+	assert_string_equal(req(c, "vFile:open:6a7573742070726f62696e67,0,1c0"), "F-1,2");
+	assert_int_equal(c->f.file_opens, opens);
 	assert_string_equal(req(c, "vFile:open:2f00,0,0"), "F-1,16");    /* a NUL inside */
 	assert_string_equal(req(c, "vFile:open:2f6,0,0"), "E16");        /* odd hex */
 	assert_string_equal(req(c, "vFile:open:zz,0,0"), "E16");
