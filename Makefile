@@ -34,14 +34,19 @@ VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 DEBUGINFO_OBJS := $(DEBUGINFO_SRCS:%.c=$(BUILD)/%.o)
 TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
-HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/libgdbstub.a $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
-	$(BUILD)/librrvtrace.a
+HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/libgdbstub.a $(BUILD)/librr.a $(BUILD)/libvmm.a \
+	$(BUILD)/libdebuginfo.a $(BUILD)/librrvtrace.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 # The trace reader reads untrusted files: its tests run under ASan/UBSan.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
 FUZZ_BIN := $(BUILD)/tests/fuzz/fuzz_trace_reader
+FUZZ_GDB_BIN := $(BUILD)/tests/fuzz/fuzz_gdb_packet
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# The stub against Debian's gdb, with no KVM: a fake target serving a
+# real static ELF (tests/unit/gdbstub-gdb.sh, in make unit-test).
+GDBSTUB_FAKE := $(BUILD)/tests/unit/gdbstub_fake
+GDBSTUB_PROG := $(BUILD)/tests/unit/gdbstub_prog
 
 # Programs and tools the end-to-end tests use, built here (not in the VM).
 E2E_PROGS := $(patsubst tests/e2e/programs/%.c,$(BUILD)/tests/e2e/%,$(wildcard tests/e2e/programs/*.c))
@@ -183,6 +188,26 @@ $(BUILD)/tests/unit/test_trace: tests/unit/test_trace.c $(TRACE_SRCS) $(wildcard
 	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -O1 $(SANITIZE) -o $@ \
 		tests/unit/test_trace.c $(TRACE_SRCS) $(HOST_LIBS) $(CMOCKA_LIBS)
 
+# The gdb stub parses whatever a client sends: its tests run under
+# ASan/UBSan too.
+$(BUILD)/tests/unit/test_gdbstub: tests/unit/test_gdbstub.c $(GDBSTUB_SRCS) $(wildcard gdbstub/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(CMOCKA_CFLAGS) -O1 $(SANITIZE) -o $@ \
+		tests/unit/test_gdbstub.c $(GDBSTUB_SRCS) $(CMOCKA_LIBS)
+
+$(GDBSTUB_FAKE): tests/unit/gdbstub_fake.c $(BUILD)/libgdbstub.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^)
+
+$(GDBSTUB_PROG): tests/unit/gdbstub_prog.c
+	@mkdir -p $(@D)
+	$(CC) -static -O0 -g -Wall -Wextra -Werror -o $@ $<
+
+$(FUZZ_GDB_BIN): tests/fuzz/fuzz_gdb_packet.c $(GDBSTUB_SRCS) $(wildcard gdbstub/*.h)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I. -Iinclude \
+		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^)
+
 $(FUZZ_BIN): tests/fuzz/fuzz_trace_reader.c $(TRACE_SRCS) $(wildcard trace-format/*.h) \
 		include/rrv/digest.h
 	@mkdir -p $(@D)
@@ -225,13 +250,15 @@ test: deps
 layers-test:
 	@tests/layers/run.sh
 
-unit-test: $(UNIT_BINS)
+unit-test: $(UNIT_BINS) $(GDBSTUB_FAKE) $(GDBSTUB_PROG)
 	@tests/unit/run-all $(UNIT_BINS)
+	@tests/unit/gdbstub-gdb.sh $(GDBSTUB_FAKE) $(GDBSTUB_PROG)
 
 # A bounded fuzzing run from the golden traces; findings fail the build.
-fuzz-test: $(FUZZ_BIN)
-	@mkdir -p $(BUILD)/fuzz-corpus
+fuzz-test: $(FUZZ_BIN) $(FUZZ_GDB_BIN)
+	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-gdb-corpus
 	$(FUZZ_BIN) -max_total_time=30 -max_len=8192 $(BUILD)/fuzz-corpus tests/traces
+	$(FUZZ_GDB_BIN) -max_total_time=20 -max_len=4096 $(BUILD)/fuzz-gdb-corpus tests/fuzz/gdb-corpus
 
 # In one nested VM (when there is no /dev/kvm): the e2e tests, the
 # conformance suite under rrv run, and again recorded and replayed.

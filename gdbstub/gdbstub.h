@@ -28,7 +28,8 @@ int gdbstub_listen(const char *addr, int port, int *out_port);
 int gdbstub_accept(int lfd);
 
 /* Runs a session on a connected fd until the client detaches, kills or
- * goes away.  Returns 0 after a detach or kill, -ECONNRESET when the
+ * goes away.  Returns 0 after a detach or kill (or a client that closed
+ * the connection once the process had exited), -ECONNRESET when the
  * client went away without one, or another -errno.  The target's detach
  * is called in every case.  Does not close fd. */
 int gdbstub_serve(int fd, const struct gdb_target_ops *ops, void *target);

@@ -60,7 +60,7 @@ void out_thread_id(struct gdbstub_session *s, uint32_t tid)
 static int fetch_threads(struct gdbstub_session *s)
 {
 	int n = s->ops->threads(s->t, s->list_tids, GDB_MAX_THREADS);
-	s->list_n = n < 0 ? 0 : n;
+	s->list_n = n < 0 ? 0 : n > GDB_MAX_THREADS ? GDB_MAX_THREADS : n; /* a target's bug */
 	return n;
 }
 
