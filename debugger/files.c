@@ -140,13 +140,10 @@ static bool first_time(struct dbg_files *f, const char *path)
 	return true;
 }
 
-/* path made absolute against the recording's cwd, with "//" and "/./"
- * folded (the names the program used were absolute or relative to the
- * same cwd; ".." is left alone: it depends on symlinks).  NULL when too
- * long or out of memory. */
-static char *normalise(const struct dbg_files *f, const char *path)
+char *dbg_files_normalise(const char *cwd, const char *path)
 {
-	const char *cwd = f->cwd && *f->cwd ? f->cwd : "/";
+	if (!cwd || !*cwd)
+		cwd = "/";
 	size_t len = strlen(path) + (path[0] == '/' ? 0 : strlen(cwd) + 1);
 	if (len >= PATH_MAX)
 		return NULL;
@@ -316,7 +313,7 @@ int dbg_files_open(struct dbg_files *f, const char *path, int *err)
 		*err = EMFILE;
 		return -1;
 	}
-	char *p = normalise(f, path);
+	char *p = dbg_files_normalise(f->cwd, path);
 	if (!p) {
 		*err = ENAMETOOLONG;
 		return -1;
