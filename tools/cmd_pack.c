@@ -365,12 +365,20 @@ int cmd_pack(int argc, char **argv)
 	uint64_t bytes = 0;
 	if (c && !add)
 		status = 1;
-	progress_begin("packing: compressing");
+	/* The line names the file being compressed: the figures stay the
+	 * trace's events and the bytes packed so far. */
+	static char what[128];
+	snprintf(what, sizeof(what), "packing");
+	progress_begin(what);
 	for (size_t k = 0; add && !status && k < n; k++) {
 		if (c[k].skip) {
 			kept++;
 			continue;
 		}
+		const char *base = strrchr(c[k].real, '/');
+		snprintf(what, sizeof(what), "packing %s (%zu of %zu)", base ? base + 1 : c[k].real,
+			 k + 1, n);
+		progress_update(s.events, bytes);
 		int err = rrv_trace_packed_add(add, c[k].paths, c[k].paths_len, c[k].data,
 					       c[k].size);
 		if (err) {
@@ -384,7 +392,7 @@ int cmd_pack(int argc, char **argv)
 		}
 		added++;
 		bytes += c[k].size;
-		progress_update(added, bytes);
+		progress_update(s.events, bytes);
 	}
 	progress_end();
 	rrv_trace_reader_free(r);
