@@ -21,18 +21,20 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 # the debugger above replay, record and replay above the VMM, the VMM above debuginfo; the trace
 # library and include/rrv below them all.
 DEBUGGER_SRCS := $(wildcard debugger/*.c)
+GDBSTUB_SRCS := $(wildcard gdbstub/*.c)
 RR_SRCS := $(wildcard record/*.c replay/*.c)
 VMM_SRCS := $(wildcard vmm/*.c vmm/x86/*.c)
 DEBUGINFO_SRCS := $(wildcard debuginfo/*.c)
 TRACE_SRCS := $(wildcard trace-format/*.c)
 TOOLS_SRCS := $(wildcard tools/*.c)
 DEBUGGER_OBJS := $(DEBUGGER_SRCS:%.c=$(BUILD)/%.o)
+GDBSTUB_OBJS := $(GDBSTUB_SRCS:%.c=$(BUILD)/%.o)
 RR_OBJS := $(RR_SRCS:%.c=$(BUILD)/%.o)
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 DEBUGINFO_OBJS := $(DEBUGINFO_SRCS:%.c=$(BUILD)/%.o)
 TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
-HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
+HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/libgdbstub.a $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
 	$(BUILD)/librrvtrace.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -53,6 +55,23 @@ E2E_DYN_PROGS := $(BUILD)/tests/e2e/report_crash_dyn $(BUILD)/tests/e2e/report_d
 E2E_LIB_PROGS := $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so \
 	$(BUILD)/tests/e2e/libreport-changed.so $(BUILD)/tests/e2e/stripped/libreport.so
 E2E_BINS := $(E2E_PROGS) $(E2E_DYN_PROGS) $(E2E_LIB_PROGS) $(BUILD)/tests/e2e/trace_edit
+
+# The guest programs of rrv debug's tests (tests/debug/run.sh), static with
+# glibc and with musl, unoptimised and with debug information, so that gdb
+# sees every local and line.
+DEBUG_SRCS := $(wildcard tests/debug/*.c)
+DEBUG_BINS := $(DEBUG_SRCS:tests/debug/%.c=$(BUILD)/tests/debug/%-glibc) \
+	$(DEBUG_SRCS:tests/debug/%.c=$(BUILD)/tests/debug/%-musl)
+
+$(BUILD)/tests/debug/%-glibc: tests/debug/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -g -O0 -pthread -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/debug/%-musl: tests/debug/%.c
+	@mkdir -p $(@D)
+	musl-gcc -static -g -O0 -Wall -Wextra -Werror -o $@ $<
+
+debug-progs: $(DEBUG_BINS)
 
 $(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
 	@mkdir -p $(@D)
@@ -90,7 +109,7 @@ $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
 
-.PHONY: all deps run test layers-test unit-test fuzz-test kvm-test bench clean
+.PHONY: all deps run test debug-progs layers-test unit-test fuzz-test kvm-test bench clean
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -111,6 +130,7 @@ $(BUILD)/%.o: %.c | $(SYSCALL_LIST)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/libdebugger.a: $(DEBUGGER_OBJS)
+$(BUILD)/libgdbstub.a: $(GDBSTUB_OBJS)
 $(BUILD)/librr.a: $(RR_OBJS)
 $(BUILD)/libvmm.a: $(VMM_OBJS)
 $(BUILD)/libdebuginfo.a: $(DEBUGINFO_OBJS)
@@ -191,7 +211,7 @@ fuzz-test: $(FUZZ_BIN)
 
 # In one nested VM (when there is no /dev/kvm): the e2e tests, the
 # conformance suite under rrv run, and again recorded and replayed.
-kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS)
+kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(DEBUG_BINS)
 	tests/with-kvm/run.sh
 	@tests/kvm-shards
 

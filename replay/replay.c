@@ -59,6 +59,10 @@ struct replayer {
 	 * recording at once) and EXIT_CODE, rrv record's status then. */
 	int interrupted;
 	int interrupted_code;
+
+	/* rrv debug: called after each event is in place (replayer_observe). */
+	void (*after_event)(void *ctx, uint64_t index, unsigned nr);
+	void *after_ctx;
 };
 
 /* Replay waits this long for a thread to reach its recorded preemption
@@ -199,11 +203,11 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
 	return r;
 }
 
-static int64_t now_ns(void)
+/* The watchdog's clock: host time less the time rrv debug held the VM
+ * paused (a user in gdb is not a stuck replay). */
+static int64_t now_ns(const struct replayer *r)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	return vmm_clock_ns(r->vm);
 }
 
 /* The next event: the one read ahead, if any. */
@@ -416,7 +420,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	int got = next_event(r, &e);
 	if (got == 1)
 		r->index++;
-	r->last_event_ns = now_ns();
+	r->last_event_ns = now_ns(r);
 	if (got == RRV_TRACE_E_TRUNCATED) {
 		fprintf(stderr, "rrv: replay: the trace ends early, after %llu "
 			"events (the recording was cut off): everything up to "
@@ -501,6 +505,8 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	}
 	*ret = e.ret;
 	publish_next(r);
+	if (r->after_event)
+		r->after_event(r->after_ctx, r->index, c->nr);
 	/* The last event of an interrupted recording: stop right after it
 	 * (its output still goes out), where the recording stopped, rather
 	 * than run on into what was never recorded. */
@@ -534,10 +540,10 @@ static int watchdog(void *ctx)
 	uint64_t passes = breakpoint_passes(r);
 	if (passes != r->passes) {
 		r->passes = passes;
-		r->last_event_ns = now_ns();
+		r->last_event_ns = now_ns(r);
 		return 0;
 	}
-	if (!r->last_event_ns || now_ns() - r->last_event_ns < r->watchdog_ns ||
+	if (!r->last_event_ns || now_ns(r) - r->last_event_ns < r->watchdog_ns ||
 	    !ahead_preempt(r))
 		return 0;
 	char why[512];
@@ -558,6 +564,19 @@ static int watchdog(void *ctx)
 void replayer_log_syscalls(struct replayer *r)
 {
 	r->log_syscalls = true;
+}
+
+void replayer_observe(struct replayer *r,
+		      void (*after_event)(void *ctx, uint64_t index, unsigned nr),
+		      void *ctx)
+{
+	r->after_event = after_event;
+	r->after_ctx = ctx;
+}
+
+const struct rrv_trace_reader *replayer_reader(const struct replayer *r)
+{
+	return r->rd;
 }
 
 uint64_t replayer_events(const struct replayer *r)

@@ -13,6 +13,7 @@
 struct vmm;
 struct vmm_config;
 struct replayer;
+struct rrv_trace_reader;
 
 /* rrv replay's exit statuses besides the recorded program's own. */
 #define REPLAY_EXIT_DIVERGED 65  /* the run left the recorded path */
@@ -31,6 +32,20 @@ struct replayer *replayer_open(const char *path, struct vmm_config *cfg, int *st
 /* Asks the guest kernel to log system calls (rrv replay --log=syscalls);
  * before replayer_attach. */
 void replayer_log_syscalls(struct replayer *r);
+
+/*
+ * rrv debug: after_event(ctx, index, nr) is called after each recorded
+ * event is answered (index: events consumed so far, nr: its hypercall),
+ * with the answer already in guest memory and the next preemption point
+ * published; the callback may set guest_state fields (the debugger's) or
+ * ask the vCPU loop to pause.  Before replayer_attach.
+ */
+void replayer_observe(struct replayer *r,
+		      void (*after_event)(void *ctx, uint64_t index, unsigned nr),
+		      void *ctx);
+
+/* The trace being replayed (rrv debug serves its packed files). */
+const struct rrv_trace_reader *replayer_reader(const struct replayer *r);
 
 /* Events replayed so far (where a divergence stopped it). */
 uint64_t replayer_events(const struct replayer *r);

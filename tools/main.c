@@ -24,6 +24,9 @@ static const struct rrv_cmd commands[] = {
 	  "[--no-pmu] PROGRAM [ARGS...]" },
 	{ "replay", cmd_replay, "re-execute a recorded run exactly, without the host",
 	  "rrv replay [--stats] [--verbose] [--no-pmu] [--log=syscalls] [FILE]" },
+	{ "debug", cmd_debug, "replay a trace under gdb: breakpoints, watchpoints, steps",
+	  "rrv debug [--debugger=PATH] [--port=PORT | --listen=ADDR:PORT] [-g EVENT]\n"
+	  "                [-p PID] [--no-pmu] [TRACE] [-- GDB_ARGS...]" },
 	{ "dump", cmd_dump, "print a trace's events (strace-like, or --json)",
 	  "rrv dump [--json] [--event=N | --from=N --to=M] [--tid=T]\n"
 	  "                [--call=NAME[,NAME...]] [-s N] [FILE]" },

@@ -13,5 +13,6 @@ int hc_net_register(struct hc_table *t);       /* socket, connect, ..., poll */
 int hc_preempt_register(struct hc_table *t);   /* preempt: async switches */
 int hc_report_register(struct hc_table *t);    /* deadlock: reports */
 int hc_hostsig_register(struct hc_table *t);   /* hostsig: signals to rrv */
+int hc_debug_register(struct hc_table *t);     /* debug: rrv debug's events */
 
 #endif

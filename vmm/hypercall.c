@@ -53,6 +53,7 @@ int hc_register_all(struct hc_table *t)
 		hc_preempt_register,
 		hc_report_register,
 		hc_hostsig_register,
+		hc_debug_register,
 	};
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		int err = families[i](t);

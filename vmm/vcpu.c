@@ -18,6 +18,7 @@
 
 #include "debuginfo/disasm.h"
 #include "debuginfo/elfimage.h"
+#include "guestdbg.h"
 #include "hostsig.h"
 #include "timer.h"
 #include "vmm.h"
@@ -140,6 +141,28 @@ size_t vcpu_read_virt(struct vmm *vm, uint64_t gva, void *buf, size_t len)
 	return read_virt(&t, gva, buf, len);
 }
 
+/* read_virt's twin: the same pages, the same stops, copying the other
+ * way. */
+static size_t write_virt(const struct translation *t, uint64_t gva,
+			 const void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t va = gva + done, pa;
+		size_t chunk = 4096 - (va & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		if (va < gva || translate(t, va, &pa))
+			break;
+		void *dst = GUEST_AT(&t->vm->mem, pa, chunk);
+		if (!dst)
+			break;
+		memcpy(dst, (const char *)buf + done, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
 /* x86-64 page-table entry bits (Intel SDM vol. 3, 4.5). */
 #define PTE_PRESENT 1ull
 #define PTE_LARGE (1ull << 7)            /* PS: a 1 GiB or 2 MiB page */
@@ -180,6 +203,13 @@ size_t vcpu_read_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
 {
 	struct translation t = { .vm = vm, .root = root };
 	return read_virt(&t, gva, buf, len);
+}
+
+size_t vcpu_write_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
+			    const void *buf, size_t len)
+{
+	struct translation t = { .vm = vm, .root = root };
+	return write_virt(&t, gva, buf, len);
 }
 
 void vcpu_print_regs(struct vmm *vm)
@@ -270,6 +300,8 @@ static int on_io(struct vmm *vm)
 	int64_t ret = hc_dispatch(&vm->hc, &call, &in_struct);
 	if (call.vm_stop)
 		vm->stopped = true; /* the tap set exit_code and said why */
+	if (call.nr == RRV_HC_BOOT && !vm->stopped)
+		guestdbg_after_boot(vm); /* rrv debug: guest_state.debug.on */
 	const struct hc_desc *d = hc_lookup(&vm->hc, call.nr);
 	if (d && !(d->flags & HC_F_UNTRACED) && !vm->stopped)
 		hostsig_after_call(vm); /* a traced answer may carry the flag */
@@ -334,6 +366,22 @@ static int on_irq_window(struct vmm *vm)
 	return 0;
 }
 
+/* A single step or breakpoint of KVM_SET_GUEST_DEBUG: the debugger's
+ * (vm->debug.on_exit), or, with no debugger or one that does not know
+ * it, a stop as for any exit the VMM never asked for. */
+static int on_debug(struct vmm *vm)
+{
+	const struct kvm_debug_exit_arch *a = &vm->run->debug.arch;
+	int r = vm->debug.on_exit ? vm->debug.on_exit(vm->debug.ctx, a) : -1;
+	if (r == VMM_DEBUG_PAUSE)
+		vm->debug.pause = true;
+	if (r >= 0)
+		return 0;
+	return stop_broken(vm, "debug exit (exception %u, dr6 0x%llx) that no "
+			   "debugger asked for", a->exception,
+			   (unsigned long long)a->dr6);
+}
+
 typedef int (*exit_fn)(struct vmm *vm);
 
 static const exit_fn exit_handlers[] = {
@@ -345,11 +393,39 @@ static const exit_fn exit_handlers[] = {
 	[KVM_EXIT_INTERNAL_ERROR] = on_internal_error,
 	[KVM_EXIT_INTR] = on_intr,
 	[KVM_EXIT_IRQ_WINDOW_OPEN] = on_irq_window,
+	[KVM_EXIT_DEBUG] = on_debug,
 };
+
+/*
+ * Stops the loop for the debugger.  KVM completes an exit's I/O (the
+ * OUT of the hypercall that paused) only on the next KVM_RUN; one with
+ * immediate_exit set does that and enters no guest instruction, so that
+ * the registers and memory the debugger reads now, or a snapshot takes,
+ * are the guest's whole state (KVM API: "KVM_RUN", immediate_exit).
+ */
+static int pause_loop(struct vmm *vm)
+{
+	vm->debug.pause = false;
+	vm->run->immediate_exit = 1;
+	int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+	vm->run->immediate_exit = 0;
+	if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+		fprintf(stderr, "rrv: cannot pause the vCPU: KVM_RUN with "
+			"immediate_exit: %s\n", r == 0 ? "ran the guest" : strerror(errno));
+		return RRV_PANIC_STATUS;
+	}
+	vmm_pause_clock(vm, true);
+	return VMM_PAUSED;
+}
 
 int vcpu_loop(struct vmm *vm)
 {
+	vmm_pause_clock(vm, false);
 	while (!vm->stopped) {
+		/* The debugger wants the VM still: nothing is injected and no
+		 * signal acted on, so resuming goes on exactly from here. */
+		if (vm->debug.pause)
+			return pause_loop(vm);
 		/* A signal to rrv: stop at once, or pass it on (hostsig.c). */
 		if (hostsig_check(vm))
 			break;

@@ -12,7 +12,8 @@ struct vmm;
 int vcpu_create(struct vmm *vm);
 
 /* Runs the vCPU until a hypercall or a fatal exit stops the VM.  Returns
- * rrv's exit status. */
+ * rrv's exit status, or VMM_PAUSED (vmm.h) when vm->debug.pause was set:
+ * the next call resumes the guest exactly there. */
 int vcpu_loop(struct vmm *vm);
 
 void vcpu_destroy(struct vmm *vm);
@@ -38,6 +39,12 @@ int vcpu_translate_root(struct vmm *vm, uint64_t root, uint64_t gva,
 			uint64_t *gpa);
 size_t vcpu_read_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
 			   void *buf, size_t len);
+
+/* vcpu_read_virt_root's twin for writing (the debugger's breakpoints and
+ * memory writes): the same checked translation page by page, the same
+ * stops.  Returns the bytes written. */
+size_t vcpu_write_virt_root(struct vmm *vm, uint64_t root, uint64_t gva,
+			    const void *buf, size_t len);
 
 /* Prints the general registers on stderr, each line prefixed "rrv:   ". */
 void vcpu_print_regs(struct vmm *vm);

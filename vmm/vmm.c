@@ -69,7 +69,9 @@ fail:
 	return NULL;
 }
 
-int vmm_run(struct vmm *vm)
+/* The timers and signal handlers of a run, once (a paused VM keeps
+ * them: resuming must find them as they were). */
+static int run_begin(struct vmm *vm)
 {
 	/* Ticks preempt threads spinning in ring 3 (run and record); in
 	 * replay they only wake the watchdog, if the replayer has one. */
@@ -79,19 +81,58 @@ int vmm_run(struct vmm *vm)
 		vm->tick.inject = !vm->cfg.replay;
 		if (timer_start(vm, vm->tick.inject ? TIMER_TICK_NS : TIMER_WATCH_NS,
 				!vm->tick.inject))
-			return RRV_PANIC_STATUS;
+			return -1;
 	}
 	/* Signals to rrv: the program's (run, record) or the end (replay). */
 	if (vm->cfg.exec_path && hostsig_install(vm)) {
 		timer_stop(vm);
-		return RRV_PANIC_STATUS;
+		return -1;
 	}
+	vm->debug.running = true;
+	return 0;
+}
+
+int vmm_run(struct vmm *vm)
+{
+	if (!vm->debug.running && run_begin(vm))
+		return RRV_PANIC_STATUS;
 	int status = vcpu_loop(vm);
+	if (status == VMM_PAUSED)
+		return VMM_PAUSED;
+	vm->debug.running = false;
 	hostsig_uninstall(vm);
 	timer_stop(vm);
 	if (vm->cfg.stats)
 		vmm_print_stats(vm);
 	return status;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+int64_t vmm_clock_ns(const struct vmm *vm)
+{
+	int64_t now = monotonic_ns();
+	int64_t paused = vm->debug.paused_ns;
+	if (vm->debug.paused)
+		paused += now - vm->debug.pause_began_ns;
+	return now - paused;
+}
+
+void vmm_pause_clock(struct vmm *vm, bool pausing)
+{
+	int64_t now = monotonic_ns();
+	if (pausing && !vm->debug.paused) {
+		vm->debug.paused = true;
+		vm->debug.pause_began_ns = now;
+	} else if (!pausing && vm->debug.paused) {
+		vm->debug.paused = false;
+		vm->debug.paused_ns += now - vm->debug.pause_began_ns;
+	}
 }
 
 void vmm_destroy(struct vmm *vm)

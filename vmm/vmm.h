@@ -24,6 +24,16 @@
 #define VMM_MEM_MAX (3072ull << 20)
 
 struct elf_image;
+struct kvm_debug_exit_arch;
+
+/* vcpu_loop and vmm_run: the debugger paused the VM (vm->debug.pause).
+ * Not an exit status: the VM is intact, and the next call resumes it
+ * exactly where it stopped. */
+#define VMM_PAUSED (-2)
+
+/* What a debug hook returns: go on, or pause the loop there. */
+#define VMM_DEBUG_GO 0
+#define VMM_DEBUG_PAUSE 1
 
 struct vmm_config {
 	uint64_t mem_bytes;
@@ -106,6 +116,33 @@ struct vmm {
 		int interrupted; /* the signal that stopped the VM at once */
 	} hostsig;
 
+	/* Owned by guestdbg.c and hc_debug.c: rrv debug (docs/debugging.md).
+	 * All zero (no hook, not attached) outside rrv debug. */
+	struct {
+		/* Set before vmm_run: after BOOT, a guest of ABI 9 or later
+		 * gets guest_state.debug with on = 1 (rq below). */
+		bool attach;
+		/* A DEBUG hypercall (hc_debug.c), its struct checked:
+		 * returns VMM_DEBUG_GO or VMM_DEBUG_PAUSE. */
+		int (*hook)(void *ctx, const struct rrv_hc_debug *ev);
+		/* KVM_EXIT_DEBUG (a single step or a breakpoint of
+		 * KVM_SET_GUEST_DEBUG): VMM_DEBUG_GO, VMM_DEBUG_PAUSE, or -1
+		 * when it is none of the debugger's (the VM then stops with
+		 * a report, as without a hook). */
+		int (*on_exit)(void *ctx, const struct kvm_debug_exit_arch *arch);
+		void *ctx;
+		/* Set by a hook, an exit handler or the debugger itself: the
+		 * loop returns VMM_PAUSED before it enters the guest again. */
+		bool pause;
+		bool paused;        /* vcpu_loop returned VMM_PAUSED */
+		bool running;       /* vmm_run started the timers and handlers */
+		/* The request last written to guest_state.debug. */
+		struct rrv_debug_request rq;
+		/* Host time spent paused, for vmm_clock_ns, and when the
+		 * current pause began. */
+		int64_t paused_ns, pause_began_ns;
+	} debug;
+
 	bool stopped;   /* set by the exit and panic hypercalls */
 	int exit_code;  /* rrv's own exit status once stopped */
 	struct vmm_stats stats;
@@ -114,8 +151,19 @@ struct vmm {
 /* Builds the VM and loads the kernel.  Returns NULL after printing why. */
 struct vmm *vmm_create(const struct vmm_config *cfg);
 
-/* Runs the guest to its end.  Returns rrv's exit status. */
+/* Runs the guest to its end.  Returns rrv's exit status, or VMM_PAUSED
+ * when the debugger paused it (vm->debug.pause): calling vmm_run again
+ * resumes it, with the timers and signal handlers left in place. */
 int vmm_run(struct vmm *vm);
+
+/* CLOCK_MONOTONIC in nanoseconds less the time the VM spent paused: the
+ * clock of the replay's watchdog, so that a user sitting in gdb for
+ * minutes is not a stuck replay. */
+int64_t vmm_clock_ns(const struct vmm *vm);
+
+/* vcpu_loop's side of the above: the clock stops when the loop pauses
+ * (pausing true) and goes on when it resumes. */
+void vmm_pause_clock(struct vmm *vm, bool pausing);
 
 void vmm_destroy(struct vmm *vm);
 

@@ -1,0 +1,164 @@
+/*
+ * The engine's state, shared by its files (debugger/); nothing outside
+ * debugger/ includes this.  session.c owns the replay and the run loop,
+ * breakpoints.c the int3s, watch.c DR1-DR3, regs.c and memory.c what gdb
+ * reads, xfer.c qXfer's objects, target.c the table gdbstub calls.
+ */
+#ifndef RRV_DEBUGGER_SESSION_H
+#define RRV_DEBUGGER_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rrv/hypercall.h>
+
+#include "debugger.h"
+#include "vmm/vmm.h"
+
+struct replayer;
+
+/* Software breakpoints gdb inserted (Z0/Z1), and one of the engine's own. */
+#define DBG_BPS_MAX 64
+struct dbg_bp {
+	bool used;
+	uint64_t addr;
+	uint8_t orig;      /* the program's byte, read when inserted */
+	bool in_memory;    /* the int3 is in guest memory now */
+};
+
+/* The engine's own one-shot breakpoint: the next ring-3 instruction of one
+ * thread, where a stop found inside the kernel is presented. */
+struct dbg_temp {
+	bool on;
+	uint64_t addr, cr3;
+	uint32_t tid;
+	uint8_t orig;
+	bool in_memory;
+	struct gdb_stop stop;  /* what the stop is, once reached */
+};
+
+/* A watchpoint in one of DR1-DR3 (slot i+1). */
+#define DBG_WATCH_SLOTS 3
+struct dbg_watch {
+	bool used;
+	enum gdb_point_type type;
+	uint64_t addr;
+	int len;
+};
+
+enum dbg_state {
+	DBG_RUNNING,   /* between stops */
+	DBG_STOPPED,   /* stopped, gdb looks */
+	DBG_GONE,      /* the debugged process exited (W/X sent) */
+	DBG_ENDED,     /* the replay is over (end, divergence) */
+};
+
+struct dbg {
+	struct dbg_options opt;
+	char trace[4200];
+	struct vmm_config cfg;
+	struct replayer *rep;
+	struct vmm *vm;
+	bool vm_started;         /* vmm_run was entered once */
+	int vm_status;           /* its result once the replay is over */
+	enum dbg_state state;
+
+	/* The debugged process: its pid and address space, once it ran. */
+	pid_t pid;
+	uint64_t cr3;
+	char exec_path[256];
+	uint8_t auxv[512];
+	size_t auxv_len;
+	bool waiting_for_pid;    /* -p: waiting for that process to appear */
+
+	/* The stop gdb sees, and where the vCPU is. */
+	struct gdb_stop stop;
+	uint32_t cur_tid;
+	bool in_user;            /* the vCPU is in ring 3 of cur_tid */
+	rrv_gpa_t frame;         /* else: cur_tid's saved ring-3 frame */
+	rrv_gpa_t frame_fx;      /* and its FXSAVE area (0: in the CPU) */
+
+	/* The run in progress. */
+	const struct dbg_run *how;
+	bool stepping;           /* KVM single-step of step_tid */
+	uint32_t step_tid;
+	bool step_via_return;    /* the step entered the kernel: wait for
+				    the thread's USER_RETURN */
+	uint64_t step_rflags;    /* the program's rflags before the step */
+	int over_bp;             /* a breakpoint stepped over (index), -1 */
+	uint64_t over_cr3;
+	bool over_temp;          /* ... or the temporary one */
+	bool over_pending_syscall; /* stepped over by a system call: the
+				      int3 goes back at the next event */
+	bool want_pause;         /* the run has its answer in out */
+	struct gdb_stop out;
+	uint64_t hits;           /* breakpoint and watchpoint stops so far */
+	uint64_t events;         /* events consumed */
+	bool goto_pending;       /* --goto not reached yet */
+	bool started;            /* the first stop was reached */
+
+	struct dbg_bp bps[DBG_BPS_MAX];
+	struct dbg_temp temp;
+	struct dbg_watch watch[DBG_WATCH_SLOTS];
+	struct rrv_debug_request rq;  /* what guest_state.debug holds */
+
+	bool said_signals;       /* "the recording decides" said once */
+	bool detached;           /* the client detached, killed or left */
+	struct dbg_files *files; /* vFile's source (files.c) */
+};
+
+/* session.c */
+/* The guest's thread table, copied and checked; returns the count. */
+int dbg_threads(struct dbg *d, struct rrv_debug_thread *out, int max);
+/* The slot of tid, or NULL. */
+const struct rrv_debug_thread *dbg_thread(struct dbg *d, uint32_t tid,
+					  struct rrv_debug_thread *buf);
+/* The thread running now (guest_state.tid), 0 when none. */
+uint32_t dbg_current_tid(struct dbg *d);
+/* Writes d->rq into guest_state.debug (bumping its generation). */
+int dbg_publish(struct dbg *d);
+/* The vCPU's cr3 and privilege level. */
+int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl);
+
+/* breakpoints.c */
+int bp_insert(struct dbg *d, uint64_t addr);
+int bp_remove(struct dbg *d, uint64_t addr);
+/* Puts every int3 into (or takes it out of) the debugged process. */
+int bp_arm_all(struct dbg *d);
+void bp_disarm_all(struct dbg *d);
+int bp_find(const struct dbg *d, uint64_t addr);
+/* The temporary breakpoint: set, arm (into its own address space),
+ * disarm. */
+int bp_temp_set(struct dbg *d, uint64_t addr, uint64_t cr3, uint32_t tid,
+		const struct gdb_stop *stop);
+void bp_temp_clear(struct dbg *d);
+/* One byte of code at addr in address space cr3, and writing it. */
+int bp_poke(struct dbg *d, uint64_t cr3, uint64_t addr, uint8_t byte,
+	    uint8_t *old);
+
+/* watch.c */
+int watch_insert(struct dbg *d, enum gdb_point_type type, uint64_t addr, int len);
+int watch_remove(struct dbg *d, enum gdb_point_type type, uint64_t addr, int len);
+/* The watchpoint DR6 says fired (B1-B3), or -1. */
+int watch_hit(const struct dbg *d, uint64_t dr6);
+void watch_clear_all(struct dbg *d);
+
+/* regs.c */
+int regs_get(struct dbg *d, uint32_t tid, struct gdb_regs *r);
+
+/* memory.c */
+ssize_t mem_read(struct dbg *d, uint64_t addr, void *buf, size_t len);
+size_t mem_read_root(struct dbg *d, uint64_t cr3, uint64_t addr, void *buf,
+		     size_t len);
+size_t mem_write_root(struct dbg *d, uint64_t cr3, uint64_t addr,
+		      const void *buf, size_t len);
+/* The debugged process's page tables, 0 when it has none now. */
+uint64_t mem_root(struct dbg *d);
+
+/* xfer.c */
+/* At EXEC: the auxiliary vector from the new program's stack. */
+void xfer_save_auxv(struct dbg *d, uint64_t cr3, uint64_t rsp);
+ssize_t xfer_read(struct dbg *d, const char *object, const char *annex,
+		  uint64_t off, void *buf, size_t len);
+
+#endif

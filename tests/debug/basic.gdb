@@ -1,0 +1,8 @@
+break square_plus
+continue
+bt
+print x
+print counter
+print label
+finish
+continue

@@ -1,0 +1,5 @@
+break child_work
+continue
+print k
+bt 2
+continue

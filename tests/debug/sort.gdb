@@ -1,0 +1,6 @@
+set breakpoint pending on
+break write
+continue
+bt
+delete
+continue

@@ -1,0 +1,8 @@
+break square_plus
+continue
+next
+next
+print sq
+stepi
+stepi
+continue

@@ -1,0 +1,5 @@
+break in_worker
+continue
+info threads
+bt 1
+continue

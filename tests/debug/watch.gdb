@@ -1,0 +1,7 @@
+break main
+continue
+watch counter
+continue
+bt 1
+delete
+continue
