@@ -109,6 +109,24 @@ $(BUILD)/tests/e2e/trace_edit: tests/e2e/trace_edit.c $(BUILD)/librrvtrace.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.a,$^) $(HOST_LIBS)
 
+# rrv debug's guest side (tests/guestdbg/run.sh): a program that makes
+# one of each DEBUG event, static with glibc and with musl, -g -O0, and
+# the host driver that replays its trace through the VMM's debug hooks.
+GUESTDBG_BINS := $(BUILD)/tests/guestdbg/dbgevents $(BUILD)/tests/guestdbg/dbgevents_musl \
+	$(BUILD)/tests/guestdbg/guestdbg_check
+
+$(BUILD)/tests/guestdbg/guestdbg_check: tests/guestdbg/guestdbg_check.c $(HOST_LIBS_A) | $(SYSCALL_LIST)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIBS_A) $(HOST_LIBS)
+
+$(BUILD)/tests/guestdbg/%_musl: tests/guestdbg/programs/%.c
+	@mkdir -p $(@D)
+	musl-gcc -static -g -O0 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/guestdbg/%: tests/guestdbg/programs/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -pthread -g -O0 -Wall -Wextra -Werror -o $@ $<
+
 .PHONY: all deps run test debug-progs layers-test unit-test fuzz-test kvm-test bench clean
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -211,7 +229,7 @@ fuzz-test: $(FUZZ_BIN)
 
 # In one nested VM (when there is no /dev/kvm): the e2e tests, the
 # conformance suite under rrv run, and again recorded and replayed.
-kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(DEBUG_BINS)
+kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(GUESTDBG_BINS) $(DEBUG_BINS)
 	tests/with-kvm/run.sh
 	@tests/kvm-shards
 

@@ -165,15 +165,44 @@ static void clear_frame_tf(struct dbg *d, const struct rrv_hc_debug *ev)
 		p->rflags &= ~X86_EFLAGS_TF;
 }
 
-/* The program's first instruction (or the exec'd one's). */
+/* The path an exec'd program was started by (AT_EXECFN), for exec-file. */
+static void exec_path_from_auxv(struct dbg *d, uint64_t cr3)
+{
+	for (size_t i = 0; i + 16 <= d->auxv_len; i += 16) {
+		uint64_t pair[2];
+		memcpy(pair, d->auxv + i, 16);
+		if (pair[0] != 31 /* AT_EXECFN */)
+			continue;
+		char path[sizeof(d->exec_path)];
+		size_t n = mem_read_root(d, cr3, pair[1], path, sizeof(path) - 1);
+		path[n] = '\0';
+		if (n && memchr(path, '\0', n))
+			snprintf(d->exec_path, sizeof(d->exec_path), "%s", path);
+		return;
+	}
+}
+
+/*
+ * An execve completed.  The first program's is the first stop (unless
+ * --goto or --process say otherwise); its auxiliary vector is kept even
+ * when another process is to be debugged, since a forked child has the
+ * same.  A later exec of the debugged process replaces its auxv and path.
+ */
 static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 {
-	bool first = !d->pid && !d->waiting_for_pid &&
-		     (!d->opt.pid || d->opt.pid == ev->pid);
-	if (!first && !is_ours(d, ev->pid) &&
-	    !(d->waiting_for_pid && ev->pid == d->opt.pid))
+	bool first_program = !d->pid && !d->exec_seen;
+	bool wanted = d->waiting_for_pid ? ev->pid == d->opt.pid : !d->pid;
+	d->exec_seen = true;
+	if (!wanted && !is_ours(d, ev->pid)) {
+		if (first_program) {
+			struct rrv_user_regs u;
+			if (frame_of(d, ev, &u) == 0)
+				xfer_save_auxv(d, ev->cr3, u.rsp);
+			snprintf(d->exec_path, sizeof(d->exec_path), "%s",
+				 d->cfg.exec_path ? d->cfg.exec_path : "");
+		}
 		return;
-	bool was_waiting = d->waiting_for_pid;
+	}
 	d->waiting_for_pid = false;
 	d->pid = ev->pid;
 	d->cr3 = ev->cr3;
@@ -182,18 +211,18 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 	struct rrv_user_regs u;
 	if (frame_of(d, ev, &u) == 0)
 		xfer_save_auxv(d, ev->cr3, u.rsp);
-	/* The new program's path: its first argument as exec'd (the trace
-	 * names the first program; an exec names its own). */
-	const char *path = d->started ? NULL : d->cfg.exec_path;
-	if (path)
-		snprintf(d->exec_path, sizeof(d->exec_path), "%s", path);
-	/* A second program replaces the breakpoints' code: gdb would need
-	 * exec events, which this stub does not send (docs/debugging.md). */
+	if (first_program)
+		snprintf(d->exec_path, sizeof(d->exec_path), "%s",
+			 d->cfg.exec_path ? d->cfg.exec_path : "");
+	else
+		exec_path_from_auxv(d, ev->cr3);
+	/* A new program replaces the code the breakpoints were in: gdb
+	 * would need exec events, which the stub does not send
+	 * (docs/debugging.md, "Limits"). */
 	for (int i = 0; i < DBG_BPS_MAX; i++)
 		d->bps[i].in_memory = false;
 	if (!d->started && !d->goto_pending) {
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
-		(void)was_waiting;
 		stop_at_return(d, ev->tid, ev->addr, ev->cr3, &s);
 	}
 }
@@ -489,8 +518,8 @@ static int on_single_step(struct dbg *d, uint64_t pc, uint64_t dr6)
 		dbg_publish(d);
 		return guest_debug(d, 0) < 0 ? -1 : 0;
 	}
-	if (tid != d->step_tid)
-		return 0; /* another thread runs: keep stepping */
+	if (tid != d->step_tid) /* another thread runs: keep stepping */
+		return guest_debug(d, 0) < 0 ? -1 : 0;
 	d->stepping = false;
 	d->cur_tid = tid;
 	d->in_user = true;

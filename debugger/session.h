@@ -70,6 +70,7 @@ struct dbg {
 	uint8_t auxv[512];
 	size_t auxv_len;
 	bool waiting_for_pid;    /* -p: waiting for that process to appear */
+	bool exec_seen;          /* the first program's EXEC came */
 
 	/* The stop gdb sees, and where the vCPU is. */
 	struct gdb_stop stop;

@@ -40,6 +40,7 @@
 #include "mm/kalloc.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/proc.h"
 #include "proc/trap.h"
 #include "uapi/auxvec.h"
@@ -560,6 +561,7 @@ int exec_load(struct mm *mm, const struct exec_src *src, const struct exec_args 
 	}
 	mm->start_stack = sp;
 	out->rip = img.start;
+	out->at_entry = img.entry;
 	out->rsp = sp;
 	out->exe = img.exe;
 	return 0;
@@ -630,5 +632,6 @@ void exec_start(const char *path)
 	 * the top of the thread's kernel stack. */
 	guest_state.user_regs = virt_to_phys(tf);
 	guest_state.tid = (uint32_t)t->tid;
+	dbg_exec(tf, e.at_entry);
 	usermode_enter(tf);
 }

@@ -37,6 +37,7 @@ struct exec_args {
  * owns, for /proc/self/exe). */
 struct exec_entry {
 	uint64_t rip, rsp;
+	uint64_t at_entry; /* AT_ENTRY: the program's own entry (rrv debug) */
 	struct mapfile *exe;
 };
 

@@ -32,6 +32,7 @@
 #include "mm/kalloc.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "uapi/errno.h"
@@ -298,6 +299,7 @@ static int64_t do_exec(const struct exec_src *src, const struct exec_args *ea)
 
 	exec_enter_regs(t->tf, &e);
 	guest_state.tid = (uint32_t)t->tid;
+	dbg_exec(t->tf, e.at_entry);
 	return 0;
 }
 

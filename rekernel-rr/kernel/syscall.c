@@ -25,6 +25,7 @@
 #include "lib/string.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
@@ -383,6 +384,7 @@ void syscall_dispatch(struct trapframe *tf)
 	const char *fmt = d ? d->args : NULL;
 	int64_t ret;
 
+	dbg_kernel_enter(); /* the debugger's watchpoints off in the kernel */
 	t->tf = tf;
 	t->syscall_nr = (int64_t)nr;
 	t->orig_rax = nr;

@@ -25,6 +25,7 @@
 #include "mm/kalloc.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
@@ -91,6 +92,7 @@ static int64_t clone_thread(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t
 		return -EFAULT;
 	}
 	proc_add_thread(t);
+	dbg_thread(t->tid);
 	return t->tid;
 }
 
@@ -241,6 +243,7 @@ static int64_t clone_process(uint64_t flags, uint64_t sp, uint64_t ptid, uint64_
 	/* For the trace's list of processes (rrv ps); threads are not
 	 * processes and are not reported. */
 	hc_process(RRV_PROC_FORK, c->pid, c->ppid, 0, NULL, 0);
+	dbg_fork(c->pid);
 
 	int pid = c->pid;
 	if (flags & CLONE_VFORK) {

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <rrv/hypercall.h>
 
+#include "arch/x86/debugreg.h"
 #include "arch/x86/pmu.h"
 #include "arch/x86/vm.h"
 #include "arch/x86/x86.h"
@@ -43,13 +44,9 @@
  * exactly as deterministic as before. */
 #define TICKS_TO_PREEMPT 2
 
-/* DR7: local enable of breakpoint 0, an instruction breakpoint (RW0 and
- * LEN0 zero); bit 10 always reads as 1.  DR6: what it holds when clear. */
-#define DR7_L0 (1ull << 0)
-#define DR7_FIXED (1ull << 10)
-#define DR6_B0 (1ull << 0)
-#define DR6_BS (1ull << 14) /* a single step (rflags.TF) */
-#define DR6_CLEAR 0xffff0ff0ull
+/* The breakpoint is slot 0 of the debug registers (arch/x86/debugreg.h):
+ * L0 with RW0 and LEN0 zero, an instruction breakpoint.  Slots 1-3 are
+ * rrv debug's (proc/debugger.c). */
 
 /* vectors.S tests the saved cs at this offset to call
  * preempt_user_return on returns to ring 3 only. */
@@ -247,15 +244,15 @@ void preempt_note_trap(const struct trapframe *tf)
 
 static void dr_set(uint64_t rip)
 {
-	asm volatile("mov %0, %%dr0" : : "r"(rip));
-	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED | DR7_L0));
+	dr_set_addr(0, rip);
+	dr7_set(DR7_SLOT0, DR7_L0);
 	dr_armed = true;
 	dr_rip = rip;
 }
 
 static void dr_clear(void)
 {
-	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED));
+	dr7_set(DR7_SLOT0, 0);
 	dr_armed = false;
 }
 
@@ -266,23 +263,16 @@ static void dr_clear(void)
  * installed: the host's own processes then stop with SIGTRAP at that
  * address (docs/with-kvm.md).  A DR7 write here does remove it, so a
  * replay that ends, or diverges, at a hypercall leaves none behind.
+ * (debugreg.c parks every slot, the debugger's too.)
  */
-static bool dr_parked;
-
 void preempt_dr_park(void)
 {
-	if (!dr_armed)
-		return;
-	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED));
-	dr_parked = true;
+	dr7_park();
 }
 
 void preempt_dr_unpark(void)
 {
-	if (!dr_parked)
-		return;
-	asm volatile("mov %0, %%dr7" : : "r"(DR7_FIXED | DR7_L0));
-	dr_parked = false;
+	dr7_unpark();
 }
 
 /* Around every hypercall (hv/hypercall.h): the system call in progress
@@ -305,17 +295,8 @@ void preempt_hook_hypercalls(void)
 	hc_set_hooks(&preempt_hc_hooks);
 }
 
-static uint64_t dr6_take(void)
+enum preempt_verdict preempt_debug(struct trapframe *tf, uint64_t dr6)
 {
-	uint64_t v;
-	asm volatile("mov %%dr6, %0" : "=r"(v));
-	asm volatile("mov %0, %%dr6" : : "r"(DR6_CLEAR));
-	return v;
-}
-
-enum preempt_verdict preempt_debug(struct trapframe *tf)
-{
-	uint64_t dr6 = dr6_take();
 	if (!dr_armed || !(dr6 & DR6_B0)) {
 		/* A program's own single step is its SIGTRAP.  Nothing else
 		 * can raise #DB in ring 3 (programs cannot set debug

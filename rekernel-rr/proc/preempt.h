@@ -17,6 +17,7 @@
 #define REKERNEL_PREEMPT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct trapframe;
 
@@ -35,10 +36,10 @@ enum preempt_verdict preempt_tick(struct trapframe *tf);
  * preempt_switch then takes the signal there (HOSTSIG, mode POINT). */
 enum preempt_verdict preempt_hostsig(struct trapframe *tf);
 
-/* A #DB from ring 3: whether it is replay's breakpoint and, if so,
- * whether this is the recorded point (tf's RF is set to pass over it
- * otherwise). */
-enum preempt_verdict preempt_debug(struct trapframe *tf);
+/* A #DB from ring 3 with dr6 as it was (trap.c takes it): whether it is
+ * replay's breakpoint and, if so, whether this is the recorded point
+ * (tf's RF is set to pass over it otherwise). */
+enum preempt_verdict preempt_debug(struct trapframe *tf, uint64_t dr6);
 
 /*
  * Records the point (the PREEMPT hypercall) and lets the other threads

@@ -19,6 +19,7 @@
 #include "lib/string.h"
 #include "mm/kalloc.h"
 #include "mm/mm.h"
+#include "proc/debugger.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "uapi/errno.h"
@@ -294,6 +295,12 @@ void proc_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool c
 void machine_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)
 {
 	struct rrv_hc_exit e;
+
+	/* rrv debug: the first process ends here, its memory still there,
+	 * with the wait status its PROCESS event gives below. */
+	if (how != RRV_EXIT_EXEC && curproc == initproc)
+		dbg_exit(how == RRV_EXIT_SIGNAL ? (status & 0x7f) | (core ? 0x80 : 0)
+						: (status & 0xff) << 8);
 
 	/* The exit itself is a system call that needs the host. */
 	if (curthread && curthread->syscall_nr >= 0)

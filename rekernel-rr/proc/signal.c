@@ -23,6 +23,7 @@
 #include "lib/string.h"
 #include "mm/kalloc.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/sched.h"
 #include "proc/sigframe.h"
 #include "proc/trap.h"
@@ -319,6 +320,10 @@ void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
 {
 	struct thread *t = curthread;
 	struct k_sigaction *ka = &curproc->sigaction[signo - 1];
+
+	/* rrv debug stops at the faulting instruction, before anything
+	 * of the signal is decided. */
+	dbg_fault_signal(tf, signo, code, addr);
 
 	/* Remembered for every later frame's sigcontext, as Linux keeps them
 	 * in the thread (only a real exception updates them). */
@@ -747,6 +752,9 @@ void signal_return_to_user(struct trapframe *tf, bool in_syscall)
 			return;
 		}
 
+		/* rrv debug sees every signal the thread takes, as a
+		 * tracer does, ignored ones too. */
+		dbg_deliver_signal(tf, &info);
 		struct k_sigaction *ka = &p->sigaction[sig - 1];
 		if (signal_is_ignored(sig, ka->handler))
 			continue;

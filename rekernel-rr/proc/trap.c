@@ -12,6 +12,7 @@
  */
 #include "proc/trap.h"
 
+#include "arch/x86/debugreg.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/x86.h"
 #include "hv/hypercall.h"
@@ -19,6 +20,7 @@
 #include "lib/string.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/ktime.h"
 #include "proc/preempt.h"
 #include "proc/proc.h"
@@ -178,12 +180,22 @@ static void user_trap(struct trapframe *tf)
 {
 	curthread->tf = tf;
 
+	/* A debugger watchpoint (DR1-DR3, rrv debug) is reported and the
+	 * program goes on, as from any trap that changes nothing; B0 (the
+	 * replay breakpoint) or a single step in the same #DB still go to
+	 * preempt_debug below.  Data breakpoints are traps: rip is already
+	 * past the access, so no RF is needed. */
+	uint64_t dr6 = tf->vector == T_DB ? dr6_take() : 0;
+	if (tf->vector == T_DB && dbg_watch_hit(tf, dr6) &&
+	    !(dr6 & (DR6_B0 | DR6_BS)) && !(tf->rflags & RFLAGS_TF))
+		return;
+
 	/* The tick, and replay's breakpoint, must leave no trace of their
 	 * own: they skip the signal check below (preempt_switch does its
 	 * own).  One call of preempt_switch for both: see preempt.h. */
 	if (tf->vector == RRV_PREEMPT_VECTOR || tf->vector == RRV_HOSTSIG_VECTOR ||
 	    tf->vector == T_DB) {
-		enum preempt_verdict v = tf->vector == T_DB ? preempt_debug(tf)
+		enum preempt_verdict v = tf->vector == T_DB ? preempt_debug(tf, dr6)
 			: tf->vector == RRV_HOSTSIG_VECTOR ? preempt_hostsig(tf)
 			: preempt_tick(tf);
 		if (v == PREEMPT_SWITCH)
@@ -297,8 +309,13 @@ __attribute__((noreturn)) static void kernel_trap(struct trapframe *tf)
 void trap(struct trapframe *tf)
 {
 	if ((tf->cs & 3) == 3) {
+		dbg_kernel_enter();
 		user_trap(tf);
 		return;
 	}
+	/* A data breakpoint of rrv debug's that fired in the kernel is no
+	 * kernel bug: it goes, and the kernel carries on. */
+	if (tf->vector == T_DB && dbg_kernel_db())
+		return;
 	kernel_trap(tf);
 }

@@ -26,6 +26,7 @@
 #include "lib/syscall.h"
 #include "mm/mm.h"
 #include "mm/uaccess.h"
+#include "proc/debugger.h"
 #include "proc/futex.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
@@ -110,6 +111,7 @@ void proc_zombie(int code)
 {
 	struct proc *p = curproc;
 
+	dbg_exit(code); /* its memory is still there */
 	proc_kill_other_threads(p);
 	vfork_release(p);
 	if (p->files) {

@@ -60,13 +60,16 @@ alltraps:
 
 /* Every return to ring 3 passes here (syscall_entry.S and swtch.S jump
  * to trapret too), so it is where replay arms its breakpoint for the
- * thread about to run, before it executes any user instruction. */
+ * thread about to run, before it executes any user instruction, and
+ * where rrv debug's watchpoints are loaded (proc/debugger.c). */
 	.globl trapret
 trapret:
 	testb $3, TF_CS(%rsp)
 	jz 1f
 	movq %rsp, %rdi
 	call preempt_user_return
+	movq %rsp, %rdi
+	call dbg_user_return
 1:
 	popq %r15
 	popq %r14
