@@ -231,7 +231,7 @@ static bool host_matches(const char *path, const uint8_t *data, uint64_t len)
 }
 
 /* Files gdb looks for on speculation, whose absence is normal: separate
- * debug files.  And the host's own /proc, /sys and /dev, which are never
+ * debug files (and relative names: see open_host).  And the host's own /proc, /sys and /dev, which are never
  * the program's (its were the guest kernel's). */
 static bool speculative(const char *path)
 {
@@ -281,14 +281,17 @@ static const uint8_t *packed_data(struct dbg_files *f, struct packed *p, const c
 	return d;
 }
 
-static int open_host(struct dbg_files *f, const char *path, struct open_file *o)
+/* asked: the path as gdb gave it; gdb probes vFile with a relative name
+ * ("just probing") that is no file anyone needs. */
+static int open_host(struct dbg_files *f, const char *asked, const char *path,
+		     struct open_file *o)
 {
 	if (host_private(path))
 		return ENOENT;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
-		if (e == ENOENT && !speculative(path) && first_time(f, path))
+		if (e == ENOENT && asked[0] == '/' && !speculative(path) && first_time(f, path))
 			fprintf(f->msgs, "rrv: debug: %s is not in the trace and not on this "
 				"machine: gdb will have no symbols for it (rrv pack the trace "
 				"where it was recorded)\n", path);
@@ -336,7 +339,7 @@ int dbg_files_open(struct dbg_files *f, const char *path, int *err)
 					 .data = f->image, .size = f->image_len,
 					 .host_fd = -1, .mode = PACKED_MODE };
 	} else {
-		e = open_host(f, p, o);
+		e = open_host(f, path, p, o);
 	}
 	free(p);
 	if (e) {
