@@ -3,7 +3,7 @@
 # once; the packed trace lists them, dumps and replays as before, and
 # serves the library after it was renamed away; a library that changed
 # since the recording is refused, and a full disk leaves the trace as it
-# was.
+# was; musl's loader and a program exec'd by a shell are packed too.
 
 P=$PWD/build/tests/e2e
 
@@ -134,4 +134,26 @@ t_pack_static_program_has_nothing_to_add() {
 	run "$RRV" pack --bogus
 	expect_status 64
 	expect_stderr_has "^rrv: pack: unknown option '--bogus' \\(see 'rrv help pack'\\)$"
+}
+
+# musl's loader is its libc: one file under two names.  A program a
+# process exec'd (the shell runs /bin/true) is packed too.
+t_pack_musl_and_exec() {
+	run "$RRV" record -o "$E2E_TMP/m.rrv" "$P/report_crash_musl" segv
+	expect_status 139
+	run "$RRV" pack "$E2E_TMP/m.rrv"
+	expect_status 0
+	expect_stdout_has '^packed  /.*musl.*/libc\.so \([0-9]+ bytes\)$'
+	run "$RRV" info "$E2E_TMP/m.rrv"
+	expect_stdout_has '^packed files  1, '
+	expect_stdout_has '^  /.*libc\.so \([0-9]+ bytes, also /lib/ld-musl-x86_64\.so\.1\)$'
+
+	run "$RRV" record -o "$E2E_TMP/e.rrv" /bin/sh -c '/bin/true; exit 4'
+	expect_status 4
+	run "$RRV" pack "$E2E_TMP/e.rrv"
+	expect_status 0
+	expect_stdout_has '^packed  /usr/bin/true \([0-9]+ bytes\)$'
+	expect_stdout_has '^packed  /.*/libc\.so\.6 '
+	run "$RRV" replay "$E2E_TMP/e.rrv"
+	expect_status 4
 }
