@@ -148,11 +148,18 @@ static void free_contents(struct content *c, size_t n)
 }
 
 /* Whether the trace holds this content already: packed, or as the
- * program's own image. */
+ * program's own image under the program's path (the debugger serves the
+ * image for that path only: a copy of the program elsewhere is packed). */
 static bool in_trace(const struct rrv_trace_fields *h, const struct content *c)
 {
 	const struct rrv_trace_field *img = rrv_trace_fields_get(h, RRV_TAG_PROGRAM_IMAGE);
-	if (img && img->len == c->size && memcmp(img->data, c->data, c->size) == 0)
+	const struct rrv_trace_field *exe = rrv_trace_fields_get(h, RRV_TAG_EXEC_PATH);
+	bool at_exe = false;
+	for (size_t p = 0; exe && p < c->paths_len; p += strlen(c->paths + p) + 1)
+		at_exe |= strlen(c->paths + p) == exe->len &&
+			  memcmp(c->paths + p, exe->data, exe->len) == 0;
+	if (at_exe && img && img->len == c->size && c->size &&
+	    memcmp(img->data, c->data, c->size) == 0)
 		return true;
 	for (size_t i = 0; i < rrv_trace_fields_count(h); i++) {
 		const struct rrv_trace_field *g = rrv_trace_fields_at(h, i);
