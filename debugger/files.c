@@ -298,8 +298,9 @@ static int open_host(struct dbg_files *f, const char *asked, const char *path,
 		return e;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+	int e = fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+		: !S_ISREG(st.st_mode) ? EACCES : 0;
+	if (e) {
 		close(fd);
 		return e;
 	}
