@@ -20,6 +20,9 @@
 #   crash    SIGSEGV stops at the faulting line; bt names the caller
 #   sort     /usr/bin/sort (dynamic, Debian's): a breakpoint in libc's
 #            write, with libc frames in bt
+#   packed   a trace packed by rrv pack (report_libmain and its
+#            libreport.so, of tests/e2e) debugged after the library was
+#            renamed away: bt names the library's function and line
 #   errors   no gdb, a port in use, a bad option
 #
 #   tools/with-kvm sh tests/debug/run.sh [REGEX]
@@ -55,6 +58,10 @@ for p in basic threads forks crash spin; do
 	for l in glibc musl; do
 		[ -x "$BIN/$p-$l" ] || { echo "missing $BIN/$p-$l (run make debug-progs)"; exit 2; }
 	done
+done
+for f in report_libmain libreport.so; do
+	[ -e "$ROOT/build/tests/e2e/$f" ] ||
+		{ echo "missing build/tests/e2e/$f (run make build/tests/e2e/$f)"; exit 2; }
 done
 command -v "$GDB" >/dev/null || { echo "no gdb ($GDB): this suite needs it"; exit 2; }
 # gdb reaches rrv over loopback, which tools/with-kvm's nested VM starts
@@ -233,6 +240,32 @@ if want sort; then
 	expect "$t" "$t" '^Breakpoint 1, .*write' "a breakpoint in libc's write"
 	expect "$t" "$t" '^#[1-9] +0x[0-9a-f]+ in (_IO_new_file_write|new_do_write|_IO_new_do_write|_IO_file_write) ' \
 		"bt shows libc's frames"
+	ends "$t" "$t"
+fi
+
+if want packed; then
+	t=packed
+	lib=$TMP/packed-lib
+	libmain=$ROOT/build/tests/e2e/report_libmain
+	mkdir -p "$lib"
+	cp "$ROOT/build/tests/e2e/libreport.so" "$lib/libreport.so"
+	LD_LIBRARY_PATH=$lib record "$t" "$libmain"
+	"$RRV" pack "$TMP/$t.rrv" >"$TMP/$t.pack" 2>&1 ||
+		bad "$t: rrv pack" "status $?" "$TMP/$t.pack"
+	mv "$lib/libreport.so" "$lib/renamed.so"
+	debug "$t" packed.gdb
+	expect "$t" "$t" "^Reading $lib/libreport\.so from remote target" \
+		"gdb reads the library that is gone from the packed trace"
+	expect "$t" "$t" '^#0 +lib_store \(p=0x0\) at .*libreport\.c:[0-9]+' \
+		"bt names the packed library's function and line"
+	expect "$t" "$t" '^#2 +0x[0-9a-f]+ in main \(.*report_libmain\.c:[0-9]+' \
+		"and the program's caller"
+	if grep -q 'libreport\.so is not in the trace' "$TMP/$t.gdb"; then
+		bad "$t: no missing-file message" "the packed library was named as missing" \
+			"$TMP/$t.gdb"
+	else
+		ok "$t: the packed library is not named as missing"
+	fi
 	ends "$t" "$t"
 fi
 
