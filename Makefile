@@ -34,8 +34,8 @@ VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 DEBUGINFO_OBJS := $(DEBUGINFO_SRCS:%.c=$(BUILD)/%.o)
 TRACE_OBJS := $(TRACE_SRCS:%.c=$(BUILD)/%.o)
 TOOLS_OBJS := $(TOOLS_SRCS:%.c=$(BUILD)/%.o)
-HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/libgdbstub.a $(BUILD)/librr.a $(BUILD)/libvmm.a $(BUILD)/libdebuginfo.a \
-	$(BUILD)/librrvtrace.a
+HOST_LIBS_A := $(BUILD)/libdebugger.a $(BUILD)/libgdbstub.a $(BUILD)/librr.a $(BUILD)/libvmm.a \
+	$(BUILD)/libdebuginfo.a $(BUILD)/librrvtrace.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 # The trace reader reads untrusted files: its tests run under ASan/UBSan.

@@ -1,13 +1,11 @@
 /*
  * Software breakpoints: an int3 (0xcc) written into the debugged
  * process's code through its page tables while the replay runs, and taken
- * out again at every stop, so that gdb and the program never read it
- * (KVM_GUESTDBG_USE_SW_BP sends every int3 to the engine; those that are
- * not ours go back to the program, session.c).  Code pages a fork shared
- * with another process show the int3 there too: session.c steps such a hit
- * over without stopping.  Where KVM lets an int3 reach the guest (QEMU's
- * emulated SVM), the kernel's BREAKPOINT call brings it here instead
- * (session.c).
+ * out again at every stop, so that gdb and the program never read it.
+ * The guest kernel takes the int3 and asks the engine first (DEBUG event
+ * BREAKPOINT, session.c): ours are not the program's.  Code pages a fork
+ * shared with another process show the int3 there too: such a hit is not
+ * a stop (session.c, on_guest_breakpoint).
  */
 #include "session.h"
 

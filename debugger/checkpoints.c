@@ -31,8 +31,8 @@
 struct cp_blob {
 	struct replayer_state rs;
 	uint32_t cur_tid;
-	bool in_user;
 	rrv_gpa_t frame, frame_fx;
+	bool stop_is_signal;
 	struct gdb_stop stop;
 };
 
@@ -61,16 +61,16 @@ void cp_configure(struct dbg *d)
  * own code, whatever gdb inserted since). */
 static int take(struct dbg *d, uint64_t events, bool at_stop)
 {
-	/* At a stop the engine knows where the vCPU is; during a run (an
-	 * event boundary) it is in the kernel, in the thread now current. */
+	/* At a stop the engine has the thread's frame; during a run (an
+	 * event boundary) there is none, as at an event limit's stop. */
 	struct cp_blob b = {
-		.cur_tid = d->cur_tid, .in_user = d->in_user, .frame = d->frame,
-		.frame_fx = d->frame_fx, .stop = d->stop,
+		.cur_tid = d->cur_tid, .frame = d->frame, .frame_fx = d->frame_fx,
+		.stop_is_signal = d->stop_is_signal, .stop = d->stop,
 	};
 	if (!at_stop) {
 		b.cur_tid = dbg_current_tid(d);
-		b.in_user = false;
 		b.frame = b.frame_fx = 0;
+		b.stop_is_signal = false;
 		b.stop = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = b.cur_tid };
 	}
 	replayer_save(d->rep, &b.rs);
@@ -99,9 +99,7 @@ static int after_exit(void *ctx)
 	if (events == c->seen || d->state != DBG_RUNNING)
 		return 0;
 	c->seen = events;
-	if (d->stepping || d->over_bp >= 0 || d->settle ||
-	    d->over_pending_syscall || d->want_pause || d->step_via_return ||
-	    d->await_return)
+	if (d->stepping || d->want_pause || d->step_via_return || d->await_return)
 		return 0;
 	int before = snapshot_at_or_before(d->vm, events);
 	uint64_t key = 0;
@@ -144,16 +142,14 @@ int cp_restore(struct dbg *d, int id)
 	 * (breakpoints, watchpoints) stays, and is published again. */
 	for (int i = 0; i < DBG_BPS_MAX; i++)
 		d->bps[i].in_memory = false;
-	d->over_bp = -1;
-	d->settle = d->settle_stepping = false;
 	d->await_return = false;
-	d->over_pending_syscall = false;
+	d->have_step_watch = false;
 	d->stepping = false;
 	d->step_via_return = false;
 	d->want_pause = false;
 	d->events = replayer_events(d->rep);
 	d->cur_tid = b.cur_tid;
-	d->in_user = b.in_user;
+	d->stop_is_signal = b.stop_is_signal;
 	d->frame = b.frame;
 	d->frame_fx = b.frame_fx;
 	d->stop = b.stop;

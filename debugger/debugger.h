@@ -88,12 +88,12 @@ struct dbg_run {
 int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out);
 
 /* Where the replay stands: events consumed, the stopped thread, and
- * whether the stop is in ring 3 (registers are the vCPU's) or inside the
- * kernel (a signal, the exit, an event limit). */
+ * whether its ring-3 frame is at hand (every stop but an event limit's:
+ * the registers gdb reads are that frame's). */
 struct dbg_position {
 	uint64_t events;
 	uint32_t tid;
-	bool user;
+	bool frame;
 	bool ended;            /* the replay ran to its end or stopped */
 	bool gone;             /* the debugged process exited (or ended) */
 };

@@ -140,13 +140,10 @@ static bool first_time(struct dbg_files *f, const char *path)
 	return true;
 }
 
-/* path made absolute against the recording's cwd, with "//" and "/./"
- * folded (the names the program used were absolute or relative to the
- * same cwd; ".." is left alone: it depends on symlinks).  NULL when too
- * long or out of memory. */
-static char *normalise(const struct dbg_files *f, const char *path)
+char *dbg_files_normalise(const char *cwd, const char *path)
 {
-	const char *cwd = f->cwd && *f->cwd ? f->cwd : "/";
+	if (!cwd || !*cwd)
+		cwd = "/";
 	size_t len = strlen(path) + (path[0] == '/' ? 0 : strlen(cwd) + 1);
 	if (len >= PATH_MAX)
 		return NULL;
@@ -234,7 +231,7 @@ static bool host_matches(const char *path, const uint8_t *data, uint64_t len)
 }
 
 /* Files gdb looks for on speculation, whose absence is normal: separate
- * debug files.  And the host's own /proc, /sys and /dev, which are never
+ * debug files (and relative names: see open_host).  And the host's own /proc, /sys and /dev, which are never
  * the program's (its were the guest kernel's). */
 static bool speculative(const char *path)
 {
@@ -284,22 +281,26 @@ static const uint8_t *packed_data(struct dbg_files *f, struct packed *p, const c
 	return d;
 }
 
-static int open_host(struct dbg_files *f, const char *path, struct open_file *o)
+/* asked: the path as gdb gave it; gdb probes vFile with a relative name
+ * ("just probing") that is no file anyone needs. */
+static int open_host(struct dbg_files *f, const char *asked, const char *path,
+		     struct open_file *o)
 {
 	if (host_private(path))
 		return ENOENT;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
-		if (e == ENOENT && !speculative(path) && first_time(f, path))
+		if (e == ENOENT && asked[0] == '/' && !speculative(path) && first_time(f, path))
 			fprintf(f->msgs, "rrv: debug: %s is not in the trace and not on this "
 				"machine: gdb will have no symbols for it (rrv pack the trace "
 				"where it was recorded)\n", path);
 		return e;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+	int e = fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+		: !S_ISREG(st.st_mode) ? EACCES : 0;
+	if (e) {
 		close(fd);
 		return e;
 	}
@@ -316,7 +317,7 @@ int dbg_files_open(struct dbg_files *f, const char *path, int *err)
 		*err = EMFILE;
 		return -1;
 	}
-	char *p = normalise(f, path);
+	char *p = dbg_files_normalise(f->cwd, path);
 	if (!p) {
 		*err = ENAMETOOLONG;
 		return -1;
@@ -339,7 +340,7 @@ int dbg_files_open(struct dbg_files *f, const char *path, int *err)
 					 .data = f->image, .size = f->image_len,
 					 .host_fd = -1, .mode = PACKED_MODE };
 	} else {
-		e = open_host(f, p, o);
+		e = open_host(f, path, p, o);
 	}
 	free(p);
 	if (e) {

@@ -49,6 +49,12 @@ ssize_t dbg_files_pread(struct dbg_files *f, int fd, void *buf, size_t len, uint
 int dbg_files_fstat(struct dbg_files *f, int fd, uint64_t *size, uint32_t *mode);
 int dbg_files_close(struct dbg_files *f, int fd);
 
+/* path made absolute against cwd (NULL or empty: "/"), with "//" and
+ * "/./" folded; ".." is kept (what it means depends on symlinks).  The
+ * one spelling of a name that rrv pack stores and dbg_files_open looks
+ * up.  malloc'd; NULL when longer than PATH_MAX or out of memory. */
+char *dbg_files_normalise(const char *cwd, const char *path);
+
 /* Where an open fd's bytes come from, for messages and tests. */
 enum dbg_file_source { DBG_FILE_PACKED, DBG_FILE_PROGRAM_IMAGE, DBG_FILE_HOST };
 int dbg_files_source(const struct dbg_files *f, int fd, enum dbg_file_source *src);

@@ -1,10 +1,11 @@
 /*
- * A thread's registers for gdb.  The thread the vCPU stopped in ring 3 has
- * them in the vCPU (KVM_GET_REGS, SREGS and XSAVE, whose first 512 bytes
- * are the FXSAVE image); a thread stopped inside the kernel (a signal,
- * the exit) has them in the frame the DEBUG call named; every other
- * thread in the frame and FXSAVE area the guest's thread table points to.
- * Every guest address goes through GUEST_AT.
+ * A thread's registers for gdb.  The stopped thread has them in the frame
+ * the DEBUG call named (every stop is inside the kernel, session.c), its
+ * FPU and SSE state in the CPU (KVM_GET_XSAVE, whose first 512 bytes are
+ * the FXSAVE image: the kernel uses no FPU register); every other thread
+ * in the frame and FXSAVE area the guest's thread table points to.  fs
+ * and gs base come from the table.  Every guest address goes through
+ * GUEST_AT.
  */
 #include "session.h"
 
@@ -37,28 +38,6 @@ static int vcpu_fx(struct dbg *d, uint8_t fx[512])
 	return 0;
 }
 
-static int from_vcpu(struct dbg *d, struct gdb_regs *r)
-{
-	struct kvm_regs k;
-	struct kvm_sregs s;
-	if (ioctl(d->vm->vcpu_fd, KVM_GET_REGS, &k) < 0 ||
-	    ioctl(d->vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		return -EIO;
-	r->rax = k.rax; r->rbx = k.rbx; r->rcx = k.rcx; r->rdx = k.rdx;
-	r->rsi = k.rsi; r->rdi = k.rdi; r->rbp = k.rbp; r->rsp = k.rsp;
-	r->r8 = k.r8; r->r9 = k.r9; r->r10 = k.r10; r->r11 = k.r11;
-	r->r12 = k.r12; r->r13 = k.r13; r->r14 = k.r14; r->r15 = k.r15;
-	r->rip = k.rip;
-	r->eflags = k.rflags;
-	r->cs = s.cs.selector; r->ss = s.ss.selector;
-	r->ds = s.ds.selector; r->es = s.es.selector;
-	r->fs = s.fs.selector; r->gs = s.gs.selector;
-	r->fs_base = s.fs.base;
-	r->gs_base = s.gs.base;
-	r->orig_rax = -1;
-	return vcpu_fx(d, r->fxsave);
-}
-
 /* A saved frame and FXSAVE area (fx 0: the FPU state is the vCPU's). */
 static int from_saved(struct dbg *d, rrv_gpa_t frame, rrv_gpa_t fx,
 		      struct gdb_regs *r)
@@ -86,8 +65,6 @@ int regs_get(struct dbg *d, uint32_t tid, struct gdb_regs *r)
 		return -ESRCH;
 	struct rrv_debug_thread t;
 	const struct rrv_debug_thread *slot = dbg_thread(d, tid, &t);
-	if (tid == d->cur_tid && d->in_user)
-		return from_vcpu(d, r);
 	int err;
 	if (tid == d->cur_tid && d->frame)
 		err = from_saved(d, d->frame, d->frame_fx, r);

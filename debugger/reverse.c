@@ -74,8 +74,8 @@ bool pos_same(const struct dbg_pos *a, const struct dbg_pos *b)
 /* ------------------------------------------------------------ collecting */
 
 /* A stop found on the way: the k-th stop of the re-run (every stop ends
- * one dbg_run there, so that its place is read where gdb would see it,
- * in ring 3 once the engine settled it). */
+ * one dbg_run there, so that its place is read from the frame gdb would
+ * see). */
 struct found {
 	uint64_t k;
 	struct gdb_stop stop;
@@ -139,7 +139,7 @@ static int next_stop(struct dbg *d, uint64_t until, struct gdb_stop *s)
 	/* Stopped on a breakpoint: over it first, as gdb does (out, one
 	 * step, back in), or the run would stop there again at once. */
 	struct gdb_regs r;
-	if (d->in_user && d->cur_tid && regs_get(d, d->cur_tid, &r) == 0 &&
+	if (d->frame && d->cur_tid && regs_get(d, d->cur_tid, &r) == 0 &&
 	    bp_find(d, r.rip) >= 0) {
 		bp_remove(d, r.rip);
 		struct dbg_run over = { .action = DBG_STEP, .tid = d->cur_tid,
@@ -154,9 +154,9 @@ static int next_stop(struct dbg *d, uint64_t until, struct gdb_stop *s)
 	struct dbg_run how = { .action = DBG_CONTINUE, .stop_event = until };
 	if (dbg_run(d, &how, s) < 0)
 		return -1;
-	/* The event limit stops in the kernel; every other stop is
-	 * presented in ring 3 or is an end. */
-	if (until && d->events >= until && !d->in_user && !is_ended(s) &&
+	/* The event limit stops with no thread's frame at hand; every
+	 * other stop has one, or is an end. */
+	if (until && d->events >= until && !d->frame && !is_ended(s) &&
 	    s->kind == GDB_STOP_BREAK)
 		return 1;
 	return 0;
@@ -358,7 +358,7 @@ static int step(struct dbg *d, uint32_t tid, struct gdb_stop *s)
 	/* A breakpoint under the thread's instruction is out for the step. */
 	struct gdb_regs r;
 	uint64_t out = 0;
-	if (d->in_user && d->cur_tid == tid && regs_get(d, tid, &r) == 0 &&
+	if (d->frame && d->cur_tid == tid && regs_get(d, tid, &r) == 0 &&
 	    bp_find(d, r.rip) >= 0) {
 		out = r.rip;
 		bp_remove(d, out);
@@ -383,9 +383,9 @@ static int count_steps(struct dbg *d, uint64_t b, const struct dbg_pos *here,
 		return -1;
 	struct dbg_pos p;
 	bool have = false; /* a place of the thread before the last step */
-	/* At the first checkpoint the thread may be in ring 3 already: that
-	 * place is reached by no step. */
-	if (d->in_user && d->cur_tid == here->tid && pos_here(d, here->tid, &p) == 0) {
+	/* At the first checkpoint the thread is stopped at a place already:
+	 * one reached by no step. */
+	if (d->frame && d->cur_tid == here->tid && pos_here(d, here->tid, &p) == 0) {
 		if (pos_same(&p, here)) {
 			*before = -1;
 			return 0;

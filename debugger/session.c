@@ -1,30 +1,27 @@
 /*
  * The session: a replay (replay/replay.c) whose vCPU loop pauses where
  * gdb wants a stop, and the run control every resume goes through
- * (dbg_run).  Stops come from three places:
- *   - the guest kernel's DEBUG calls (on_debug_event): a watchpoint, a
- *     signal, an exec, the exit, a return to ring 3 that was asked for;
- *   - KVM_EXIT_DEBUG (on_debug_exit): an int3 the engine put in the
- *     program's code, or a single step finished;
- *   - the replayer's after-event callback (after_event): BOOT (turning
- *     debug.on), --goto's event, an event limit of dbg_run.
- * A stop found inside the kernel (a watchpoint's #DB, a step that made a
- * system call) is presented at the thread's next ring-3 instruction, with
- * a one-shot breakpoint there (breakpoints.c), so that gdb always looks
- * at a thread in ring 3, as it would natively.  Signals and the exit are
- * the exception: their registers are the saved frame.
+ * (dbg_run).  Stops come from two places:
+ *   - the guest kernel's DEBUG calls (on_debug_event): an int3 of ours or
+ *     the end of a step (BREAKPOINT), a watchpoint, a signal, an exec,
+ *     the exit, a return to ring 3 that was asked for;
+ *   - the replayer's after-event callback (after_event): BOOT (the ABI
+ *     check), --goto's event, an event limit of dbg_run.
+ * A stop is always inside the kernel, in that call, with the thread's
+ * registers in the frame ring 3 resumes from.  KVM's guest debugging is
+ * never used (docs/debugging.md, "Why not KVM_GUESTDBG_USE_SW_BP"): a
+ * step is the trace flag in the thread's frame, and the kernel asks
+ * before it treats the trap as the program's.
  */
 #include "session.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/kvm.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "files.h"
 #include "replay/replay.h"
@@ -34,9 +31,7 @@
 #include "vmm/vcpu.h"
 
 #define X86_EFLAGS_TF (1ull << 8)
-#define DR6_BS (1ull << 14)
-#define DR6_B0 (1ull << 0)
-#define DR6_DBG_SLOTS 0xeull   /* B1-B3: the debugger's watchpoints */
+#define DR6_BS (1ull << 14)      /* the #DB was a single step */
 
 /* ------------------------------------------------------------ guest state */
 
@@ -90,43 +85,40 @@ int dbg_publish(struct dbg *d)
  */
 static void sync_user_return(struct dbg *d)
 {
-	uint32_t want = d->step_via_return || d->await_return || d->bp_pending ||
-			(d->settle && !d->settle_stepping);
+	uint32_t want = d->step_via_return || d->await_return || d->bp_pending;
 	if (want == d->rq.stop_user_return || d->vm->guest_abi < 9)
 		return;
 	d->rq.stop_user_return = want;
 	dbg_publish(d);
 }
 
-int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl)
-{
-	struct kvm_sregs s;
-	if (ioctl(d->vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		return -errno;
-	*cr3 = s.cr3;
-	*cpl = s.cs.selector & 3;
-	return 0;
-}
-
-/* KVM's guest-debug flags for the run: int3s come to us where KVM
- * intercepts them (the program's own are handed back); single step while
- * a step, a step-over or a settle is under way. */
-static int guest_debug(struct dbg *d, unsigned extra)
-{
-	unsigned f = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | extra;
-	if (d->stepping || d->over_bp >= 0 || d->settle_stepping)
-		f |= KVM_GUESTDBG_SINGLESTEP;
-	return vcpu_set_guest_debug(d->vm, f);
-}
-
 /* --------------------------------------------------------------- stops */
 
-/* The run has its answer: the vCPU loop returns. */
+/* The run has its answer: the vCPU loop returns, inside the DEBUG call
+ * (or the recorded event) that found it. */
 static void stop_with(struct dbg *d, const struct gdb_stop *s)
 {
 	d->out = *s;
 	d->want_pause = true;
 	d->vm->debug.pause = true;
+}
+
+/*
+ * Every stop is inside the kernel, at a DEBUG call about the thread: its
+ * registers are the frame ring 3 resumes from (which the call names), its
+ * FPU state the CPU's.  gdb sees the thread as natively: at an
+ * instruction not yet run, or after a fault.
+ */
+static void stop_in(struct dbg *d, const struct rrv_hc_debug *ev,
+		    const struct gdb_stop *s)
+{
+	d->cur_tid = ev->tid;
+	d->frame = ev->regs;
+	d->frame_fx = ev->fxsave;
+	d->stepping = false;
+	d->step_via_return = false;
+	d->await_return = false;
+	stop_with(d, s);
 }
 
 /* A breakpoint or watchpoint hit: true when it stops the run (counted,
@@ -142,67 +134,26 @@ static bool hit_stops(struct dbg *d, const struct gdb_stop *s)
 	return true;
 }
 
-/*
- * A stop found inside the kernel (a watchpoint's #DB, an int3 the guest
- * took, the first instruction, a step that entered the kernel) is
- * presented in ring 3, as natively: at tid's next USER_RETURN the vCPU
- * is single-stepped through the kernel's last instructions until it is
- * in ring 3 at the frame's rip, the instruction not yet run ("settling").
- */
-static void settle(struct dbg *d, uint32_t tid, const struct gdb_stop *s)
-{
-	d->settle = true;
-	d->settle_tid = tid;
-	d->settle_stop = *s;
-	sync_user_return(d);
-}
-
-static void settle_begin(struct dbg *d, uint64_t rip)
-{
-	d->settle_rip = rip;
-	d->settle_stepping = true;
-	guest_debug(d, 0);
-}
-
-static void settle_done(struct dbg *d, uint32_t tid)
-{
-	d->settle = d->settle_stepping = false;
-	d->cur_tid = tid;
-	d->in_user = true;
-	d->frame = d->frame_fx = 0;
-	stop_with(d, &d->settle_stop);
-}
-
 static bool is_ours(const struct dbg *d, pid_t pid)
 {
 	return d->pid && pid == d->pid;
 }
 
-/* The frame registers of a DEBUG call. */
-static int frame_of(struct dbg *d, const struct rrv_hc_debug *ev,
-		    struct rrv_user_regs *u)
+/* The frame of a DEBUG call, in guest memory (checked by the VMM). */
+static struct rrv_user_regs *frame_at(struct dbg *d, rrv_gpa_t gpa)
 {
-	const struct rrv_user_regs *p = ev->regs ?
-		GUEST_AT(&d->vm->mem, ev->regs, sizeof(*p)) : NULL;
-	if (!p)
-		return -EFAULT;
-	memcpy(u, p, sizeof(*u));
-	return 0;
+	return gpa ? GUEST_AT(&d->vm->mem, gpa, sizeof(struct rrv_user_regs)) : NULL;
 }
 
 /*
- * A step that entered the kernel through a fault left KVM's trace flag in
- * the saved frame (the CPU pushed it); the program must not find it there
- * (a signal frame, a sigreturn): the frame gets the rflags the program had.
+ * The step's trace flag out of the frame again, unless the program had
+ * set it itself: a step that faulted, or that ends at a signal, must not
+ * leave it where the program could see it (a signal frame, a sigreturn).
  */
-static void clear_frame_tf(struct dbg *d, const struct rrv_hc_debug *ev)
+static void clear_step_tf(struct dbg *d, struct rrv_user_regs *u)
 {
-	if (!(d->stepping || d->step_via_return) || (d->step_rflags & X86_EFLAGS_TF) ||
-	    ev->tid != d->step_tid || !ev->regs)
-		return;
-	struct rrv_user_regs *p = GUEST_AT(&d->vm->mem, ev->regs, sizeof(*p));
-	if (p)
-		p->rflags &= ~X86_EFLAGS_TF;
+	if (u && !d->step_had_tf)
+		u->rflags &= ~X86_EFLAGS_TF;
 }
 
 /* The path an exec'd program was started by (AT_EXECFN), for exec-file. */
@@ -233,12 +184,11 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 	bool first_program = !d->pid && !d->exec_seen;
 	bool wanted = d->waiting_for_pid ? ev->pid == d->opt.pid : !d->pid;
 	d->exec_seen = true;
-	struct rrv_user_regs u;
-	bool have_frame = frame_of(d, ev, &u) == 0;
+	const struct rrv_user_regs *u = frame_at(d, ev->regs);
 	if (!wanted && !is_ours(d, ev->pid)) {
 		if (first_program) {
-			if (have_frame)
-				xfer_save_auxv(d, ev->cr3, u.rsp);
+			if (u)
+				xfer_save_auxv(d, ev->cr3, u->rsp);
 			snprintf(d->exec_path, sizeof(d->exec_path), "%s",
 				 d->cfg.exec_path ? d->cfg.exec_path : "");
 		}
@@ -249,12 +199,12 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->cr3 = ev->cr3;
 	d->rq.pid = ev->pid;
 	dbg_publish(d);
-	if (have_frame)
-		xfer_save_auxv(d, ev->cr3, u.rsp);
-	if (first_program)
+	if (u)
+		xfer_save_auxv(d, ev->cr3, u->rsp);
+	if (first_program) {
 		snprintf(d->exec_path, sizeof(d->exec_path), "%s",
 			 d->cfg.exec_path ? d->cfg.exec_path : "");
-	else {
+	} else {
 		d->other_program = true;
 		exec_path_from_auxv(d, ev->cr3);
 	}
@@ -265,10 +215,13 @@ static void on_exec(struct dbg *d, const struct rrv_hc_debug *ev)
 		d->bps[i].in_memory = false;
 	if (!d->started && !d->goto_pending) {
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
-		settle(d, ev->tid, &s);
+		stop_in(d, ev, &s);
 	}
 }
 
+/* A watchpoint fired (a trap: the frame is past the access).  During a
+ * step the step's own trap follows in the same #DB: the stop waits for
+ * it, so that the thread stops once. */
 static void on_watch(struct dbg *d, const struct rrv_hc_debug *ev)
 {
 	if (!is_ours(d, ev->pid) || !d->started)
@@ -280,50 +233,70 @@ static void on_watch(struct dbg *d, const struct rrv_hc_debug *ev)
 		.kind = GDB_STOP_WATCH, .tid = ev->tid,
 		.type = d->watch[i].type, .addr = d->watch[i].addr,
 	};
-	if (hit_stops(d, &s))
-		settle(d, ev->tid, &s);
+	if (!hit_stops(d, &s))
+		return;
+	struct rrv_user_regs *u = frame_at(d, ev->regs);
+	if (d->stepping && ev->tid == d->step_tid && u && (u->rflags & X86_EFLAGS_TF)) {
+		d->step_watch = s;
+		d->have_step_watch = true;
+		return;
+	}
+	clear_step_tf(d, d->stepping && ev->tid == d->step_tid ? u : NULL);
+	stop_in(d, ev, &s);
+}
+
+/* The debugger's own single step: the trace flag it set in the frame. */
+static void on_step_trap(struct dbg *d, const struct rrv_hc_debug *ev,
+			 struct rrv_user_regs *u)
+{
+	clear_step_tf(d, u);
+	d->vm->debug.answer = 1;
+	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
+	if (d->have_step_watch) {
+		s = d->step_watch;
+		d->have_step_watch = false;
+	}
+	stop_in(d, ev, &s);
 }
 
 /*
- * An int3 that reached the guest (KVM let it through: QEMU's emulated
- * SVM), with the frame's rip past it.  One of ours: the frame goes back
- * on the instruction and the kernel resumes it without a signal (answer
- * 1); a hit that is not a stop (another process, another thread while
- * gdb steps one) loses its int3 until the next resume (docs/debugging.md,
+ * An int3 (detail 0, the frame past it) or a single-step trap (detail
+ * DR6) the guest kernel asks about (BREAKPOINT).  One of ours: the frame
+ * as ring 3 must resume, answer 1.  A hit that is not a stop (another
+ * process, through a page a fork shared; another thread while gdb steps
+ * one) takes that int3 out until the next resume (docs/debugging.md,
  * "Limits").  Not ours: the program's own, answer 0.
  */
-static void on_guest_breakpoint(struct dbg *d, const struct rrv_hc_debug *ev)
+static void on_guest_trap(struct dbg *d, const struct rrv_hc_debug *ev)
 {
-	struct rrv_user_regs *u = GUEST_AT(&d->vm->mem, ev->regs, sizeof(*u));
+	struct rrv_user_regs *u = frame_at(d, ev->regs);
 	if (!u || d->state != DBG_RUNNING)
 		return;
+	if (ev->detail & DR6_BS) {
+		if (d->stepping && ev->tid == d->step_tid && is_ours(d, ev->pid))
+			on_step_trap(d, ev, u);
+		return;
+	}
 	uint64_t at = u->rip - 1;
 	int i = bp_find(d, at);
 	if (i < 0 || !d->bps[i].in_memory)
 		return;
 	uint8_t old;
 	bool mine = is_ours(d, ev->pid) && ev->cr3 == mem_root(d);
-	if (!mine) {
-		/* Another process's copy of the page: its byte back. */
-		if (bp_poke(d, ev->cr3, at, d->bps[i].orig, &old))
-			return;
-	}
+	/* The byte back where this thread runs; the thread resumes on it. */
+	if (bp_poke(d, ev->cr3, at, d->bps[i].orig, &old))
+		return;
 	u->rip = at;
 	d->vm->debug.answer = 1;
-	if (!mine || (d->stepping && ev->tid != d->step_tid)) {
-		if (mine) {
-			bp_poke(d, ev->cr3, at, d->bps[i].orig, &old);
-			d->bps[i].in_memory = false;
-		}
+	if (mine)
+		d->bps[i].in_memory = false;
+	if (!mine || (d->stepping && ev->tid != d->step_tid))
 		return;
-	}
 	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid, .swbreak = true };
 	if (hit_stops(d, &s)) {
-		d->stepping = false;
-		settle(d, ev->tid, &s);
-	} else {
-		bp_poke(d, ev->cr3, at, d->bps[i].orig, &old);
-		d->bps[i].in_memory = false;
+		if (d->stepping)
+			clear_step_tf(d, frame_at(d, d->step_frame));
+		stop_in(d, ev, &s);
 	}
 }
 
@@ -331,18 +304,13 @@ static void on_signal(struct dbg *d, const struct rrv_hc_debug *ev)
 {
 	if (!is_ours(d, ev->pid) || !d->started)
 		return;
-	clear_frame_tf(d, ev);
+	/* A step that made the kernel deliver a signal ends at it. */
+	if (d->stepping && ev->tid == d->step_tid)
+		clear_step_tf(d, frame_at(d, ev->regs));
 	struct gdb_stop s = { .kind = GDB_STOP_SIGNAL, .tid = ev->tid,
 			      .signo = ev->signo };
-	d->cur_tid = ev->tid;
-	d->in_user = false;
-	d->frame = ev->regs;
-	d->frame_fx = ev->fxsave;
-	/* A step that made the kernel deliver a signal ends at it. */
-	d->stepping = false;
-	d->step_via_return = false;
-	d->settle = d->settle_stepping = false;
-	stop_with(d, &s);
+	stop_in(d, ev, &s);
+	d->stop_is_signal = true;
 }
 
 static void on_exit_event(struct dbg *d, const struct rrv_hc_debug *ev)
@@ -358,12 +326,7 @@ static void on_exit_event(struct dbg *d, const struct rrv_hc_debug *ev)
 		s.kind = GDB_STOP_EXITED;
 		s.status = WEXITSTATUS(st);
 	}
-	d->cur_tid = ev->tid;
-	d->in_user = false;
-	d->frame = ev->regs;
-	d->frame_fx = ev->fxsave;
-	d->settle = d->settle_stepping = false;
-	stop_with(d, &s);
+	stop_in(d, ev, &s);
 }
 
 /* -p PID: the child appears; its first ring-3 instruction is the stop. */
@@ -376,6 +339,7 @@ static void on_fork(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->rq.pid = d->pid;
 	dbg_publish(d);
 	d->await_return = true;
+	d->await_stop = (struct gdb_stop){ .kind = GDB_STOP_BREAK };
 	sync_user_return(d);
 }
 
@@ -383,25 +347,19 @@ static void on_user_return(struct dbg *d, const struct rrv_hc_debug *ev)
 {
 	if (!is_ours(d, ev->pid))
 		return;
-	struct rrv_user_regs u;
-	if (frame_of(d, ev, &u))
-		return;
 	d->cr3 = ev->cr3;
 	/* A breakpoint whose page the fault just brought in. */
 	if (d->bp_pending && d->state == DBG_RUNNING)
 		d->bp_pending = bp_arm_all(d);
-	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
 	if (d->await_return) {
-		/* --goto or -p: the first ring-3 instruction after it. */
-		d->await_return = false;
-		settle(d, ev->tid, &s);
+		/* --goto, -p, ^C: the first ring-3 instruction after it. */
+		struct gdb_stop s = d->await_stop;
+		s.tid = ev->tid;
+		stop_in(d, ev, &s);
 	} else if (d->step_via_return && ev->tid == d->step_tid) {
-		clear_frame_tf(d, ev);
-		d->step_via_return = false;
-		settle(d, ev->tid, &s);
+		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid };
+		stop_in(d, ev, &s);
 	}
-	if (d->settle && !d->settle_stepping && ev->tid == d->settle_tid)
-		settle_begin(d, u.rip);
 	sync_user_return(d);
 }
 
@@ -413,24 +371,20 @@ static const event_fn event_handlers[] = {
 	[RRV_DEBUG_EXIT] = on_exit_event,
 	[RRV_DEBUG_FORK] = on_fork,
 	[RRV_DEBUG_USER_RETURN] = on_user_return,
-	[RRV_DEBUG_BREAKPOINT] = on_guest_breakpoint,
+	[RRV_DEBUG_BREAKPOINT] = on_guest_trap,
 };
 
-/* Polls the client's ^C; the stop is then presented at the thread's next
- * ring-3 instruction. */
+/* Polls the client's ^C; the stop is at the debugged process's next
+ * return to ring 3. */
 static void poll_interrupt(struct dbg *d)
 {
 	const struct dbg_run *how = d->how;
-	if (d->want_pause || d->settle || !how || !how->interrupted ||
-	    !how->interrupted(how->intr_ctx) || !d->pid)
+	if (d->want_pause || d->await_return || !d->pid || !how ||
+	    !how->interrupted || !how->interrupted(how->intr_ctx))
 		return;
-	uint32_t tid = dbg_current_tid(d);
-	struct rrv_debug_thread t;
-	const struct rrv_debug_thread *slot = dbg_thread(d, tid, &t);
-	if (!slot || slot->pid != d->pid)
-		tid = d->cur_tid;
-	struct gdb_stop s = { .kind = GDB_STOP_INTERRUPTED, .tid = tid };
-	settle(d, tid, &s);
+	d->await_return = true;
+	d->await_stop = (struct gdb_stop){ .kind = GDB_STOP_INTERRUPTED };
+	sync_user_return(d);
 }
 
 static int on_debug_event(void *ctx, const struct rrv_hc_debug *ev)
@@ -443,26 +397,9 @@ static int on_debug_event(void *ctx, const struct rrv_hc_debug *ev)
 	return d->want_pause ? VMM_DEBUG_PAUSE : VMM_DEBUG_GO;
 }
 
-/* --------------------------------------------------------- KVM_EXIT_DEBUG */
-
-/* Hands the exception back to the guest: the program's own int3, or a
- * #DB that is the guest's (DR0's preemption point, the kernel's
- * watchpoint bits) rather than our single step. */
-static int inject(struct dbg *d, unsigned what, uint64_t dr6)
-{
-	if (what == KVM_GUESTDBG_INJECT_DB) {
-		struct kvm_debugregs dr;
-		if (ioctl(d->vm->vcpu_fd, KVM_GET_DEBUGREGS, &dr) < 0)
-			return -errno;
-		dr.dr6 = dr6 & ~DR6_BS;
-		if (ioctl(d->vm->vcpu_fd, KVM_SET_DEBUGREGS, &dr) < 0)
-			return -errno;
-	}
-	return guest_debug(d, what);
-}
-
 /* The instruction at rip enters the kernel (syscall): a step over it is
- * finished by the thread's next return to ring 3. */
+ * finished by the thread's next return to ring 3, since the trace flag
+ * would follow it into the kernel. */
 static bool enters_kernel(struct dbg *d, uint64_t cr3, uint64_t rip)
 {
 	uint8_t b[2];
@@ -471,171 +408,37 @@ static bool enters_kernel(struct dbg *d, uint64_t cr3, uint64_t rip)
 	return b[0] == 0x0f && b[1] == 0x05;
 }
 
-static int vcpu_rip(struct dbg *d, uint64_t *rip, uint64_t *rflags)
-{
-	struct kvm_regs r;
-	if (ioctl(d->vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
-		return -errno;
-	*rip = r.rip;
-	if (rflags)
-		*rflags = r.rflags;
-	return 0;
-}
-
-/* A breakpoint stepped over: its int3 again. */
-static void step_over_done(struct dbg *d)
-{
-	if (d->over_bp >= 0) {
-		struct dbg_bp *b = &d->bps[d->over_bp];
-		uint8_t old;
-		if (b->used)
-			bp_poke(d, d->over_cr3, b->addr, 0xcc, &old);
-	}
-	d->over_bp = -1;
-}
-
-/* A breakpoint hit by KVM's intercept that is not a stop: put the byte
- * back, step the one instruction, put the int3 in again (at the step's
- * #DB, or at the next event for a system call). */
-static int step_over(struct dbg *d, int bp, uint64_t cr3, uint64_t rip)
-{
-	uint8_t old;
-	if (bp_poke(d, cr3, rip, d->bps[bp].orig, &old))
-		return -EFAULT;
-	d->over_bp = bp;
-	d->over_cr3 = cr3;
-	d->over_pending_syscall = enters_kernel(d, cr3, rip);
-	return guest_debug(d, 0);
-}
-
-static bool ours_at(const struct dbg *d, uint64_t addr)
-{
-	int i = bp_find(d, addr);
-	return i >= 0 && d->bps[i].in_memory;
-}
-
 /*
- * The exit's pc is the int3's own address on hardware KVM; an emulated
- * CPU may report the address after it, with rip there too.  Either way
- * the breakpoint is at the int3, and the thread must resume there once
- * the byte is put back: rip is moved back.
+ * Starts a step of tid: the trace flag in the frame it resumes from (the
+ * stop's own frame, or the one the thread table names for a thread that
+ * is not running), so that the CPU traps after one instruction in ring 3
+ * and the kernel asks us (BREAKPOINT with BS).  A signal stop (the kernel
+ * has yet to act on the signal, and would save the flag in a signal
+ * frame), a stop without a frame, or a system call instruction: the step
+ * ends at the thread's next return to ring 3 instead.
  */
-static int int3_address(struct dbg *d, uint64_t pc, uint64_t *addr)
+static void begin_step(struct dbg *d, uint32_t tid)
 {
-	*addr = pc;
-	if (ours_at(d, pc) || !ours_at(d, pc - 1))
-		return 0;
-	struct kvm_regs r;
-	if (ioctl(d->vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
-		return -errno;
-	if (r.rip != pc)
-		return 0;
-	r.rip = pc - 1;
-	if (ioctl(d->vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
-		return -errno;
-	*addr = pc - 1;
-	return 0;
-}
-
-static int on_breakpoint(struct dbg *d, uint64_t exit_pc)
-{
-	uint64_t cr3 = 0, pc;
-	int cpl = 0;
-	if (dbg_vcpu_cr3(d, &cr3, &cpl) || int3_address(d, exit_pc, &pc))
-		return -1;
-	uint32_t tid = dbg_current_tid(d);
-	int i = bp_find(d, pc);
-	if (i >= 0 && d->bps[i].in_memory) {
-		bool mine = cr3 == mem_root(d);
-		bool wrong_thread = d->stepping && tid != d->step_tid;
-		if (mine && !wrong_thread) {
-			struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = tid,
-					      .swbreak = true };
-			if (hit_stops(d, &s)) {
-				d->stepping = false;
-				d->cur_tid = tid;
-				d->in_user = true;
-				d->frame = d->frame_fx = 0;
-				stop_with(d, &s);
-				return 0;
-			}
-		}
-		return step_over(d, i, cr3, pc);
+	d->step_tid = tid;
+	d->have_step_watch = false;
+	rrv_gpa_t frame = 0;
+	if (tid == d->cur_tid && d->frame) {
+		frame = d->frame;
+	} else if (tid != d->cur_tid) {
+		struct rrv_debug_thread t;
+		const struct rrv_debug_thread *slot = dbg_thread(d, tid, &t);
+		if (slot && slot->pid == d->pid && slot->state != RRV_DT_RUNNING)
+			frame = slot->user_regs;
 	}
-	/* Not ours: the program's own int3, which gets its SIGTRAP as it
-	 * did when recorded. */
-	return inject(d, KVM_GUESTDBG_INJECT_BP, 0) < 0 ? -1 : 0;
-}
-
-static int on_single_step(struct dbg *d, uint64_t dr6)
-{
-	uint64_t cr3 = 0;
-	int cpl = 0;
-	if (dbg_vcpu_cr3(d, &cr3, &cpl))
-		return -1;
-	/* The guest's own debug exception (a preemption point on DR0, the
-	 * kernel's watchpoint bits) goes back to it, as without us. */
-	if ((dr6 & (DR6_B0 | DR6_DBG_SLOTS)) || !(dr6 & DR6_BS))
-		return inject(d, KVM_GUESTDBG_INJECT_DB, dr6) < 0 ? -1 : 0;
-	uint32_t tid = dbg_current_tid(d);
-	if (d->settle_stepping) {
-		uint64_t rip = 0;
-		if (cpl != 3 || vcpu_rip(d, &rip, NULL))
-			return guest_debug(d, 0) < 0 ? -1 : 0;
-		if (rip != d->settle_rip && !d->said_overshoot) {
-			d->said_overshoot = true;
-			fprintf(stderr, "rrv: debug: this CPU ran one instruction "
-				"past a stop before rrv could stop it (at 0x%llx, "
-				"not 0x%llx)\n", (unsigned long long)rip,
-				(unsigned long long)d->settle_rip);
-		}
-		settle_done(d, tid);
-		return 0;
-	}
-	if (d->over_bp >= 0 && !d->over_pending_syscall) {
-		step_over_done(d);
-		if (!d->stepping)
-			return guest_debug(d, 0) < 0 ? -1 : 0;
-	}
-	if (!d->stepping)
-		return guest_debug(d, 0) < 0 ? -1 : 0;
-	if (cpl != 3) {
-		/* The step went into the kernel (a fault): the stop is at the
-		 * thread's next ring-3 instruction. */
-		d->stepping = false;
+	struct rrv_user_regs *u = frame_at(d, frame);
+	if (!u || d->stop_is_signal || enters_kernel(d, mem_root(d), u->rip)) {
 		d->step_via_return = true;
-		sync_user_return(d);
-		return guest_debug(d, 0) < 0 ? -1 : 0;
+		return;
 	}
-	if (tid != d->step_tid) /* another thread runs: keep stepping */
-		return guest_debug(d, 0) < 0 ? -1 : 0;
-	d->stepping = false;
-	d->cur_tid = tid;
-	d->in_user = true;
-	d->frame = d->frame_fx = 0;
-	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = tid };
-	stop_with(d, &s);
-	return 0;
-}
-
-static int on_debug_exit(void *ctx, const struct kvm_debug_exit_arch *a)
-{
-	struct dbg *d = ctx;
-	int r;
-	if (a->exception == 3)
-		r = on_breakpoint(d, a->pc);
-	else if (a->exception == 1)
-		r = on_single_step(d, a->dr6);
-	else {
-		fprintf(stderr, "rrv: debug: unexpected debug exit (exception %u "
-			"at 0x%llx)\n", a->exception, (unsigned long long)a->pc);
-		r = -1;
-	}
-	if (r < 0)
-		return -1;
-	if (!d->want_pause)
-		poll_interrupt(d);
-	return d->want_pause ? VMM_DEBUG_PAUSE : VMM_DEBUG_GO;
+	d->step_frame = frame;
+	d->step_had_tf = (u->rflags & X86_EFLAGS_TF) != 0;
+	u->rflags |= X86_EFLAGS_TF;
+	d->stepping = true;
 }
 
 /* ------------------------------------------------------- replay events */
@@ -663,16 +466,13 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 		/* guest_state.debug.on is set by the VMM (vm->debug.attach). */
 		d->rq = (struct rrv_debug_request){ .on = 1 };
 	}
-	/* A breakpoint stepped over by a system call: back in now. */
-	if (d->over_bp >= 0 && d->over_pending_syscall) {
-		d->over_pending_syscall = false;
-		step_over_done(d);
-		guest_debug(d, 0);
-	}
-	if (d->goto_pending && index >= d->opt.goto_event) {
+	/* rrv dump numbers events from 0: event N is replayed once N + 1
+	 * were consumed. */
+	if (d->goto_pending && index > d->opt.goto_event) {
 		d->goto_pending = false;
 		if (d->pid) {
 			d->await_return = true;
+			d->await_stop = (struct gdb_stop){ .kind = GDB_STOP_BREAK };
 			sync_user_return(d);
 		}
 		/* else: the process has not run yet; its EXEC stops. */
@@ -681,9 +481,7 @@ static void after_event(void *ctx, uint64_t index, unsigned nr)
 	    !d->want_pause) {
 		struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = dbg_current_tid(d) };
 		d->cur_tid = s.tid;
-		d->in_user = false;
-		d->frame = d->frame_fx = 0;
-		d->settle = d->settle_stepping = false;
+			d->frame = d->frame_fx = 0;
 		stop_with(d, &s);
 	}
 	poll_interrupt(d);
@@ -720,39 +518,19 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	d->hits = 0;
 	d->stepping = false;
 	d->step_via_return = false;
-	d->settle = d->settle_stepping = false;
-	d->over_bp = -1;
-	if (how->action == DBG_STEP) {
-		uint32_t tid = how->tid ? how->tid : d->cur_tid;
-		d->step_tid = tid;
-		uint64_t rip = 0, rflags = 0, cr3 = 0;
-		int cpl = 0;
-		if (d->in_user && tid == d->cur_tid && vcpu_rip(d, &rip, &rflags) == 0 &&
-		    dbg_vcpu_cr3(d, &cr3, &cpl) == 0 && !enters_kernel(d, cr3, rip)) {
-			d->stepping = true;
-			d->step_rflags = rflags;
-		} else {
-			/* In the kernel, or about to enter it: the thread's next
-			 * ring-3 instruction ends the step. */
-			d->step_via_return = true;
-		}
-	}
+	if (how->action == DBG_STEP)
+		begin_step(d, how->tid ? how->tid : d->cur_tid);
+	d->stop_is_signal = false;
 	/* Breakpoints on pages not in memory yet go in when they come. */
 	d->state = DBG_RUNNING;
 	d->bp_pending = bp_arm_all(d);
 	sync_user_return(d);
-	if (guest_debug(d, 0) < 0) {
-		fprintf(stderr, "rrv: debug: KVM_SET_GUEST_DEBUG failed\n");
-		return -EIO;
-	}
 	int ended = loop(d);
 	d->how = NULL;
 	bp_disarm_all(d);
 	d->stepping = false;
 	d->step_via_return = false;
 	d->bp_pending = 0;
-	d->over_bp = -1;
-	d->settle = d->settle_stepping = false;
 	if (d->state != DBG_ENDED)
 		sync_user_return(d);
 	if (ended) {
@@ -772,7 +550,7 @@ void dbg_position(const struct dbg *d, struct dbg_position *pos)
 {
 	pos->events = d->events;
 	pos->tid = d->cur_tid;
-	pos->user = d->in_user;
+	pos->frame = d->frame != 0;
 	pos->ended = d->state == DBG_ENDED;
 	pos->gone = d->state == DBG_GONE || d->state == DBG_ENDED;
 }
@@ -790,7 +568,6 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 	d->opt = *o;
 	snprintf(d->trace, sizeof(d->trace), "%s", o->trace);
 	d->opt.trace = d->trace;
-	d->over_bp = -1;
 	d->rep = replayer_open(d->trace, &d->cfg, status);
 	if (!d->rep) {
 		free(d);
@@ -819,7 +596,6 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 	replayer_attach(d->rep, d->vm);
 	d->vm->debug.attach = true;
 	d->vm->debug.hook = on_debug_event;
-	d->vm->debug.on_exit = on_debug_exit;
 	d->vm->debug.ctx = d;
 	d->goto_pending = o->have_goto;
 	d->waiting_for_pid = false;
@@ -870,8 +646,6 @@ int dbg_finish(struct dbg *d)
 		d->bp_pending = 0;
 		sync_user_return(d);
 		d->vm->debug.hook = NULL;
-		d->vm->debug.on_exit = NULL;
-		vcpu_set_guest_debug(d->vm, 0);
 		int st = vmm_run(d->vm);
 		d->vm_status = st;
 		d->state = DBG_ENDED;

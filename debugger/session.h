@@ -61,34 +61,29 @@ struct dbg {
 	bool waiting_for_pid;    /* -p: waiting for that process to appear */
 	bool exec_seen;          /* the first program's EXEC came */
 	bool other_program;      /* the debugged process exec'd another */
-	bool await_return;       /* --goto, -p: stop at the next USER_RETURN */
+	bool await_return;       /* --goto, -p, ^C: stop at the next USER_RETURN */
+	struct gdb_stop await_stop; /* ... with this stop */
 	int bp_pending;          /* breakpoints whose page is not mapped yet */
 
 	/* The stop gdb sees, and where the vCPU is. */
 	struct gdb_stop stop;
 	uint32_t cur_tid;
-	bool in_user;            /* the vCPU is in ring 3 of cur_tid */
-	rrv_gpa_t frame;         /* else: cur_tid's saved ring-3 frame */
+	rrv_gpa_t frame;         /* cur_tid's ring-3 frame (0: none, a stop
+				    at an event limit) */
 	rrv_gpa_t frame_fx;      /* and its FXSAVE area (0: in the CPU) */
 
 	/* The run in progress. */
 	const struct dbg_run *how;
-	bool stepping;           /* KVM single-step of step_tid */
+	bool stepping;           /* the trace flag is in step_tid's frame */
 	uint32_t step_tid;
-	bool step_via_return;    /* the step entered the kernel: wait for
-				    the thread's USER_RETURN */
-	uint64_t step_rflags;    /* the program's rflags before the step */
-	int over_bp;             /* a breakpoint stepped over (index), -1 */
-	uint64_t over_cr3;
-	bool over_pending_syscall; /* stepped over by a system call: the
-				      int3 goes back at the next event */
-	/* A stop found in the kernel, presented at settle_tid's next ring-3
-	 * instruction (session.c, settle()). */
-	bool settle, settle_stepping;
-	uint32_t settle_tid;
-	uint64_t settle_rip;
-	struct gdb_stop settle_stop;
-	bool said_overshoot;
+	rrv_gpa_t step_frame;    /* ... that frame */
+	bool step_had_tf;        /* the program had set the flag itself */
+	bool have_step_watch;    /* a watchpoint fired during the step */
+	struct gdb_stop step_watch;
+	bool step_via_return;    /* a step ended by the thread's next
+				    USER_RETURN (a system call, a signal) */
+	bool stop_is_signal;     /* the stop is a SIGNAL event's */
+
 	bool want_pause;         /* the run has its answer in out */
 	struct gdb_stop out;
 	uint64_t hits;           /* breakpoint and watchpoint stops so far */
@@ -116,8 +111,6 @@ const struct rrv_debug_thread *dbg_thread(struct dbg *d, uint32_t tid,
 uint32_t dbg_current_tid(struct dbg *d);
 /* Writes d->rq into guest_state.debug (bumping its generation). */
 int dbg_publish(struct dbg *d);
-/* The vCPU's cr3 and privilege level. */
-int dbg_vcpu_cr3(struct dbg *d, uint64_t *cr3, int *cpl);
 
 /* breakpoints.c */
 int bp_insert(struct dbg *d, uint64_t addr);

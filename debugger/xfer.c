@@ -178,7 +178,8 @@ static void svr4_list(struct dbg *d, struct text *t)
 			continue;
 		put(t, "<library name=\"");
 		put_escaped(t, name);
-		put(t, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\"/>",
+		/* lmid: gdb 13 wants the namespace; the loader's default. */
+		put(t, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" lmid=\"0x0\"/>",
 		    (unsigned long long)lm, (unsigned long long)l_addr,
 		    (unsigned long long)l_ld);
 	}

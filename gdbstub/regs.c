@@ -3,8 +3,8 @@
  * own for amd64 GNU/Linux (features org.gnu.gdb.i386.core, .sse, .linux
  * and .segments, as gdb 8 and later describe it, fs_base and gs_base in
  * .segments): numbers 0-39 core, 40-56 SSE, 57 orig_rax, 58-59 the
- * segment bases.  AVX's upper halves are not offered: struct gdb_regs
- * carries FXSAVE, not XSAVE.
+ * segment bases.  No AVX: rrv's CPU profile has none (docs/cpuid.md), so
+ * FXSAVE, which struct gdb_regs carries, is the whole vector state.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -103,6 +103,10 @@ struct conn {
 	int err;            /* errno of a failed read or write */
 	char frame[GDB_REPLY_MAX + 4]; /* the last packet sent, for '-' */
 	size_t frame_len;
+	/* Bytes read and not yet given to rx: a ^C may come in the same
+	 * read as the packet that started the run. */
+	uint8_t in[4096];
+	size_t in_pos, in_len;
 };
 
 static int write_all(struct conn *c, const char *p, size_t n)
@@ -159,19 +163,26 @@ static int conn_read(struct conn *c, uint8_t *buf, size_t cap, size_t *got, int 
 	return 0;
 }
 
+/* Gives the bytes read so far to rx; true if one was a ^C. */
+static bool pending_interrupt(struct conn *c)
+{
+	while (c->in_pos < c->in_len)
+		if (gdb_rx_byte(&c->rx, c->in[c->in_pos++]) == GDB_RX_INTERRUPT)
+			return true;
+	return false;
+}
+
 /* While the target runs gdb (in all-stop mode) sends nothing but ^C;
  * a client that goes away stops the run too. */
 static bool conn_interrupted(void *ctx)
 {
 	struct conn *c = ctx;
-	uint8_t buf[256];
-	size_t n;
-	if (c->gone || conn_read(c, buf, sizeof(buf), &n, 0) < 0)
+	if (pending_interrupt(c))
 		return true;
-	for (size_t i = 0; i < n; i++)
-		if (gdb_rx_byte(&c->rx, buf[i]) == GDB_RX_INTERRUPT)
-			return true;
-	return false;
+	c->in_pos = c->in_len = 0;
+	if (c->gone || conn_read(c, c->in, sizeof(c->in), &c->in_len, 0) < 0)
+		return true;
+	return pending_interrupt(c);
 }
 
 /* One received event; returns GDBSTUB_MORE, GDBSTUB_DONE or -errno. */
@@ -211,20 +222,20 @@ int gdbstub_serve(int fd, const struct gdb_target_ops *ops, void *target)
 	struct gdbstub_io io = { .send = conn_send, .interrupted = conn_interrupted, .ctx = c };
 	c->s = gdbstub_session_new(ops, target, &io);
 	int rc = c->s ? GDBSTUB_MORE : -ENOMEM;
-	uint8_t buf[4096];
 	while (rc == GDBSTUB_MORE) {
-		size_t n;
-		if (conn_read(c, buf, sizeof(buf), &n, -1) < 0) {
-			rc = -c->err;
-			break;
+		if (c->in_pos == c->in_len) {
+			c->in_pos = 0;
+			if (conn_read(c, c->in, sizeof(c->in), &c->in_len, -1) < 0) {
+				rc = -c->err;
+				break;
+			}
+			continue;
 		}
-		for (size_t i = 0; i < n && rc == GDBSTUB_MORE; i++) {
-			enum gdb_rx_event ev = gdb_rx_byte(&c->rx, buf[i]);
-			if (ev != GDB_RX_NONE)
-				rc = conn_event(c, ev);
-			if (c->gone)
-				rc = -ECONNRESET;
-		}
+		enum gdb_rx_event ev = gdb_rx_byte(&c->rx, c->in[c->in_pos++]);
+		if (ev != GDB_RX_NONE)
+			rc = conn_event(c, ev);
+		if (c->gone)
+			rc = -ECONNRESET;
 	}
 	/* After the process exited gdb just closes the connection. */
 	bool exited = c->s && c->s->have_stop &&

@@ -94,14 +94,12 @@ static int parse_range(const char **p, const char *end, char sep, size_t max,
  * protocol allows; none at all is an error. */
 int cmd_mem_m(struct gdbstub_session *s, const char *p, const char *end)
 {
-	uint64_t addr;
-	size_t len;
-	/* gdb asks for no more than a packet's worth; a larger request is
-	 * answered as far as one reply holds (the protocol allows short). */
-	uint64_t l;
+	uint64_t addr, l;
 	if (!parse_hex_sep(&p, end, &addr, ',') || !parse_hex(&p, end, &l) || p != end || l == 0)
 		return -EINVAL;
-	len = l > (GDB_REPLY_MAX - 1) / 2 ? (GDB_REPLY_MAX - 1) / 2 : (size_t)l;
+	/* gdb asks for no more than a packet's worth; a larger request is
+	 * answered as far as one reply holds (the protocol allows short). */
+	size_t len = l > (GDB_REPLY_MAX - 1) / 2 ? (GDB_REPLY_MAX - 1) / 2 : (size_t)l;
 	if (len > sizeof(s->scratch))
 		len = sizeof(s->scratch);
 	ssize_t n = s->ops->read_mem(s->t, addr, s->scratch, len);
@@ -113,16 +111,15 @@ int cmd_mem_m(struct gdbstub_session *s, const char *p, const char *end)
 	return 0;
 }
 
+/* Writes s->scratch's first len bytes; a short write is an error (the
+ * protocol has no partial M or X).  Nothing to write is done at once. */
 static int write_all(struct gdbstub_session *s, uint64_t addr, size_t len)
 {
-	if (len == 0)
-		goto ok;
-	ssize_t n = s->ops->write_mem(s->t, addr, s->scratch, len);
+	ssize_t n = len ? s->ops->write_mem(s->t, addr, s->scratch, len) : 0;
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n != len)
 		return -EFAULT;
-ok:
 	out_str(&s->out, "OK");
 	return 0;
 }

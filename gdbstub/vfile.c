@@ -86,6 +86,14 @@ static int vfile_open(struct gdbstub_session *s, const char *p, const char *end)
 		out_fio_error(s, -EINVAL);
 		return 0;
 	}
+	/* The target has no working directory for gdb: a relative path is
+	 * none of its files.  gdb opens "just probing" to learn whether
+	 * vFile works at all; ENOENT is the answer it expects, and the
+	 * target never hears of it. */
+	if (path[0] != '/') {
+		out_fio_error(s, -ENOENT);
+		return 0;
+	}
 	if (host_open_flags(gflags, &flags)) {
 		out_fio_error(s, -EINVAL);
 		return 0;

@@ -39,6 +39,44 @@ static void print_str(const char *label, const struct rrv_trace_fields *h, uint3
 	printf("%-14s%.*s\n", label, f ? (int)f->len : 6, f ? (const char *)f->data : "(none)");
 }
 
+/* The files rrv pack added: how many, their bytes, and each one's name. */
+static void print_packed(const struct rrv_trace_fields *h)
+{
+	size_t n = 0, bad = 0;
+	uint64_t bytes = 0, stored = 0;
+	for (size_t i = 0; i < rrv_trace_fields_count(h); i++) {
+		const struct rrv_trace_field *g = rrv_trace_fields_at(h, i);
+		struct rrv_trace_packed p;
+		if (g->tag != RRV_TAG_PACKED_FILE)
+			continue;
+		if (rrv_trace_packed_parse(g, &p)) {
+			bad++;
+			continue;
+		}
+		n++;
+		bytes += p.size;
+		stored += g->len;
+	}
+	if (!n && !bad) {
+		printf("%-14snone (rrv pack adds the libraries, for debugging elsewhere)\n",
+		       "packed files");
+		return;
+	}
+	printf("%-14s%zu, %" PRIu64 " bytes (%" PRIu64 " stored)%s\n", "packed files", n,
+	       bytes, stored, bad ? ", some malformed" : "");
+	for (size_t i = 0; i < rrv_trace_fields_count(h); i++) {
+		const struct rrv_trace_field *g = rrv_trace_fields_at(h, i);
+		struct rrv_trace_packed p;
+		if (g->tag != RRV_TAG_PACKED_FILE || rrv_trace_packed_parse(g, &p))
+			continue;
+		printf("  %s (%" PRIu64 " bytes", p.paths, p.size);
+		const char *more = rrv_trace_packed_next_path(&p, p.paths);
+		for (; more; more = rrv_trace_packed_next_path(&p, more))
+			printf(", also %s", more);
+		printf(")\n");
+	}
+}
+
 int cmd_info(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
@@ -82,6 +120,7 @@ int cmd_info(int argc, char **argv)
 	printf("%-14s%u bytes\n", "guest kernel", k ? k->len : 0);
 	const struct rrv_trace_field *p = rrv_trace_fields_get(h, RRV_TAG_PROGRAM_IMAGE);
 	printf("%-14s%s\n", "program ELF", p ? "stored (for symbols)" : "not stored");
+	print_packed(h);
 	print_str("preemption", h, RRV_TAG_PREEMPT_METHOD);
 	if (!rrv_trace_fields_u64(h, RRV_TAG_CHAOS_SEED, &v))
 		printf("%-14s%" PRIu64 "\n", "chaos seed", v);

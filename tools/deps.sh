@@ -7,8 +7,10 @@
 # (the nested VM used where the machine has no /dev/kvm).  libc6-dbg is the
 # C library's separate debug file: crash reports name its internal
 # functions and lines with it (docs/reports.md), and the tests expect them.
+# gdb is rrv debug's client; make unit-test drives it against the gdb stub
+# (tests/unit/gdbstub-gdb.sh).
 
-PACKAGES="gcc make clang libelf-dev libzstd-dev libcapstone-dev libunwind-dev libdw-dev libc6-dbg libcmocka-dev pkg-config qemu-system-x86 busybox-static musl-tools cpio zstd xz-utils python3 sqlite3 wget curl"
+PACKAGES="gcc make clang gdb libelf-dev libzstd-dev libcapstone-dev libunwind-dev libdw-dev libc6-dbg libcmocka-dev pkg-config qemu-system-x86 busybox-static musl-tools cpio zstd xz-utils python3 sqlite3 wget curl"
 
 set -u
 

@@ -34,6 +34,8 @@ static const struct rrv_cmd commands[] = {
 	  "rrv ps [FILE]" },
 	{ "ls", cmd_ls, "list the traces in the trace directory, newest first",
 	  "rrv ls [DIR]" },
+	{ "pack", cmd_pack, "add the program's ELF files to a trace, for debugging elsewhere",
+	  "rrv pack [--cat=PATH] [TRACE]" },
 	{ "info", cmd_info, "print a trace's header and a summary",
 	  "rrv info [FILE]" },
 	{ "help", cmd_help, "show help for rrv or for one command",

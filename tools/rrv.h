@@ -39,6 +39,7 @@ int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_ps(int argc, char **argv);

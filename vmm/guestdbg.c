@@ -50,6 +50,10 @@ int guestdbg_request(struct vmm *vm, const struct rrv_debug_request *rq)
 		return err;
 	struct rrv_debug_request w = *rq;
 	w.dr[0] = 0; /* DR0 is the kernel's own */
+	/* An attached debugger stays on: a request built from scratch
+	 * must not switch the guest's side off by leaving on zero. */
+	if (vm->debug.attach)
+		w.on = 1;
 	w.generation = vm->debug.rq.generation + 1;
 	memcpy(g, &w, sizeof(w));
 	vm->debug.rq = w;

@@ -28,7 +28,8 @@ int vcpu_set_guest_debug(struct vmm *vm, unsigned flags);
 
 /*
  * Writes rq into guest_state.debug (where the kernel reads it at use),
- * with generation one past the last request's, and keeps a copy in
+ * with generation one past the last request's (rq->generation is
+ * ignored) and on = 1 while vm->debug.attach is set, and keeps a copy in
  * vm->debug.rq.  The kernel loads rq's watchpoints on its next return to
  * ring 3 of a thread of rq->pid.  Returns 0, -ENOTSUP for a guest kernel
  * older than ABI 9 (a trace recorded before rrv debug: its kernel has no

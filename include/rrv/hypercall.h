@@ -963,12 +963,17 @@ struct rrv_hc_process {
  *   USER_RETURN  tid of pid is about to return to ring 3 at regs' rip
  *           (only while debug.stop_user_return is set).
  *   BREAKPOINT  tid took a #BP (int3) in ring 3, regs' rip just past it
- *           (a KVM that does not intercept int3 for the debugger lets it
- *           reach the guest: QEMU's emulated SVM).  ret 1: the int3 was
- *           the debugger's, which has set regs as ring 3 must resume
- *           (rip back on the instruction, its byte restored): the kernel
- *           returns there with no signal.  ret 0: the program's own int3,
- *           which gets its SIGTRAP as without a debugger.
+ *           (detail 0), or a single-step #DB in ring 3 (detail = DR6,
+ *           BS set) that replay's preemption logic did not take.  The
+ *           debugger's breakpoints are int3s and its steps the trace
+ *           flag in the thread's frame: KVM's own guest debugging is not
+ *           used (QEMU's emulated SVM never intercepts int3, and does not
+ *           arm the guest's debug registers while KVM intercepts their
+ *           writes).  ret 1: the trap was the debugger's, which has set
+ *           regs as ring 3 must resume (rip back on an int3's
+ *           instruction, the trace flag cleared): the kernel returns
+ *           there with no signal.  ret 0: the program's own, which gets
+ *           its SIGTRAP as without a debugger.
  * The kernel ignores ret for every other event.
  */
 enum rrv_debug_event {

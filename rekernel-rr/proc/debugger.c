@@ -119,12 +119,13 @@ static int64_t event(uint32_t ev, const struct trapframe *tf,
 	return a.hdr.ret;
 }
 
-bool dbg_breakpoint(struct trapframe *tf)
+bool dbg_breakpoint(struct trapframe *tf, uint64_t dr6)
 {
 	if (!on())
 		return false;
-	/* 1: the debugger's int3; it has already rewound tf. */
-	return event(RRV_DEBUG_BREAKPOINT, tf, (struct rrv_hc_debug){ 0 }) == 1;
+	/* 1: the debugger's int3 or single step; it has set tf already. */
+	return event(RRV_DEBUG_BREAKPOINT, tf,
+		     (struct rrv_hc_debug){ .detail = dr6 }) == 1;
 }
 
 void dbg_kernel_enter(void)

@@ -56,10 +56,11 @@ void dbg_deliver_signal(struct trapframe *tf, const struct k_siginfo *info);
  * loaded) and tf is its entry frame; at_entry the program's AT_ENTRY. */
 void dbg_exec(struct trapframe *tf, uint64_t at_entry);
 
-/* A ring-3 int3 (tf past it) that KVM let through: true when it was the
- * debugger's breakpoint (BREAKPOINT answered 1, tf already set back on the
- * instruction): no signal.  False: the program's own. */
-bool dbg_breakpoint(struct trapframe *tf);
+/* A ring-3 int3 (dr6 0, tf past it) or single-step #DB (dr6 with BS)
+ * that no one else took: true when it was the debugger's (BREAKPOINT
+ * answered 1, tf already as ring 3 must resume): no signal.  False: the
+ * program's own. */
+bool dbg_breakpoint(struct trapframe *tf, uint64_t dr6);
 
 /* The current process is exiting with wait status status, its memory
  * still mapped. */

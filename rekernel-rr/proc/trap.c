@@ -227,12 +227,14 @@ static void user_trap(struct trapframe *tf)
 		signal_fault(tf, SIGFPE, FPE_INTDIV, tf->rip);
 		break;
 	case T_DB:
-		signal_fault(tf, SIGTRAP, TRAP_TRACE, tf->rip);
+		/* A single step rrv debug asked for is its own. */
+		if (!dbg_breakpoint(tf, dr6))
+			signal_fault(tf, SIGTRAP, TRAP_TRACE, tf->rip);
 		break;
 	case T_BP:
 		/* rip is already past the int3, as in Linux; rrv debug's own
 		 * int3s are its (proc/debugger.c), not the program's. */
-		if (!dbg_breakpoint(tf))
+		if (!dbg_breakpoint(tf, 0))
 			signal_fault(tf, SIGTRAP, SI_KERNEL, 0);
 		break;
 	case T_OF:

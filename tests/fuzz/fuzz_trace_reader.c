@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "trace-format/rrv_trace.h"
 
@@ -16,8 +17,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rrv_trace_reader_open_mem(&r, data, size))
 		return 0;
 	const struct rrv_trace_fields *h = rrv_trace_reader_header(r);
-	for (size_t i = 0; i < rrv_trace_fields_count(h); i++)
-		(void)rrv_trace_fields_at(h, i)->data;
+	for (size_t i = 0; i < rrv_trace_fields_count(h); i++) {
+		const struct rrv_trace_field *f = rrv_trace_fields_at(h, i);
+		struct rrv_trace_packed p;
+		/* A packed file (2.2): its paths walked, its content read when
+		 * small enough for the fuzzer's memory. */
+		if (f->tag != RRV_TAG_PACKED_FILE || rrv_trace_packed_parse(f, &p))
+			continue;
+		for (const char *s = rrv_trace_packed_next_path(&p, NULL); s;
+		     s = rrv_trace_packed_next_path(&p, s))
+			(void)rrv_trace_packed_has_path(&p, s);
+		void *buf = p.size <= (1u << 20) ? malloc(p.size ? p.size : 1) : NULL;
+		if (buf)
+			(void)rrv_trace_packed_read(&p, buf);
+		free(buf);
+	}
 	uint64_t v;
 	(void)rrv_trace_fields_u64(rrv_trace_reader_footer(r), RRV_TAG_EVENT_COUNT, &v);
 	struct rrv_trace_event e;

@@ -3,9 +3,10 @@
  * (tests/unit/gdbstub-gdb.sh): a process that never runs.  Its memory is
  * a real static ELF's loadable segments plus a zeroed stack; its two
  * threads stand at the ELF's entry point with registers made up here;
- * continuing "hits" the first breakpoint gdb inserted that was not hit
- * yet (as if the program ran there), and with none left the process
- * exits 0.  A step moves rip one byte (this fake decodes no code).
+ * continuing "hits" the first breakpoint or watchpoint gdb inserted that
+ * was not hit yet (as if the program ran there; a watchpoint fires where
+ * the program stands), and with none left the process exits 0; going
+ * backwards reaches the start of the history at once.  A step moves rip one byte (this fake decodes no code).
  *
  *   gdbstub_fake ELF PORTFILE SESSIONS
  *
@@ -233,10 +234,17 @@ static int fake_resume(void *t, const struct gdb_resume *how, struct gdb_stop *s
 		return 0;
 	}
 	for (int i = 0; i < f->npoints; i++) {
-		if (f->points[i].type > GDB_POINT_HW || was_hit(f->points[i].addr))
+		if (was_hit(f->points[i].addr))
 			continue;
 		if (nhit < MAX_POINTS)
 			hit_addrs[nhit++] = f->points[i].addr;
+		if (f->points[i].type >= GDB_POINT_WRITE) {
+			/* A watchpoint fires where the program stands. */
+			stop->kind = GDB_STOP_WATCH;
+			stop->type = f->points[i].type;
+			stop->addr = f->points[i].addr;
+			return 0;
+		}
 		f->regs.rip = f->points[i].addr;
 		stop->kind = GDB_STOP_BREAK;
 		stop->swbreak = f->points[i].type == GDB_POINT_SW;

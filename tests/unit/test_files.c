@@ -226,6 +226,9 @@ static void host_files_and_missing_ones(void **state)
 	assert_int_equal(dbg_files_open(fx->f, missing, &err), -1);
 	assert_int_equal(dbg_files_open(fx->f, "/usr/lib/debug/.build-id/ab/cdef.debug", &err), -1);
 	assert_int_equal(err, ENOENT);
+	/* gdb's probe of vFile support: a relative name, not named. */
+	assert_int_equal(dbg_files_open(fx->f, "just probing", &err), -1);
+	assert_int_equal(err, ENOENT);
 	char want[400];
 	snprintf(want, sizeof(want), "rrv: debug: %s is not in the trace and not on this "
 		 "machine: gdb will have no symbols for it (rrv pack the trace where it "

@@ -43,6 +43,7 @@ struct fake {
 	struct gdb_resume last_resume;
 	int resumes, detaches;
 	bool file_open;
+	int file_opens;      /* calls of file_open */
 };
 
 static int fake_index(uint32_t tid)
@@ -172,6 +173,7 @@ static int fake_file_open(void *t, const char *path, int flags, int mode)
 {
 	struct fake *f = t;
 	(void)mode;
+	f->file_opens++;
 	if (flags != O_RDONLY)
 		return -EACCES;
 	if (strcmp(path, "/bin/prog") != 0)
@@ -723,6 +725,10 @@ static void test_vfile(void **state)
 	snprintf(pkt, sizeof(pkt), "vFile:open:%s,100000,0", hex);        /* unknown flag */
 	assert_string_equal(req(c, pkt), "F-1,16");
 	assert_string_equal(req(c, "vFile:open:2f6e6f,0,0"), "F-1,2");   /* "/no" */
+	/* gdb's probe, "just probing": relative, answered without the target. */
+	int opens = c->f.file_opens;
+	assert_string_equal(req(c, "vFile:open:6a7573742070726f62696e67,0,1c0"), "F-1,2");
+	assert_int_equal(c->f.file_opens, opens);
 	assert_string_equal(req(c, "vFile:open:2f00,0,0"), "F-1,16");    /* a NUL inside */
 	assert_string_equal(req(c, "vFile:open:2f6,0,0"), "E16");        /* odd hex */
 	assert_string_equal(req(c, "vFile:open:zz,0,0"), "E16");
@@ -832,6 +838,19 @@ static void test_serve(void **state)
 	assert_string_equal(got, "+$T05thread:1;#d7-$T05thread:1;#d7+$OK#9a$QC1#c5$OK#9a");
 }
 
+/* A ^C in the same read as the 'c' that started the run still stops it. */
+static void test_serve_interrupt(void **state)
+{
+	struct client *c = *state;
+	char got[4096];
+	c->f.next = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = 2 };
+	static const char script[] = "$c#63\x03$D#44";
+	int rc = serve_script(&c->f, script, sizeof(script) - 1, got, sizeof(got));
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->f.resumes, 1);
+	assert_string_equal(got, "+$T02thread:1;#d4+$OK#9a");
+}
+
 static void test_serve_client_gone(void **state)
 {
 	struct client *c = *state;
@@ -892,6 +911,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kill_no_reply, setup_mp, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup_mp, teardown),
 		cmocka_unit_test_setup_teardown(test_serve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_client_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_oversized, setup, teardown),
 		cmocka_unit_test(test_listen),

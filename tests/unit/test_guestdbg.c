@@ -190,6 +190,12 @@ static void after_boot_attaches(void **state)
 	guestdbg_after_boot(&f->vm);
 	assert_int_equal(gs->debug.on, 1);
 	assert_int_equal(gs->debug.generation, 1);
+	/* A request built from scratch keeps an attached guest on. */
+	struct rrv_debug_request rq = { .pid = 3 };
+	assert_int_equal(guestdbg_request(&f->vm, &rq), 0);
+	assert_int_equal(gs->debug.on, 1);
+	assert_int_equal(gs->debug.pid, 3);
+	assert_int_equal(gs->debug.generation, 2);
 }
 
 static void threads_are_copied_and_checked(void **state)

@@ -398,6 +398,7 @@ static void golden_traces_still_read(void **state)
 		 * checksum (made for the byte 1) catches the change. */
 		{ "tests/traces/newer-major.rrv", RRV_TRACE_E_CHECKSUM, 0, 0 },
 		{ "tests/traces/valid-v2.0.rrv", 0, 0, 4 },
+		{ "tests/traces/valid-v2.2-packed.rrv", 0, 0, 4 },
 		{ "tests/traces/newer-major-v3.rrv", RRV_TRACE_E_VERSION, 0, 0 },
 		{ "tests/traces/not-a-trace.rrv", RRV_TRACE_E_NOT_TRACE, 0, 0 },
 	};
@@ -737,6 +738,33 @@ static void packed_file_round_trip(void **state)
 	rrv_trace_fields_free(f);
 }
 
+/* The 2.2 golden trace's packed file reads back as make-golden-v2.2.c
+ * wrote it, under both its names. */
+static void golden_packed_file(void **state)
+{
+	(void)state;
+	struct rrv_trace_reader *r;
+	assert_int_equal(rrv_trace_reader_open(&r, "tests/traces/valid-v2.2-packed.rrv"), 0);
+	unsigned major, minor;
+	rrv_trace_reader_version(r, &major, &minor);
+	assert_int_equal(major, 2);
+	assert_int_equal(minor, 2);
+	const struct rrv_trace_field *g =
+		rrv_trace_fields_get(rrv_trace_reader_header(r), RRV_TAG_PACKED_FILE);
+	assert_non_null(g);
+	struct rrv_trace_packed p;
+	assert_int_equal(rrv_trace_packed_parse(g, &p), 0);
+	assert_int_equal(p.size, 5000);
+	assert_true(rrv_trace_packed_has_path(&p, "/lib/libgolden.so.1"));
+	assert_true(rrv_trace_packed_has_path(&p, "/usr/lib/libgolden.so.1"));
+	static uint8_t got[5000];
+	assert_int_equal(rrv_trace_packed_read(&p, got), 0);
+	for (size_t i = 4; i < sizeof(got); i++)
+		assert_int_equal(got[i], (uint8_t)(i * 13 + i / 97));
+	assert_memory_equal(got, "\177ELF", 4);
+	rrv_trace_reader_free(r);
+}
+
 /* Writes buf to a new file under /tmp; returns its path (static). */
 static const char *to_file(const uint8_t *buf, size_t len, const char *name)
 {
@@ -878,6 +906,7 @@ int main(void)
 		cmocka_unit_test(input_copies_and_tids_round_trip),
 		cmocka_unit_test(interrupted_footer),
 		cmocka_unit_test(packed_file_round_trip),
+		cmocka_unit_test(golden_packed_file),
 		cmocka_unit_test(rewrite_adds_header_fields),
 		cmocka_unit_test(rewrite_cut_short_full_disk_old_format),
 	};

@@ -1,0 +1,2 @@
+bt
+continue

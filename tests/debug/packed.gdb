@@ -1,0 +1,4 @@
+continue
+sharedlibrary
+bt
+continue

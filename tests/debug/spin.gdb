@@ -1,0 +1,8 @@
+break add_turn
+continue
+print r
+continue
+print r
+print total
+delete
+continue
