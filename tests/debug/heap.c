@@ -1,18 +1,25 @@
 /* rrv debug's reverse test of a heap overflow that aborts later: name()
- * copies a string one byte too long into a 24-byte buffer with memcpy,
- * over the first byte of the next heap chunk's header; much later, free
- * finds the header broken and aborts (glibc: "free(): invalid next
- * size"), far from the memcpy.  canary points at the byte overwritten, so
- * that gdb can watch it and reverse-continue to the write. */
+ * copies a string one byte too long with memcpy into a record's 16-byte
+ * name, over the first byte of the record's magic number; much later,
+ * check() finds the magic broken and aborts, far from the memcpy.  canary
+ * points at the byte overwritten, so that gdb can watch it and
+ * reverse-continue to the write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MAGIC 0x5eed5eed
+
+struct record {
+	char name[16];
+	unsigned magic;
+};
+
 char *canary; /* the byte the overflow overwrites */
 
-static void name(char *dst, const char *src)
+static void name(struct record *r, const char *src)
 {
-	memcpy(dst, src, strlen(src) + 1); /* the overflow */
+	memcpy(r->name, src, strlen(src) + 1); /* the overflow */
 }
 
 static int work(int n)
@@ -23,17 +30,23 @@ static int work(int n)
 	return s;
 }
 
+static void check(const struct record *r)
+{
+	if (r->magic != MAGIC)
+		abort();
+}
+
 int main(void)
 {
-	char *a = malloc(24);
-	char *b = malloc(24);
-	/* glibc: a's 24 bytes end where b's chunk size begins. */
-	canary = a + 24;
+	struct record *r = malloc(sizeof(*r));
+	if (!r)
+		return 1;
+	r->magic = MAGIC;
+	canary = (char *)&r->magic;
 	printf("sum %d\n", work(100));
-	name(a, "abcdefghijklmnopqrstuvwx"); /* 24 letters and the NUL */
+	name(r, "abcdefghijklmnop"); /* 16 letters and the NUL */
 	printf("sum %d\n", work(200));
-	free(b);
-	free(a);
-	printf("not reached with glibc\n");
+	check(r);
+	printf("not reached\n");
 	return 0;
 }

@@ -12,9 +12,9 @@
 #   rwatch       a watchpoint on a global another function overwrote:
 #                reverse-continue stops at the writing line
 #   rcheckpoint  gdb's checkpoint and restart 1 come back to the place
-#   heap         a heap overflow that aborts later (glibc) or is found
-#                before a free (musl): a watchpoint on the corrupted byte
-#                and reverse-continue stop in the memcpy, called by name()
+#   heap         a heap overflow that aborts later: from the SIGABRT, a
+#                watchpoint on the corrupted byte and reverse-continue
+#                stop in the memcpy, called by name()
 # and after each, continuing to the end prints the recorded output and
 # rrv debug exits with the recorded status.
 #
@@ -140,9 +140,9 @@ for l in glibc musl; do
 	if want "heap-$l"; then
 		t=heap-$l
 		record "$t" "$BIN/heap-$l"
-		debug "$t" "$t" "heap-$l.gdb"
-		[ "$l" = glibc ] && expect "$t" 'SIGABRT' "the overflow aborts later, in free"
-		expect "$t" '^#[0-9] +(0x[0-9a-f]+ in )?name \(dst=0x[0-9a-f]+ "?.*, src=0x[0-9a-f]+ .*\) at .*heap\.c:16$' \
+		debug "$t" "$t" heap.gdb
+		expect "$t" 'SIGABRT' "the overflow aborts later, in check()"
+		expect "$t" '^#[0-9] +(0x[0-9a-f]+ in )?name \(r=0x[0-9a-f]+, src=0x[0-9a-f]+ "abcdefghijklmnop"\) at .*heap\.c:22$' \
 			"reverse-continue to the watched byte stops in the memcpy of name()"
 		expect "$t" '^#0 +0x[0-9a-f]+ in .*(memcpy|memmove)' "the stop is in memcpy"
 		ends "$t" "$t"
