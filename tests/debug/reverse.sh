@@ -52,6 +52,11 @@ for p in basic heap; do
 	done
 done
 command -v "$GDB" >/dev/null || { echo "no gdb ($GDB): this suite needs it"; exit 2; }
+# gdb reaches rrv over loopback, which tools/with-kvm's nested VM starts
+# with down (as tests/debug/run.sh does).
+if command -v ip >/dev/null && ip link show lo 2>/dev/null | grep -q 'state DOWN'; then
+	ip link set lo up 2>/dev/null || echo "reverse: loopback is down and cannot be brought up" >&2
+fi
 
 # record NAME PROGRAM: $TMP/NAME.rrv, its stdout and status.
 record() {
