@@ -476,13 +476,19 @@ int reverse_resume(struct dbg *d, const struct gdb_resume *how, struct gdb_stop 
 		/* The replay ran to its end: back into it from there. */
 		d->state = DBG_GONE;
 	}
+	uint64_t events = d->events;
 	int r = how->action == GDB_STEP ? reverse_stepi(d, how->step_tid, stop)
 					: reverse_continue(d, stop);
-	if (r < 0 && d->state != DBG_ENDED) {
-		/* gdb waits for a stop: the place the attempt left the replay
-		 * at, after the message that says why it is not the answer. */
-		fprintf(stderr, "rrv: debug: going backwards failed (%s): stopped "
-			"where the attempt left the replay\n", strerror(-r));
+	if (r < 0) {
+		/* gdb waits for a stop.  The attempt may have left the engine
+		 * anywhere (in a step, at a limit): the checkpoint before
+		 * where it began is a whole state to go on from. */
+		int id = cp_at_or_before(d, events);
+		fprintf(stderr, "rrv: debug: going backwards failed (%s): stopped at "
+			"the checkpoint of event %" PRIu64 " instead\n", strerror(-r),
+			id ? cp_key(d, id) : 0);
+		if (!id || cp_restore(d, id))
+			return r;
 		*stop = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = d->cur_tid };
 		r = 0;
 	}
