@@ -76,7 +76,7 @@ $(BUILD)/tests/debug/%-musl: tests/debug/%.c
 	@mkdir -p $(@D)
 	musl-gcc -static -g -O0 -Wall -Wextra -Werror -o $@ $<
 
-debug-progs: $(DEBUG_BINS)
+debug-progs: $(DEBUG_BINS) $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so
 
 $(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
 	@mkdir -p $(@D)

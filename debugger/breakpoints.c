@@ -64,7 +64,8 @@ int bp_arm_all(struct dbg *d)
 	uint64_t root = mem_root(d);
 	for (int i = 0; i < DBG_BPS_MAX; i++) {
 		struct dbg_bp *b = &d->bps[i];
-		if (!b->used || b->in_memory)
+		/* The one being stepped over goes back at its trap. */
+		if (!b->used || b->in_memory || i == d->over_bp)
 			continue;
 		if (bp_poke(d, root, b->addr, 0xcc, &b->orig) == 0)
 			b->in_memory = true;

@@ -259,29 +259,54 @@ static void on_step_trap(struct dbg *d, const struct rrv_hc_debug *ev,
 	stop_in(d, ev, &s);
 }
 
+static bool enters_kernel(struct dbg *d, uint64_t cr3, uint64_t rip);
+
+/* A breakpoint stepped over: the trace flag out of the frame, the int3
+ * back in (not once the session is ending). */
+static void over_done(struct dbg *d, struct rrv_user_regs *u)
+{
+	if (!d->over_had_tf)
+		u->rflags &= ~X86_EFLAGS_TF;
+	struct dbg_bp *b = &d->bps[d->over_bp];
+	uint8_t old;
+	if (b->used && !d->finishing && d->state == DBG_RUNNING &&
+	    bp_poke(d, d->over_cr3, b->addr, 0xcc, &old) == 0 &&
+	    d->over_cr3 == mem_root(d))
+		b->in_memory = true;
+	d->over_bp = -1;
+	d->vm->debug.answer = 1;
+}
+
 /*
  * An int3 (detail 0, the frame past it) or a single-step trap (detail
  * DR6) the guest kernel asks about (BREAKPOINT).  One of ours: the frame
  * as ring 3 must resume, answer 1.  A hit that is not a stop (another
  * process, through a page a fork shared; another thread while gdb steps
- * one) takes that int3 out until the next resume (docs/debugging.md,
- * "Limits").  Not ours: the program's own, answer 0.
+ * one; a hit collect or stop_hits let pass) is stepped over: the byte
+ * back, the one instruction run with the trace flag, the int3 back at
+ * its trap.  Not ours: the program's own, answer 0.
  */
 static void on_guest_trap(struct dbg *d, const struct rrv_hc_debug *ev)
 {
 	struct rrv_user_regs *u = frame_at(d, ev->regs);
-	if (!u || d->state != DBG_RUNNING)
+	if (!u || (d->state != DBG_RUNNING && !d->finishing))
 		return;
 	if (ev->detail & DR6_BS) {
-		if (d->stepping && ev->tid == d->step_tid && is_ours(d, ev->pid))
+		if (d->over_bp >= 0 && ev->tid == d->over_tid)
+			over_done(d, u);
+		else if (d->stepping && ev->tid == d->step_tid && is_ours(d, ev->pid))
 			on_step_trap(d, ev, u);
 		return;
 	}
 	uint64_t at = u->rip - 1;
 	int i = bp_find(d, at);
-	if (i < 0 || !d->bps[i].in_memory)
+	if (i < 0 || (!d->bps[i].in_memory && ev->cr3 == mem_root(d)))
 		return;
-	uint8_t old;
+	uint8_t old, cur;
+	/* Ours only if the byte there is an int3 we did not find there. */
+	if (mem_read_root(d, ev->cr3, at, &cur, 1) != 1 || cur != 0xcc ||
+	    d->bps[i].orig == 0xcc)
+		return;
 	bool mine = is_ours(d, ev->pid) && ev->cr3 == mem_root(d);
 	/* The byte back where this thread runs; the thread resumes on it. */
 	if (bp_poke(d, ev->cr3, at, d->bps[i].orig, &old))
@@ -290,13 +315,21 @@ static void on_guest_trap(struct dbg *d, const struct rrv_hc_debug *ev)
 	d->vm->debug.answer = 1;
 	if (mine)
 		d->bps[i].in_memory = false;
-	if (!mine || (d->stepping && ev->tid != d->step_tid))
+	if (d->finishing)
 		return;
 	struct gdb_stop s = { .kind = GDB_STOP_BREAK, .tid = ev->tid, .swbreak = true };
-	if (hit_stops(d, &s)) {
+	if (mine && !(d->stepping && ev->tid != d->step_tid) && hit_stops(d, &s)) {
 		if (d->stepping)
 			clear_step_tf(d, frame_at(d, d->step_frame));
 		stop_in(d, ev, &s);
+		return;
+	}
+	if (d->over_bp < 0 && !enters_kernel(d, ev->cr3, at)) {
+		d->over_bp = i;
+		d->over_tid = ev->tid;
+		d->over_cr3 = ev->cr3;
+		d->over_had_tf = (u->rflags & X86_EFLAGS_TF) != 0;
+		u->rflags |= X86_EFLAGS_TF;
 	}
 }
 
@@ -390,6 +423,13 @@ static void poll_interrupt(struct dbg *d)
 static int on_debug_event(void *ctx, const struct rrv_hc_debug *ev)
 {
 	struct dbg *d = ctx;
+	/* The session is over: only int3s left in a page another process
+	 * copied, and a step-over under way, are still ours. */
+	if (d->finishing) {
+		if (ev->event == RRV_DEBUG_BREAKPOINT)
+			on_guest_trap(d, ev);
+		return VMM_DEBUG_GO;
+	}
 	if (ev->event < sizeof(event_handlers) / sizeof(event_handlers[0]) &&
 	    event_handlers[ev->event])
 		event_handlers[ev->event](d, ev);
@@ -568,6 +608,7 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 	d->opt = *o;
 	snprintf(d->trace, sizeof(d->trace), "%s", o->trace);
 	d->opt.trace = d->trace;
+	d->over_bp = -1;
 	d->rep = replayer_open(d->trace, &d->cfg, status);
 	if (!d->rep) {
 		free(d);
@@ -639,13 +680,14 @@ int dbg_finish(struct dbg *d)
 {
 	d->vm->exit_hook = NULL; /* no more checkpoints */
 	if (d->state != DBG_ENDED) {
-		for (int i = 0; i < DBG_BPS_MAX; i++)
-			d->bps[i].used = false;
+		/* The breakpoints stay known (a copy of a page another process
+		 * made while one was in it may still hold its int3), but none
+		 * goes into memory again. */
+		d->finishing = true;
 		watch_clear_all(d);
 		d->step_via_return = d->await_return = false;
 		d->bp_pending = 0;
 		sync_user_return(d);
-		d->vm->debug.hook = NULL;
 		int st = vmm_run(d->vm);
 		d->vm_status = st;
 		d->state = DBG_ENDED;

@@ -83,6 +83,13 @@ struct dbg {
 	bool step_via_return;    /* a step ended by the thread's next
 				    USER_RETURN (a system call, a signal) */
 	bool stop_is_signal;     /* the stop is a SIGNAL event's */
+	/* A breakpoint stepped over (its index, -1 for none): over_tid runs
+	 * the instruction under it with the trace flag, in over_cr3. */
+	int over_bp;
+	uint32_t over_tid;
+	uint64_t over_cr3;
+	bool over_had_tf;
+	bool finishing;          /* dbg_finish: the replay runs to its end */
 
 	bool want_pause;         /* the run has its answer in out */
 	struct gdb_stop out;

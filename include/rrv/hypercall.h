@@ -942,7 +942,8 @@ struct rrv_hc_process {
  * the debugged program.  Made only while guest_state.debug.on is set;
  * never recorded, never checked against the trace (an observer, like
  * LOG).  The VMM stops the replay there when the debugger wants to, and
- * answers 0 when it lets the guest go on; the kernel ignores ret.
+ * answers 0 when it lets the guest go on; the kernel reads ret only for
+ * BREAKPOINT (below).
  *
  *   WATCH   a debugger watchpoint fired (detail = DR6) in tid; the thread
  *           returns to ring 3 at regs' rip right after this call.

@@ -61,7 +61,7 @@ for p in basic threads forks crash spin; do
 done
 for f in report_libmain libreport.so; do
 	[ -e "$ROOT/build/tests/e2e/$f" ] ||
-		{ echo "missing build/tests/e2e/$f (run make build/tests/e2e/$f)"; exit 2; }
+		{ echo "missing build/tests/e2e/$f (run make debug-progs)"; exit 2; }
 done
 command -v "$GDB" >/dev/null || { echo "no gdb ($GDB): this suite needs it"; exit 2; }
 # gdb reaches rrv over loopback, which tools/with-kvm's nested VM starts

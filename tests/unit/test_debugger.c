@@ -84,6 +84,7 @@ static int setup(void **state)
 	f->d.pid = 2;
 	f->d.cr3 = ROOT;
 	f->d.state = DBG_STOPPED;
+	f->d.over_bp = -1;
 	map_pages(f);
 	make_image(f);
 	*state = f;
