@@ -5,7 +5,8 @@
 # batch mode on their replays (rrv debug TRACE -- -batch -nx -x SCRIPT),
 # checking its output with grep:
 #   rstep        reverse-stepi onto the callee's ret, reverse-step back
-#                into the call's last line, reverse-next back over it
+#                into the call's last line, reverse-finish back to the
+#                call, reverse-next back over it
 #   rbreak       reverse-continue stops at a breakpoint hit in the past;
 #                twice on the same registers; then at the start of the
 #                recording ("No more reverse-execution history")
@@ -103,6 +104,7 @@ for l in glibc musl; do
 			"reverse-stepi goes back onto the callee's last instruction"
 		expect "$t" '^#0 +overwrite \(v=11\) at .*basic\.c:19$' \
 			"reverse-step goes back into the call"
+		expect "$t" '^0x[0-9a-f]+ in main \(\) at .*basic\.c:25$' "reverse-finish stops at the call in main"
 		expect "$t" '^25[[:space:]]+overwrite\(11\);' "reverse-next goes back over the call"
 		ends "$t" "basic-$l"
 	fi

@@ -4,6 +4,7 @@ continue
 reverse-stepi
 reverse-step
 bt 1
+reverse-finish
 continue
 reverse-next
 continue
