@@ -300,16 +300,22 @@ int cmd_debug(int argc, char **argv)
 	char path[4200];
 	int gdb_argc = 0;
 	char **gdb_argv = NULL;
-	if (optind < argc && strcmp(argv[optind], "--"))
+	/* getopt takes a "--" that comes before any TRACE itself: what
+	 * follows it is gdb's then (rrv debug -- -batch -x script). */
+	bool gdb_next = optind > 1 && !strcmp(argv[optind - 1], "--");
+	if (!gdb_next && optind < argc && strcmp(argv[optind], "--"))
 		snprintf(path, sizeof(path), "%s", argv[optind++]);
 	else if (trace_latest(path, sizeof(path)))
 		return REPLAY_EXIT_BAD_TRACE;
-	if (optind < argc) {
+	if (!gdb_next && optind < argc) {
 		if (strcmp(argv[optind], "--"))
 			return rrv_usage_error("debug", "debug: one trace at a time "
 					       "(gdb's arguments go after '--')");
-		gdb_argc = argc - optind - 1;
-		gdb_argv = argv + optind + 1;
+		optind++;
+	}
+	if (optind < argc) {
+		gdb_argc = argc - optind;
+		gdb_argv = argv + optind;
 	}
 	if (wait_client && gdb_argc)
 		return rrv_usage_error("debug", "debug: with --port or --listen "
