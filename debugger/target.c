@@ -159,6 +159,12 @@ static int t_file_stat(void *t, int fd, uint64_t *size, uint32_t *mode)
 static int t_monitor(void *t, const char *cmd, char *out, size_t len)
 {
 	struct dbg *d = t;
+	/* Checkpoints are places in the recording, not in gdb's changes:
+	 * those go first (the next stop shows the recording's registers). */
+	if (call_undo(d) < 0) {
+		snprintf(out, len, "rrv: cannot put the recording's machine back\n");
+		return 0;
+	}
 	if (cp_monitor(d, cmd, out, len) == 0)
 		return 0;
 	if (!strcmp(cmd, "where")) {
