@@ -235,10 +235,9 @@ static bool is_call(struct dbg *d)
 	return true;
 }
 
-int call_undo(struct dbg *d)
+/* The machine back as the snapshot found it; the snapshot is kept. */
+static int restore(struct dbg *d)
 {
-	if (!d->throwaway)
-		return 0;
 	d->throwaway = false;
 	d->vm->hc.holding = false;
 	d->call_dead = false;
@@ -247,6 +246,20 @@ int call_undo(struct dbg *d)
 			"after gdb's changes (the replay ends here)\n");
 		return -1;
 	}
+	return 0;
+}
+
+int call_undo(struct dbg *d)
+{
+	if (!d->throwaway)
+		return 0;
+	if (restore(d))
+		return -1;
+	/* Not a checkpoint for going back: it is at a stop, in the middle of
+	 * an event's stretch, where a re-run from it would miss what came
+	 * before in that stretch.  The machine stays as it was. */
+	cp_drop(d, d->call_snap);
+	d->call_snap = 0;
 	return 0;
 }
 
@@ -263,15 +276,11 @@ static int set_up_again(struct dbg *d)
 	uint32_t tid = d->cur_tid;
 	if (d->call_log_over || regs_get(d, tid, &r))
 		return 1;
-	int snap = d->call_snap;
-	uint64_t rip = d->call_rip;
-	if (call_undo(d))
+	if (restore(d))
 		return -1;
+	d->throwaway = true; /* the same snapshot, for the next undo */
 	if (d->cur_tid != tid)
 		return 1;
-	d->throwaway = true;
-	d->call_snap = snap;
-	d->call_rip = rip;
 	if (call_set_regs(d, tid, &r))
 		return 1;
 	uint64_t root = mem_root(d);

@@ -137,6 +137,12 @@ int cp_take_here(struct dbg *d)
 	return take(d, d->events, true);
 }
 
+void cp_drop(struct dbg *d, int id)
+{
+	if (id > 0 && id != cp_first(d))
+		snapshot_drop(d->vm, id);
+}
+
 int cp_restore(struct dbg *d, int id)
 {
 	struct cp_blob b;

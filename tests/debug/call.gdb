@@ -6,4 +6,6 @@ print total
 print (unsigned long) strlen(s)
 set var total = 99
 print total
+next
+print total
 continue

@@ -5,9 +5,13 @@
 # replay and checks gdb's output with grep:
 #   call      at a breakpoint, print square(3), bump(5) (which changes a
 #             global), strlen(s) (libc's, cast: no debug info), the
-#             global as changed, set var, then continue: the program
+#             global as changed, set var, then next (the recording's
+#             value plus the line's own change) and continue: the program
 #             prints the recorded value of the global (the call's change
 #             and the set var undone), its recorded output and status
+#   callrev   print bump(5), then reverse-continue: the recording's
+#             machine first (back to the start), then forward to the
+#             breakpoint again, where the global is the recorded one
 #   callhost  call puts(msg): the function needs the host (a write to
 #             stdout), which a replay cannot give: a clear error, the
 #             text never appears, a call after it is refused clearly,
@@ -117,11 +121,23 @@ for l in glibc musl; do
 		expect "$t" '^\$3 = 15$' "the change is visible until the next resume"
 		expect "$t" '^\$4 = 12$' "print strlen(s) calls libc's"
 		expect "$t" '^\$5 = 99$' "set var changes the global for now"
+		expect "$t" '^\$6 = 11$' "next first puts the recording back: the line adds 1 to the recorded 10"
 		expect "$t" '^rrv: debug: .*throwaway copy of the machine' \
 			"rrv says once that changes are thrown away"
 		# total was 10 + 5 (bump) then 99 (set var) in gdb's copy; the
 		# replay prints what the recording did: 11.
 		lacks "$t" '^total (16|21|100) ' "the program never sees what the calls changed"
+		expect "$t" 'exited with code 05\]' "gdb sees the recorded exit"
+		ends "$t"
+	fi
+	if want "callrev-$l"; then
+		t=callrev-$l
+		record "$t" "$BIN/call-$l"
+		debug "$t" callrev.gdb
+		expect "$t" '^\$1 = 15$' "print bump(5) changes the global"
+		expect "$t" 'No more reverse-execution history' \
+			"reverse-continue after the call goes back to the start"
+		expect "$t" '^\$2 = 10$' "at the breakpoint again the global is the recording's"
 		expect "$t" 'exited with code 05\]' "gdb sees the recorded exit"
 		ends "$t"
 	fi
