@@ -348,6 +348,14 @@ void call_on_host_call(void *ctx, unsigned nr)
 	struct gdb_stop s = { .kind = GDB_STOP_SIGNAL, .tid = tid, .signo = SIGSEGV };
 	if (u && u->vector == 14 && u->rip == d->call_ret && bp_find(d, d->call_ret) >= 0) {
 		s = (struct gdb_stop){ .kind = GDB_STOP_BREAK, .tid = tid, .swbreak = true };
+	} else if (u && u->vector == 14) {
+		/* Demand paging: the page comes from the program's file. */
+		fprintf(stderr, "rrv: debug: the function gdb called touches a page "
+			"the program had not touched yet (at pc 0x%llx), which would be "
+			"read from the host's file: a replay cannot; it stops here with "
+			"SIGSEGV (continue, step or detach puts the recording back; call "
+			"it once the program has run that code)\n",
+			(unsigned long long)u->rip);
 	} else {
 		fprintf(stderr, "rrv: debug: the function gdb called needs the host "
 			"(hypercall %u, at pc 0x%llx), which a replay cannot give: "

@@ -12,6 +12,9 @@
 #   callrev   print bump(5), then reverse-continue: the recording's
 #             machine first (back to the start), then forward to the
 #             breakpoint again, where the global is the recorded one
+#   callearly print square(3) at the first stop: its code's page is not
+#             in memory yet (it would come from the file): a clear error,
+#             and the replay ends as recorded
 #   callhost  call puts(msg): the function needs the host (a write to
 #             stdout), which a replay cannot give: a clear error, the
 #             text never appears, a call after it is refused clearly,
@@ -138,6 +141,17 @@ for l in glibc musl; do
 		expect "$t" 'No more reverse-execution history' \
 			"reverse-continue after the call goes back to the start"
 		expect "$t" '^\$2 = 10$' "at the breakpoint again the global is the recording's"
+		expect "$t" 'exited with code 05\]' "gdb sees the recorded exit"
+		ends "$t"
+	fi
+	if want "callearly-$l"; then
+		t=callearly-$l
+		record "$t" "$BIN/call-$l"
+		debug "$t" callearly.gdb
+		expect "$t" '^rrv: debug: the function gdb called touches a page the program had not touched yet' \
+			"a call at the first stop, before the code's page came in: rrv says why"
+		expect "$t" '^call failed: .*signaled while in a function called from GDB' \
+			"gdb reports the call stopped by a signal"
 		expect "$t" 'exited with code 05\]' "gdb sees the recorded exit"
 		ends "$t"
 	fi
