@@ -96,7 +96,7 @@ static int after_exit(void *ctx)
 	struct dbg *d = ctx;
 	struct dbg_cps *c = d->cps;
 	uint64_t events = replayer_events(d->rep);
-	if (events == c->seen || d->state != DBG_RUNNING)
+	if (events == c->seen || d->state != DBG_RUNNING || d->throwaway)
 		return 0;
 	c->seen = events;
 	if (d->stepping || d->want_pause || d->step_via_return || d->await_return)
@@ -128,6 +128,19 @@ int cp_start(struct dbg *d)
 	d->vm->exit_hook = after_exit;
 	d->vm->exit_ctx = d;
 	return 0;
+}
+
+int cp_take_here(struct dbg *d)
+{
+	if (!d->cps)
+		return -1;
+	return take(d, d->events, true);
+}
+
+void cp_drop(struct dbg *d, int id)
+{
+	if (id > 0 && id != cp_first(d))
+		snapshot_drop(d->vm, id);
 }
 
 int cp_restore(struct dbg *d, int id)

@@ -42,6 +42,11 @@ int cp_start(struct dbg *d);
 /* Puts the machine, the replayer and the engine back as checkpoint id
  * had them; 0 or -1 after printing why. */
 int cp_restore(struct dbg *d, int id);
+/* A snapshot of the machine at the stop gdb sees now (call.c's
+ * throwaway machine); its id, or -1. */
+int cp_take_here(struct dbg *d);
+/* Drops snapshot id (never the first); its pages merge into the next. */
+void cp_drop(struct dbg *d, int id);
 /* The latest checkpoint at or before events (0: none), and the first. */
 int cp_at_or_before(struct dbg *d, uint64_t events);
 int cp_first(struct dbg *d);

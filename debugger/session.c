@@ -344,6 +344,14 @@ static void on_signal(struct dbg *d, const struct rrv_hc_debug *ev)
 			      .signo = ev->signo };
 	stop_in(d, ev, &s);
 	d->stop_is_signal = true;
+	/* A function gdb called faulted (gdb's return address on a stack
+	 * that is not executable is one such fault, its end): the throwaway
+	 * machine takes no signal; the next resume is another call, from
+	 * the frame gdb sets, or puts the recording back (call.c). */
+	if (d->vm->hc.holding) {
+		d->vm->debug.answer = 1;
+		d->stop_is_signal = false;
+	}
 }
 
 static void on_exit_event(struct dbg *d, const struct rrv_hc_debug *ev)
@@ -638,6 +646,8 @@ struct dbg *dbg_open(const struct dbg_options *o, int *status)
 	d->vm->debug.attach = true;
 	d->vm->debug.hook = on_debug_event;
 	d->vm->debug.ctx = d;
+	d->vm->hc.held = call_on_host_call;
+	d->vm->hc.held_ctx = d;
 	d->goto_pending = o->have_goto;
 	d->waiting_for_pid = false;
 	return d;
@@ -678,6 +688,11 @@ int dbg_start(struct dbg *d)
 
 int dbg_finish(struct dbg *d)
 {
+	/* What gdb changed goes away before the replay runs on. */
+	if (call_undo(d) < 0 && d->state != DBG_ENDED) {
+		d->state = DBG_ENDED;
+		d->vm_status = RRV_PANIC_STATUS;
+	}
 	d->vm->exit_hook = NULL; /* no more checkpoints */
 	if (d->state != DBG_ENDED) {
 		/* The breakpoints stay known (a copy of a page another process

@@ -103,6 +103,22 @@ struct dbg {
 	struct rrv_debug_request rq;  /* what guest_state.debug holds */
 
 	bool said_signals;       /* "the recording decides" said once */
+
+	/* gdb's writes and the functions it calls (call.c): the machine as
+	 * it was at the first write, to put back at the next resume. */
+	bool throwaway;          /* gdb wrote since the stop: a snapshot held */
+	int call_snap;           /* ... its id */
+	uint64_t call_rip;       /* cur_tid's pc at that stop */
+	uint64_t call_ret;       /* the running call's return address */
+	bool call_dead;          /* the called code needed the host: the VM is
+				    paused inside that hypercall, unanswered */
+	bool said_throwaway;     /* the throwaway rule said once */
+	/* gdb's memory writes since the last resume (address, length,
+	 * bytes): a call set up where the last one needed the host is set
+	 * up again on the snapshot (call.c). */
+	uint8_t call_log[16384];
+	size_t call_log_len;
+	bool call_log_over;      /* more than call_log holds */
 	bool detached;           /* the client detached, killed or left */
 	struct dbg_files *files; /* vFile's source (files.c) */
 	struct dbg_cps *cps;     /* checkpoints (checkpoints.c) */
@@ -150,7 +166,21 @@ size_t mem_write_root(struct dbg *d, uint64_t cr3, uint64_t addr,
 /* The debugged process's page tables, 0 when it has none now. */
 uint64_t mem_root(struct dbg *d);
 
+/* call.c */
+int call_set_regs(struct dbg *d, uint32_t tid, const struct gdb_regs *r);
+ssize_t call_write_mem(struct dbg *d, uint64_t addr, const void *buf, size_t len);
+/* Before a resume: a function call gdb set up runs in the throwaway
+ * machine; anything else puts the recording's machine back first.  0, or
+ * -1 when that failed: the replay cannot go on. */
+int call_before_resume(struct dbg *d, const struct gdb_resume *how);
+/* The recording's machine back, if gdb changed it (detach, finish). */
+int call_undo(struct dbg *d);
+/* vm->hc.held: the called code made a traced hypercall. */
+void call_on_host_call(void *ctx, unsigned nr);
+
 /* xfer.c */
+/* The value of auxiliary vector entry type, from the program's stack. */
+bool xfer_auxv(const struct dbg *d, uint64_t type, uint64_t *val);
 /* At EXEC: the auxiliary vector from the new program's stack. */
 void xfer_save_auxv(struct dbg *d, uint64_t cr3, uint64_t rsp);
 ssize_t xfer_read(struct dbg *d, const char *object, const char *annex,

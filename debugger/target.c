@@ -1,7 +1,8 @@
 /*
  * The engine as gdbstub's target (gdbstub/target.h): each operation maps
  * onto the session, breakpoints, watchpoints, registers, memory and qXfer
- * of this folder.  Writes to registers and memory are refused: a replay
+ * of this folder.  Writes to registers and memory, and the functions gdb
+ * calls, happen in a throwaway copy of the machine (call.c): a replay
  * cannot take them (the recording decides what the program does).
  */
 #include "session.h"
@@ -56,10 +57,7 @@ static int t_get_regs(void *t, uint32_t tid, struct gdb_regs *r)
 
 static int t_set_regs(void *t, uint32_t tid, const struct gdb_regs *r)
 {
-	(void)t;
-	(void)tid;
-	(void)r;
-	return -EPERM; /* docs/debugging.md: a replay cannot be changed */
+	return call_set_regs(t, tid, r);
 }
 
 static ssize_t t_read_mem(void *t, uint64_t addr, void *buf, size_t len)
@@ -69,11 +67,7 @@ static ssize_t t_read_mem(void *t, uint64_t addr, void *buf, size_t len)
 
 static ssize_t t_write_mem(void *t, uint64_t addr, const void *buf, size_t len)
 {
-	(void)t;
-	(void)addr;
-	(void)buf;
-	(void)len;
-	return -EPERM;
+	return call_write_mem(t, addr, buf, len);
 }
 
 static int t_insert(void *t, enum gdb_point_type type, uint64_t addr, int kind)
@@ -100,6 +94,10 @@ static int t_resume(void *t, const struct gdb_resume *how, struct gdb_stop *stop
 		    bool (*interrupted)(void *ctx), void *ctx)
 {
 	struct dbg *d = t;
+	/* A call gdb set up runs in the throwaway machine; any other resume
+	 * puts the recording's machine back first. */
+	if (call_before_resume(d, how) < 0)
+		return -EIO;
 	if (how->reverse)
 		return reverse_resume(d, how, stop, interrupted, ctx);
 	if (how->signo && !d->said_signals) {
@@ -161,6 +159,12 @@ static int t_file_stat(void *t, int fd, uint64_t *size, uint32_t *mode)
 static int t_monitor(void *t, const char *cmd, char *out, size_t len)
 {
 	struct dbg *d = t;
+	/* Checkpoints are places in the recording, not in gdb's changes:
+	 * those go first (the next stop shows the recording's registers). */
+	if (call_undo(d) < 0) {
+		snprintf(out, len, "rrv: cannot put the recording's machine back\n");
+		return 0;
+	}
 	if (cp_monitor(d, cmd, out, len) == 0)
 		return 0;
 	if (!strcmp(cmd, "where")) {

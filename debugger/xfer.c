@@ -53,7 +53,7 @@ void xfer_save_auxv(struct dbg *d, uint64_t cr3, uint64_t rsp)
 	}
 }
 
-static bool auxv_get(const struct dbg *d, uint64_t type, uint64_t *val)
+bool xfer_auxv(const struct dbg *d, uint64_t type, uint64_t *val)
 {
 	for (size_t i = 0; i + 16 <= d->auxv_len; i += 16) {
 		uint64_t pair[2];
@@ -111,7 +111,7 @@ static void put_escaped(struct text *t, const char *s)
 static uint64_t find_r_debug(struct dbg *d, uint64_t cr3)
 {
 	uint64_t phdr, phnum;
-	if (!auxv_get(d, AT_PHDR, &phdr) || !auxv_get(d, AT_PHNUM, &phnum) ||
+	if (!xfer_auxv(d, AT_PHDR, &phdr) || !xfer_auxv(d, AT_PHNUM, &phnum) ||
 	    phnum > 64)
 		return 0;
 	uint64_t bias = 0, dyn = 0;

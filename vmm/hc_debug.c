@@ -48,12 +48,14 @@ static int64_t hc_debug(struct hc_call *c)
 		return -EFAULT;
 	if (!vm || !vm->debug.hook)
 		return 0;
-	/* The hook's answer, for the one event whose ret the kernel reads
-	 * (BREAKPOINT: 1 when the int3 was the debugger's). */
+	/* The hook's answer, for the events whose ret the kernel reads
+	 * (BREAKPOINT: 1 when the int3 was the debugger's; a fault's
+	 * SIGNAL: 1 when the debugger takes the fault). */
 	vm->debug.answer = 0;
 	if (vm->debug.hook(vm->debug.ctx, a) == VMM_DEBUG_PAUSE)
 		vm->debug.pause = true;
-	return a->event == RRV_DEBUG_BREAKPOINT && vm->debug.answer == 1 ? 1 : 0;
+	bool reads = a->event == RRV_DEBUG_BREAKPOINT || a->event == RRV_DEBUG_SIGNAL;
+	return reads && vm->debug.answer == 1 ? 1 : 0;
 }
 
 static const struct hc_entry debugfam[] = {

@@ -217,9 +217,22 @@ int64_t hc_dispatch(struct hc_table *t, struct hc_call *c, bool *in_struct)
 	c->args = buf;
 	c->nin = c->nout = 0;
 
+	bool traced = !(d->flags & HC_F_UNTRACED);
+	/* rrv debug's throwaway machine (a function gdb called): the call
+	 * would need the host or the trace, which it must not reach.  The
+	 * loop pauses here, the call unanswered; the debugger restores a
+	 * snapshot before the guest runs again (docs/debugging.md,
+	 * "Calling functions"). */
+	if (traced && t->holding) {
+		if (t->held)
+			t->held(t->held_ctx, c->nr);
+		c->args = NULL;
+		*in_struct = put_ret(c, -EIO);
+		return -EIO;
+	}
+
 	/* The digest, once, before anything answers the call: a recording
 	 * and its replay digest the same memory at the same moment. */
-	bool traced = !(d->flags & HC_F_UNTRACED);
 	bool tapped = traced && (t->tap.replayed || t->tap.recorded);
 	uint64_t digest = tapped ? hc_digest(c, d, pre) : 0;
 

@@ -161,6 +161,14 @@ struct hc_table {
 	struct hc_desc slot[RRV_HC_PORT_COUNT];
 	bool warned[RRV_HC_PORT_COUNT]; /* unknown number already logged */
 	struct hc_tap tap;
+	/* rrv debug's throwaway machine (a function gdb calls,
+	 * debugger/call.c): while holding, no traced call reaches the tap,
+	 * the host or the trace.  The dispatcher answers none (-EIO in the
+	 * struct) and tells held, which pauses the loop; the debugger puts
+	 * a snapshot back before the guest runs on. */
+	bool holding;
+	void (*held)(void *ctx, unsigned nr);
+	void *held_ctx;
 };
 
 /* Registers d under nr.  Returns 0, -ERANGE for a number outside the port

@@ -943,7 +943,7 @@ struct rrv_hc_process {
  * never recorded, never checked against the trace (an observer, like
  * LOG).  The VMM stops the replay there when the debugger wants to, and
  * answers 0 when it lets the guest go on; the kernel reads ret only for
- * BREAKPOINT (below).
+ * BREAKPOINT and a fault's SIGNAL (below).
  *
  *   WATCH   a debugger watchpoint fired (detail = DR6) in tid; the thread
  *           returns to ring 3 at regs' rip right after this call.
@@ -951,7 +951,11 @@ struct rrv_hc_process {
  *           (a fault: code is si_code, addr si_addr; before a handler is
  *           set up, before a core dump or kill).  regs is the frame of
  *           the interrupted ring-3 code: for a fault, the faulting
- *           instruction.
+ *           instruction.  For a fault, ret 1: the debugger takes it (a
+ *           function gdb called faulted in rrv debug's throwaway copy of
+ *           the machine, debugger/call.c): no signal, the thread resumes
+ *           at regs as the debugger left them.  ret 0: as without a
+ *           debugger.  Never 1 on the recording's own path.
  *   EXEC    pid's thread tid completed an execve; addr is the entry
  *           point (the interpreter's for a dynamic program); detail is
  *           the program's AT_ENTRY.  Made before the first ring-3
@@ -975,7 +979,8 @@ struct rrv_hc_process {
  *           instruction, the trace flag cleared): the kernel returns
  *           there with no signal.  ret 0: the program's own, which gets
  *           its SIGTRAP as without a debugger.
- * The kernel ignores ret for every other event.
+ * The kernel ignores ret for every other event (and for a SIGNAL that
+ * is not a fault's).
  */
 enum rrv_debug_event {
 	RRV_DEBUG_WATCH = 1,

@@ -204,14 +204,18 @@ bool dbg_kernel_db(void)
 	return true;
 }
 
-void dbg_fault_signal(struct trapframe *tf, int signo, int code, uint64_t addr)
+bool dbg_fault_signal(struct trapframe *tf, int signo, int code, uint64_t addr)
 {
 	if (!on())
-		return;
+		return false;
+	/* ret 1: the debugger took the fault (a function gdb called, in a
+	 * throwaway copy of the machine): no signal at all. */
+	if (event(RRV_DEBUG_SIGNAL, tf, (struct rrv_hc_debug){
+		    .signo = signo, .code = code, .addr = addr }) == 1)
+		return true;
 	fault_thread = curthread;
 	fault_signo = signo;
-	event(RRV_DEBUG_SIGNAL, tf, (struct rrv_hc_debug){
-		.signo = signo, .code = code, .addr = addr });
+	return false;
 }
 
 void dbg_deliver_signal(struct trapframe *tf, const struct k_siginfo *info)

@@ -45,8 +45,9 @@ bool dbg_kernel_db(void);
 
 /* A ring-3 fault is about to generate signo (signal_fault), tf at the
  * faulting instruction: SIGNAL, once (its delivery is not reported
- * again). */
-void dbg_fault_signal(struct trapframe *tf, int signo, int code, uint64_t addr);
+ * again).  True when the debugger took the fault: no signal, the thread
+ * resumes at tf as the debugger left it. */
+bool dbg_fault_signal(struct trapframe *tf, int signo, int code, uint64_t addr);
 
 /* signal_return_to_user is about to act on info's signal for the
  * current thread, tf the frame it interrupts: SIGNAL. */

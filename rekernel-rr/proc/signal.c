@@ -323,7 +323,8 @@ void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
 
 	/* rrv debug stops at the faulting instruction, before anything
 	 * of the signal is decided. */
-	dbg_fault_signal(tf, signo, code, addr);
+	if (dbg_fault_signal(tf, signo, code, addr))
+		return;
 
 	/* Remembered for every later frame's sigcontext, as Linux keeps them
 	 * in the thread (only a real exception updates them). */

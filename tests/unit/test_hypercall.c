@@ -467,6 +467,63 @@ static void threads_is_an_untraced_observer(void **state)
 	assert_false(f->vm.tick.armed); /* no timer in this VM */
 }
 
+/* What held saw. */
+struct hold_log {
+	int calls;
+	unsigned nr;
+};
+
+static void fake_held(void *ctx, unsigned nr)
+{
+	struct hold_log *l = ctx;
+	l->calls++;
+	l->nr = nr;
+}
+
+/*
+ * rrv debug's throwaway machine (debugger/call.c): while the table holds,
+ * a traced call reaches neither the tap nor the host; it gets -EIO in its
+ * struct and held is told its number.  An untraced call is answered as
+ * usual, and letting go answers traced calls again.
+ */
+static void holding_answers_no_traced_call(void **state)
+{
+	struct fixture *f = *state;
+	struct tap_log rep = { 0 };
+	struct hold_log held = { 0 };
+	f->vm.hc.tap = (struct hc_tap){ .replayed = fake_replayed,
+		.before_call = fake_before, .ctx = &rep };
+	f->vm.hc.holding = true;
+	f->vm.hc.held = fake_held;
+	f->vm.hc.held_ctx = &held;
+	digest_probe_write(f);
+	bool in = false;
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), -EIO);
+	assert_true(in);
+	const struct rrv_hc_hdr *h = unit_guest(&f->vm, ARGS, sizeof(*h));
+	assert_int_equal(h->ret, -EIO);
+	assert_int_equal(held.calls, 1);
+	assert_int_equal(held.nr, RRV_HC_WRITE);
+	assert_int_equal(rep.replayed, 0);
+	assert_int_equal(rep.before, 0);
+	char buf[64];
+	assert_int_equal(drain(f, buf, sizeof(buf)), 0); /* nothing reached the host */
+
+	struct rrv_hc_threads *t = unit_guest(&f->vm, ARGS, sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->nthreads = 1;
+	assert_int_equal(call(f, RRV_HC_THREADS, ARGS, &in), 0);
+	assert_int_equal(held.calls, 1); /* untraced: not held */
+
+	f->vm.hc.holding = false;
+	digest_probe_write(f);
+	assert_int_equal(call(f, RRV_HC_WRITE, ARGS, &in), 12);
+	assert_int_equal(rep.replayed, 1);
+	assert_int_equal(held.calls, 1);
+	f->vm.hc.tap = (struct hc_tap){ 0 };
+	f->vm.hc.held = NULL;
+}
+
 /* PMU answers from the VMM's own detection, untraced, in every mode. */
 static void pmu_answers_this_hosts_counter(void **state)
 {
@@ -554,6 +611,7 @@ int main(void)
 		T(preempt_is_traced_and_checks_its_method),
 		T(process_is_traced_and_checked),
 		T(threads_is_an_untraced_observer),
+		T(holding_answers_no_traced_call),
 		T(pmu_answers_this_hosts_counter),
 		cmocka_unit_test(pmu_leaf_goes_on_top_of_the_profile),
 		cmocka_unit_test(pmu_event_per_cpu_model),

@@ -1,0 +1,7 @@
+break here
+continue
+print bump(5)
+reverse-continue
+continue
+print total
+continue
