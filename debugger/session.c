@@ -227,7 +227,7 @@ static void on_watch(struct dbg *d, const struct rrv_hc_debug *ev)
 	if (!is_ours(d, ev->pid) || !d->started)
 		return;
 	int i = watch_hit(d, ev->detail);
-	if (i < 0)
+	if (i < 0 || !watch_changed(d, i, ev->cr3))
 		return;
 	struct gdb_stop s = {
 		.kind = GDB_STOP_WATCH, .tid = ev->tid,
@@ -564,6 +564,7 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	/* Breakpoints on pages not in memory yet go in when they come. */
 	d->state = DBG_RUNNING;
 	d->bp_pending = bp_arm_all(d);
+	watch_note_values(d);
 	sync_user_return(d);
 	int ended = loop(d);
 	d->how = NULL;
