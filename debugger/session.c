@@ -31,6 +31,7 @@
 #include "vmm/vcpu.h"
 
 #define X86_EFLAGS_TF (1ull << 8)
+#define X86_EFLAGS_RF (1ull << 16)
 #define DR6_BS (1ull << 14)      /* the #DB was a single step */
 
 /* ------------------------------------------------------------ guest state */
@@ -227,7 +228,7 @@ static void on_watch(struct dbg *d, const struct rrv_hc_debug *ev)
 	if (!is_ours(d, ev->pid) || !d->started)
 		return;
 	int i = watch_hit(d, ev->detail);
-	if (i < 0)
+	if (i < 0 || !watch_changed(d, i, ev->cr3))
 		return;
 	struct gdb_stop s = {
 		.kind = GDB_STOP_WATCH, .tid = ev->tid,
@@ -296,6 +297,23 @@ static void on_guest_trap(struct dbg *d, const struct rrv_hc_debug *ev)
 			over_done(d, u);
 		else if (d->stepping && ev->tid == d->step_tid && is_ours(d, ev->pid))
 			on_step_trap(d, ev, u);
+		return;
+	}
+	if (ev->detail) {
+		/* A #DB that is neither a step nor an int3 (which has detail
+		 * 0), in a thread the engine steps: after a watchpoint stop,
+		 * tools/with-kvm's QEMU (7.2, docs/with-kvm.md) raises the hit
+		 * the thread was stopped at once more (DR6 B1, no BS) before
+		 * the step's instruction runs.  It is no signal of the
+		 * program's: the thread resumes on the instruction, trace flag
+		 * still set, RF against a fault-class breakpoint firing again. */
+		bool ours_step = (d->over_bp >= 0 && ev->tid == d->over_tid) ||
+				 (d->stepping && ev->tid == d->step_tid &&
+				  is_ours(d, ev->pid));
+		if (ours_step) {
+			u->rflags |= X86_EFLAGS_RF;
+			d->vm->debug.answer = 1;
+		}
 		return;
 	}
 	uint64_t at = u->rip - 1;
@@ -572,6 +590,7 @@ int dbg_run(struct dbg *d, const struct dbg_run *how, struct gdb_stop *out)
 	/* Breakpoints on pages not in memory yet go in when they come. */
 	d->state = DBG_RUNNING;
 	d->bp_pending = bp_arm_all(d);
+	watch_note_values(d);
 	sync_user_return(d);
 	int ended = loop(d);
 	d->how = NULL;

@@ -33,6 +33,10 @@ struct dbg_watch {
 	enum gdb_point_type type;
 	uint64_t addr;
 	int len;
+	/* A write watchpoint's bytes as last seen (at a resume or a hit),
+	 * when they could be read: a hit that leaves them so is no stop. */
+	bool have_value;
+	uint8_t value[8];
 };
 
 enum dbg_state {
@@ -153,6 +157,13 @@ int watch_remove(struct dbg *d, enum gdb_point_type type, uint64_t addr, int len
 /* The watchpoint DR6 says fired (B1-B3), or -1. */
 int watch_hit(const struct dbg *d, uint64_t dr6);
 void watch_clear_all(struct dbg *d);
+/* Notes every write watchpoint's bytes, as the run about to start
+ * begins from. */
+void watch_note_values(struct dbg *d);
+/* Whether watchpoint i's hit changed what it watches (always true for a
+ * read or access watchpoint, and for bytes not readable before); notes
+ * the bytes now.  cr3: the address space the hit was in. */
+bool watch_changed(struct dbg *d, int i, uint64_t cr3);
 
 /* regs.c */
 int regs_get(struct dbg *d, uint32_t tid, struct gdb_regs *r);

@@ -6,10 +6,19 @@
  * one that is not 1, 2, 4 or 8 aligned bytes, is refused: gdb falls back
  * to single-stepping (rrv debug starts gdb with
  * hardware-watchpoint-limit 3).
+ *
+ * A write watchpoint is a stop only when the write changed the watched
+ * bytes, as gdb's own check and rr have it: a store of the same value is
+ * no stop, and neither is a stray hit the CPU reports for a store that
+ * did not touch the bytes (QEMU's software CPU, tools/with-kvm, gives
+ * B1 for some stores a few dozen bytes past the watched byte).  Going
+ * back counts only such stops, so the last one is what gdb would have
+ * stopped at going forward (docs/debugging.md, "Watchpoints").
  */
 #include "session.h"
 
 #include <errno.h>
+#include <string.h>
 
 /* DR7's fields for slot n (Intel SDM vol. 3, 17.2.4). */
 #define DR7_L(n) (1ull << (2 * (n)))
@@ -103,6 +112,41 @@ int watch_hit(const struct dbg *d, uint64_t dr6)
 		if (d->watch[i].used && (dr6 & (1ull << (i + 1))))
 			return i;
 	return -1;
+}
+
+/* Reads w's bytes in address space cr3 into buf: true when all could
+ * be read. */
+static bool read_value(struct dbg *d, const struct dbg_watch *w, uint64_t cr3,
+		       uint8_t *buf)
+{
+	return cr3 && mem_read_root(d, cr3, w->addr, buf, (size_t)w->len) ==
+			      (size_t)w->len;
+}
+
+void watch_note_values(struct dbg *d)
+{
+	uint64_t cr3 = mem_root(d);
+	for (int i = 0; i < DBG_WATCH_SLOTS; i++) {
+		struct dbg_watch *w = &d->watch[i];
+		if (w->used && w->type == GDB_POINT_WRITE)
+			w->have_value = read_value(d, w, cr3, w->value);
+	}
+}
+
+bool watch_changed(struct dbg *d, int i, uint64_t cr3)
+{
+	struct dbg_watch *w = &d->watch[i];
+	if (w->type != GDB_POINT_WRITE)
+		return true;
+	uint8_t now[8];
+	if (!read_value(d, w, cr3, now)) {
+		w->have_value = false;
+		return true;
+	}
+	bool changed = !w->have_value || memcmp(now, w->value, (size_t)w->len);
+	memcpy(w->value, now, (size_t)w->len);
+	w->have_value = true;
+	return changed;
 }
 
 void watch_clear_all(struct dbg *d)

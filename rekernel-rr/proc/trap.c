@@ -186,8 +186,12 @@ static void user_trap(struct trapframe *tf)
 	 * preempt_debug below.  Data breakpoints are traps: rip is already
 	 * past the access, so no RF is needed. */
 	uint64_t dr6 = tf->vector == T_DB ? dr6_take() : 0;
+	/* The trace flag as the instruction ran, read before the WATCH call:
+	 * a step the debugger starts from the watchpoint stop sets it in tf
+	 * for the next instruction, and that is no step of this one. */
+	bool stepped = (tf->rflags & RFLAGS_TF) != 0;
 	if (tf->vector == T_DB && dbg_watch_hit(tf, dr6) &&
-	    !(dr6 & (DR6_B0 | DR6_BS)) && !(tf->rflags & RFLAGS_TF))
+	    !(dr6 & (DR6_B0 | DR6_BS)) && !stepped)
 		return;
 
 	/* The tick, and replay's breakpoint, must leave no trace of their

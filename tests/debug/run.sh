@@ -10,7 +10,8 @@
 #   step     next and stepi inside a function
 #   goto     -g EVENT stops after that event of rrv dump
 #   watch    a hardware watchpoint on a global stops after the write, in
-#            the function that wrote it
+#            the function that wrote it; stepi from there is one step
+#            (no SIGTRAP)
 #   threads  info threads lists both threads; a breakpoint in the second
 #            stops in it
 #   spin     two threads spinning on flags (asynchronous preemption
@@ -179,6 +180,12 @@ for l in glibc musl; do
 		expect "$t" "$t" '^New value = 33$' "the new value"
 		expect "$t" "$t" '^#0 +overwrite \(v=11\) at .*basic\.c:1[0-9]' \
 			"stopped in the function that wrote"
+		expect "$t" "$t" '^\$1 = 1$' "stepi from the watchpoint stop moves on"
+		if grep -q 'SIGTRAP' "$TMP/$t.gdb"; then
+			bad "$t" "stepi from the watchpoint stop gave a SIGTRAP" "$TMP/$t.gdb"
+		else
+			ok "$t: stepi from the watchpoint stop is no signal"
+		fi
 		ends "$t" "$t"
 	fi
 	if want "threads-$l"; then

@@ -3,5 +3,8 @@ continue
 watch counter
 continue
 bt 1
+set $before = $pc
+stepi
+print $pc != $before
 delete
 continue
