@@ -682,9 +682,11 @@ int dbg_start(struct dbg *d)
 	int r = dbg_run(d, &how, &s);
 	if (r < 0)
 		return RRV_PANIC_STATUS;
+	/* An older trace is refused at BOOT (refuse_old), by a pause that
+	 * dbg_run reports as a stop: the status says it. */
+	if (d->vm_status == DBG_EXIT_CANNOT)
+		return DBG_EXIT_CANNOT;
 	if (d->state == DBG_ENDED) {
-		if (d->vm_status == DBG_EXIT_CANNOT)
-			return DBG_EXIT_CANNOT;
 		int st = replayer_finish(d->rep, d->vm_status, false);
 		if (d->opt.pid && !d->pid) {
 			fprintf(stderr, "rrv: debug: process %d never ran in %s "
