@@ -76,7 +76,15 @@ $(BUILD)/tests/debug/%-musl: tests/debug/%.c
 	@mkdir -p $(@D)
 	musl-gcc -static -g -O0 -Wall -Wextra -Werror -o $@ $<
 
-debug-progs: $(DEBUG_BINS) $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so
+# And one dynamically linked with glibc (tests/debug/reverse.sh,
+# heap-dyn): going back through the loader's and libc's demand-paged
+# pages and a PLT call into an ifunc'd memcpy.
+DEBUG_DYN_BINS := $(BUILD)/tests/debug/heap-dyn
+$(BUILD)/tests/debug/heap-dyn: tests/debug/heap.c
+	@mkdir -p $(@D)
+	$(CC) -g -O0 -Wall -Wextra -Werror -o $@ $<
+
+debug-progs: $(DEBUG_BINS) $(DEBUG_DYN_BINS) $(BUILD)/tests/e2e/report_libmain $(BUILD)/tests/e2e/libreport.so
 
 $(BUILD)/tests/e2e/libreport.so: tests/e2e/libreport.c
 	@mkdir -p $(@D)
@@ -262,7 +270,7 @@ fuzz-test: $(FUZZ_BIN) $(FUZZ_GDB_BIN)
 
 # In one nested VM (when there is no /dev/kvm): the e2e tests, the
 # conformance suite under rrv run, and again recorded and replayed.
-kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(GUESTDBG_BINS) $(DEBUG_BINS)
+kvm-test: $(BUILD)/rrv $(E2E_BINS) $(CONFORMANCE_BINS) $(GUESTDBG_BINS) $(DEBUG_BINS) $(DEBUG_DYN_BINS)
 	tests/with-kvm/run.sh
 	@tests/kvm-shards
 

@@ -16,6 +16,9 @@
 #   heap         a heap overflow that aborts later: from the SIGABRT, a
 #                watchpoint on the corrupted byte and reverse-continue
 #                stop in the memcpy, called by name()
+#   heap-dyn     the same, dynamically linked with glibc (build/tests/
+#                debug/heap-dyn): the memcpy is libc.so's, reached
+#                through the PLT, its code paged in from the file
 # and after each, continuing to the end prints the recorded output and
 # rrv debug exits with the recorded status.
 #
@@ -52,6 +55,7 @@ for p in basic heap; do
 		[ -x "$BIN/$p-$l" ] || { echo "missing $BIN/$p-$l (run make debug-progs)"; exit 2; }
 	done
 done
+[ -x "$BIN/heap-dyn" ] || { echo "missing $BIN/heap-dyn (run make debug-progs)"; exit 2; }
 command -v "$GDB" >/dev/null || { echo "no gdb ($GDB): this suite needs it"; exit 2; }
 # gdb reaches rrv over loopback, which tools/with-kvm's nested VM starts
 # with down (as tests/debug/run.sh does).
@@ -155,5 +159,22 @@ for l in glibc musl; do
 		ends "$t" "$t"
 	fi
 done
+# The dynamic glibc build: gdb has libc's symbols (through vFile) and,
+# with Debian's debug info, its line, so frame 0 may show no address.
+if want heap-dyn; then
+	t=heap-dyn
+	record "$t" "$BIN/heap-dyn"
+	debug "$t" "$t" heap.gdb
+	expect "$t" 'SIGABRT' "the overflow aborts later, in check()"
+	expect "$t" '^#[0-9] +(0x[0-9a-f]+ in )?name \(r=0x[0-9a-f]+, src=0x[0-9a-f]+ "abcdefghijklmnop"\) at .*heap\.c:22$' \
+		"reverse-continue to the watched byte stops in libc.so's memcpy, called by name()"
+	expect "$t" '^#0 +(0x[0-9a-f]+ in )?[_a-zA-Z]*(memcpy|memmove)' "the stop is in memcpy"
+	if grep -q 'rrv: debug: .*failed\|an rrv bug' "$TMP/$t.gdb"; then
+		bad "$t: going back" "rrv reported a failure" "$TMP/$t.gdb"
+	else
+		ok "$t: going back reports no failure"
+	fi
+	ends "$t" "$t"
+fi
 echo "reverse: $pass passed, $fail failed"
 [ "$fail" = 0 ]
