@@ -113,18 +113,38 @@ threads() {
 	echo
 }
 
+# preempt_one NAME CMD...: records CMD once and replays it once (each
+# within BENCH_PREEMPT_LIMIT seconds, default 900), and prints the times,
+# the points the trace holds and the breakpoint passes both runs took.
+preempt_one() {
+	local name=$1 limit=${BENCH_PREEMPT_LIMIT:-900} t0 rec rep rs points rpass ppass
+	shift
+	rm -f "$tmp/p.rrv"
+	t0=$(now_ms)
+	timeout "$limit" $RRV record --stats -o "$tmp/p.rrv" "$@" >/dev/null 2>"$tmp/stats"
+	rec=$(( $(now_ms) - t0 ))
+	rpass=$(stat_of 'breakpoint passes')
+	points=$($RRV info "$tmp/p.rrv" 2>/dev/null | sed -n 's/^  preempt *\([0-9]*\)$/\1/p')
+	t0=$(now_ms)
+	timeout "$limit" $RRV replay --stats "$tmp/p.rrv" >/dev/null 2>"$tmp/stats"
+	rs=$?
+	rep=$(( $(now_ms) - t0 ))
+	ppass=$(stat_of 'breakpoint passes')
+	if [ $rs = 124 ]; then
+		rep="over ${limit}000"
+	fi
+	echo "  $name: record $rec ms, replay $rep ms, replay/record $(ratio "${rep#over }" "$rec");" \
+	     "${points:-0} points; breakpoint passes: ${rpass:-0} recording, ${ppass:-0} replay"
+}
+
 preempt() {
-	echo "== asynchronous preemption: 2 threads on a spin lock, no system calls (2000 rounds each)"
-	local native run rec rep points
-	native=$(time_ms 3 $B/spin)
-	run=$(time_ms 3 $RRV run $B/spin)
-	rec=$(time_ms 3 sh -c "rm -f $tmp/spin.rrv; $RRV record -o $tmp/spin.rrv $B/spin")
-	rep=$(time_ms 3 $RRV replay $tmp/spin.rrv)
-	points=$($RRV info $tmp/spin.rrv | sed -n 's/^  preempt *\([0-9]*\)$/\1/p')
-	echo "native $native ms, run $run ms, record $rec ms, replay $rep ms"
-	echo "  preemption points in the trace: ${points:-0}; $($RRV info $tmp/spin.rrv | grep '^preemption')"
-	echo "  record/run $(ratio "$rec" "$run"), replay/record $(ratio "$rep" "$rec")," \
-	     "replay ms per point $(ratio "$rep" "${points:-0}")"
+	echo "== asynchronous preemption: programs that make no system calls while they spin or compute"
+	echo "   (one recording and one replay each; docs/threads.md, \"Points that are cheap to find\")"
+	local r
+	for r in 300 3000 30000; do
+		preempt_one "spin lock, 2 threads, $r rounds each" $B/spin $r
+	done
+	preempt_one "4 CPU-bound threads, 20M steps each" $B/cpu4
 	echo
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <stddef.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "trace-format/rrv_trace.h"
@@ -47,8 +48,15 @@ struct replayer {
 	/* guest_state.breakpoint_passes at the last sign of progress. */
 	uint64_t passes;
 
-	/* guest_state.next_preempt holds a point (written by publish_next). */
+	/* guest_state.next_preempt holds a point (written by publish_next),
+	 * and the guest's pass counts and host time when it was published:
+	 * how long the search for it has run, for the progress line and
+	 * reports. */
 	bool published;
+	uint64_t search_from, near_from;
+	int64_t search_ns;
+	bool search_shown;
+	unsigned search_ticks;
 	/* rrv replay --log=syscalls: set guest_state.log_syscalls at BOOT. */
 	bool log_syscalls;
 	/* The point read ahead, as a PREEMPT struct, and which call it is
@@ -251,7 +259,7 @@ static const struct rrv_hc_preempt *ahead_preempt(struct replayer *r)
 		r->ahead_pt = (struct rrv_hc_preempt){
 			.tid = h.tid, .method = h.method, .rip = h.rip,
 			.regs_digest = h.regs_digest, .stack_digest = h.stack_digest,
-			.branches = h.branches,
+			.branches = h.branches, .ident = h.ident,
 		};
 		r->ahead_nr = RRV_HC_HOSTSIG;
 		return &r->ahead_pt;
@@ -283,6 +291,46 @@ static void publish_hostsig(struct replayer *r, const struct rrv_hc_preempt *p)
 			   offsetof(struct rrv_guest_state, host_signal), sizeof(v));
 	if (g)
 		memcpy(g, v, sizeof(v));
+}
+
+/* A counter the guest keeps in guest_state at offset off, or 0; the
+ * fields of v10 read as 0 from an older kernel. */
+static uint64_t guest_u64(struct replayer *r, size_t off)
+{
+	if (!r->vm->guest_state ||
+	    (off >= offsetof(struct rrv_guest_state, next_ident) && r->vm->guest_abi < 10))
+		return 0;
+	const uint64_t *p = GUEST_AT(&r->vm->mem, r->vm->guest_state + off, sizeof(*p));
+	return p ? *p : 0;
+}
+
+/*
+ * The search for a preemption point, on a terminal: replay can pass a
+ * point's rip many times before it matches, so after a second of it the
+ * point and the passes so far are shown, redrawn in place, so that slow
+ * is not taken for hung.  show false takes the line off.
+ */
+static uint64_t search_passes(struct replayer *r);
+static uint64_t search_near(struct replayer *r);
+static void search_line(struct replayer *r, bool show)
+{
+	static int tty = -1;
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO) && !getenv("RRV_NO_PROGRESS");
+	if (!tty)
+		return;
+	if (!show) {
+		if (r->search_shown)
+			fputs("\r\033[K", stderr);
+		r->search_shown = false;
+		return;
+	}
+	fprintf(stderr, "\rrrv: replay: event %llu: finding thread %u's preemption "
+		"point at rip 0x%llx: %llu passes so far, %llu near\033[K",
+		(unsigned long long)r->index + 1, r->ahead_pt.tid,
+		(unsigned long long)r->ahead_pt.rip,
+		(unsigned long long)search_passes(r), (unsigned long long)search_near(r));
+	r->search_shown = true;
 }
 
 /*
@@ -321,7 +369,38 @@ static void publish_next(struct replayer *r)
 		};
 	}
 	memcpy(g, &pt, size);
+	/* v10: the rest of the point, what tells its passes apart. */
+	if (r->vm->guest_abi >= 10) {
+		struct rrv_point_ident id = p ? p->ident : (struct rrv_point_ident){ 0 };
+		void *gi = GUEST_AT(&r->vm->mem, r->vm->guest_state +
+				    offsetof(struct rrv_guest_state, next_ident), sizeof(id));
+		if (gi)
+			memcpy(gi, &id, sizeof(id));
+	}
+	if (!p || !r->published)
+		search_line(r, false);
+	if (p && !r->published) {
+		r->search_from = guest_u64(r, offsetof(struct rrv_guest_state,
+						       breakpoint_passes));
+		r->near_from = guest_u64(r, offsetof(struct rrv_guest_state,
+						     breakpoint_near));
+		r->search_ns = now_ns(r);
+	}
 	r->published = p != NULL;
+}
+
+/* Passes over the published point's rip since it was published, and
+ * how many of them were near misses (all but memory matched). */
+static uint64_t search_passes(struct replayer *r)
+{
+	return r->published ? guest_u64(r, offsetof(struct rrv_guest_state,
+						    breakpoint_passes)) - r->search_from : 0;
+}
+
+static uint64_t search_near(struct replayer *r)
+{
+	return r->published ? guest_u64(r, offsetof(struct rrv_guest_state,
+						    breakpoint_near)) - r->near_from : 0;
 }
 
 /* A preemption point as reports show it: rip, digests, and the branch
@@ -334,15 +413,21 @@ static void point_text(const struct rrv_hc_preempt *p, char *buf, size_t len)
 			 (unsigned long long)p->stack_digest);
 	if (n < 0 || (size_t)n >= len)
 		return;
-	if (p->method == RRV_PREEMPT_BRANCHES)
-		snprintf(buf + n, len - (size_t)n, ", after %llu conditional branches)",
-			 (unsigned long long)p->branches);
-	else
-		snprintf(buf + n, len - (size_t)n, ")");
+	if (p->method == RRV_PREEMPT_BRANCHES) {
+		int m = snprintf(buf + n, len - (size_t)n, ", after %llu conditional branches",
+				 (unsigned long long)p->branches);
+		if (m < 0 || (size_t)(n + m) >= len)
+			return;
+		n += m;
+	}
+	snprintf(buf + n, len - (size_t)n, ", stretch %llu, %u written pages %016llx)",
+		 (unsigned long long)p->ident.entries, p->ident.dirty_pages,
+		 (unsigned long long)p->ident.dirty_digest);
 }
 
 /* Says what the recording did at a preemption point, for reports. */
-static void preempt_reason(const struct rrv_trace_event *e, char *buf, size_t len)
+static void preempt_reason(struct replayer *r, const struct rrv_trace_event *e,
+			   char *buf, size_t len)
 {
 	struct rrv_hc_preempt p;
 	if (e->nranges < 1 || e->ranges[0].len != sizeof(p)) {
@@ -350,11 +435,14 @@ static void preempt_reason(const struct rrv_trace_event *e, char *buf, size_t le
 		return;
 	}
 	memcpy(&p, e->ranges[0].data, sizeof(p));
-	char where[160];
+	char where[256];
 	point_text(&p, where, sizeof(where));
 	snprintf(buf, len, "the recording preempted thread %u here, at %s; "
-		 "this run's thread %u did not stop at that point", p.tid, where,
-		 p.tid);
+		 "this run's thread %u did not stop at that point (it passed "
+		 "the rip %llu times since the event before, %llu of them with "
+		 "the recorded registers and stack but other memory)", p.tid, where,
+		 p.tid, (unsigned long long)search_passes(r),
+		 (unsigned long long)search_near(r));
 }
 
 /* Stops the VM: the guest cannot go on without the host. */
@@ -404,6 +492,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 {
 	struct replayer *r = ctx;
 	uint64_t index = r->index;
+	search_line(r, false);
 	if (c->nr == RRV_HC_BOOT) { /* for reports: see hc_boot */
 		const struct rrv_hc_boot *b = pre;
 		r->vm->guest_state = b->state;
@@ -453,10 +542,10 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	};
 	if (got == 0 || e.type != RRV_EV_HYPERCALL || e.nr != c->nr ||
 	    e.digest != digest) {
-		char why[512];
+		char why[1024];
 		if (got == 1 && e.type == RRV_EV_HYPERCALL && e.nr == RRV_HC_PREEMPT &&
 		    c->nr != RRV_HC_PREEMPT) {
-			preempt_reason(&e, why, sizeof(why));
+			preempt_reason(r, &e, why, sizeof(why));
 			dv.reason = why;
 		} else if (got == 1 && c->nr == RRV_HC_PREEMPT && e.nr == RRV_HC_PREEMPT &&
 			   e.type == RRV_EV_HYPERCALL) {
@@ -464,7 +553,7 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 			struct rrv_hc_preempt q = { 0 };
 			if (e.nranges >= 1 && e.ranges[0].len == sizeof(q))
 				memcpy(&q, e.ranges[0].data, sizeof(q));
-			char rec_at[160], run_at[160];
+			char rec_at[256], run_at[256];
 			point_text(&q, rec_at, sizeof(rec_at));
 			point_text(p, run_at, sizeof(run_at));
 			snprintf(why, sizeof(why), "recorded: thread %u preempted at "
@@ -517,17 +606,6 @@ static int replayed(void *ctx, struct hc_call *c, const struct hc_desc *d,
 	return 0;
 }
 
-/* The guest's count of breakpoint passes that did not match, or 0. */
-static uint64_t breakpoint_passes(struct replayer *r)
-{
-	if (!r->vm->guest_state)
-		return 0;
-	const uint64_t *p = GUEST_AT(&r->vm->mem, r->vm->guest_state +
-				     offsetof(struct rrv_guest_state, breakpoint_passes),
-				     sizeof(*p));
-	return p ? *p : 0;
-}
-
 /*
  * On each watchdog tick: a thread that should stop at a recorded
  * preemption point but has made no hypercall for so long, and has not
@@ -539,7 +617,10 @@ static uint64_t breakpoint_passes(struct replayer *r)
 static int watchdog(void *ctx)
 {
 	struct replayer *r = ctx;
-	uint64_t passes = breakpoint_passes(r);
+	uint64_t passes = guest_u64(r, offsetof(struct rrv_guest_state, breakpoint_passes));
+	if (r->published && now_ns(r) - r->search_ns > 1000000000ll &&
+	    ++r->search_ticks % 3 == 0)
+		search_line(r, true);
 	if (passes != r->passes) {
 		r->passes = passes;
 		r->last_event_ns = now_ns(r);
@@ -548,8 +629,9 @@ static int watchdog(void *ctx)
 	if (!r->last_event_ns || now_ns(r) - r->last_event_ns < r->watchdog_ns ||
 	    !ahead_preempt(r))
 		return 0;
-	char why[512];
-	preempt_reason(&r->ahead, why, sizeof(why));
+	char why[1024];
+	search_line(r, false);
+	preempt_reason(r, &r->ahead, why, sizeof(why));
 	fprintf(stderr, "rrv: replay diverged at event %llu", (unsigned long long)r->index);
 	if (r->total)
 		fprintf(stderr, " of %llu", (unsigned long long)r->total);

@@ -50,7 +50,9 @@ static const struct field_fmt f_sleep[] = { F(struct rrv_hc_sleep, clock, 'u'),
 static const struct field_fmt f_random[] = { F(struct rrv_hc_random, len, 'u'), { 0 } };
 static const struct field_fmt f_preempt[] = { F(struct rrv_hc_preempt, tid, 'u'),
 	F(struct rrv_hc_preempt, rip, 'x'), F(struct rrv_hc_preempt, regs_digest, 'x'),
-	F(struct rrv_hc_preempt, stack_digest, 'x'), { 0 } };
+	F(struct rrv_hc_preempt, stack_digest, 'x'), F(struct rrv_hc_preempt, ident.entries, 'u'),
+	F(struct rrv_hc_preempt, ident.dirty_pages, 'u'),
+	F(struct rrv_hc_preempt, ident.dirty_digest, 'x'), { 0 } };
 static const struct field_fmt f_process[] = { F(struct rrv_hc_process, event, 'u'),
 	F(struct rrv_hc_process, pid, 'd'), F(struct rrv_hc_process, ppid, 'd'),
 	F(struct rrv_hc_process, status, 'x'), F(struct rrv_hc_process, argc, 'u'), { 0 } };

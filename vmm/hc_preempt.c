@@ -24,7 +24,7 @@ static int64_t hc_preempt(struct hc_call *c)
 
 /* The guest's thread count crossed 1: tick only while there are several
  * (run and record; in replay, where nothing is injected, it changes
- * nothing).  A guest that lies only gets ticks it does not need, or
+ * nothing, and the answer 0 tells the guest that no ticks come).  A guest that lies only gets ticks it does not need, or
  * misses ones it did. */
 static int64_t hc_threads(struct hc_call *c)
 {
@@ -34,7 +34,9 @@ static int64_t hc_threads(struct hc_call *c)
 		return 0;
 	vm->tick.many = a->nthreads > 1;
 	/* A host signal waiting for the guest keeps the ticks on (hostsig.c). */
-	return timer_arm(vm, vm->tick.many || vm->hostsig.pending) < 0 ? -EIO : 0;
+	if (timer_arm(vm, vm->tick.many || vm->hostsig.pending) < 0)
+		return -EIO;
+	return 1; /* ticks come: the guest may place its points (v10) */
 }
 
 /* Which counter the guest kernel may program: this host's answer, in

@@ -2,6 +2,7 @@
 #include "vmm.h"
 
 #include <linux/kvm.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +160,7 @@ static const char *const exit_names[VMM_EXIT_REASONS] = {
 	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
 };
 
-void vmm_print_stats(const struct vmm *vm)
+void vmm_print_stats(struct vmm *vm)
 {
 	uint64_t total = 0, hcs = 0;
 	for (unsigned i = 0; i < VMM_EXIT_REASONS; i++)
@@ -184,6 +185,19 @@ void vmm_print_stats(const struct vmm *vm)
 	if (vm->stats.ticks_injected)
 		fprintf(stderr, "rrv: stats: %llu preemption ticks injected\n",
 			(unsigned long long)vm->stats.ticks_injected);
+	/* The guest's own counts of #DBs on preemption points' rips (v10):
+	 * a replay's passes in search of points, a recording's passes over
+	 * its threads' anchors (docs/threads.md). */
+	if (vm->guest_state && vm->guest_abi >= 10) {
+		const uint64_t *passes = GUEST_AT(&vm->mem, vm->guest_state +
+			offsetof(struct rrv_guest_state, breakpoint_passes), sizeof(*passes));
+		const uint64_t *near = GUEST_AT(&vm->mem, vm->guest_state +
+			offsetof(struct rrv_guest_state, breakpoint_near), sizeof(*near));
+		if (passes && near && *passes)
+			fprintf(stderr, "rrv: stats: %llu breakpoint passes over "
+				"preemption points' rips (%llu matched all but memory)\n",
+				(unsigned long long)*passes, (unsigned long long)*near);
+	}
 	for (unsigned i = 0; i < RRV_HC_PORT_COUNT; i++)
 		hcs += vm->stats.hypercalls[i];
 	fprintf(stderr, "rrv: stats: %llu hypercalls\n", (unsigned long long)hcs);

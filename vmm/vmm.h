@@ -196,6 +196,6 @@ void vmm_pause_clock(struct vmm *vm, bool pausing);
 void vmm_destroy(struct vmm *vm);
 
 /* Prints the --stats report on stderr. */
-void vmm_print_stats(const struct vmm *vm);
+void vmm_print_stats(struct vmm *vm);
 
 #endif

@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define RRV_HC_ABI_VERSION 9u
+#define RRV_HC_ABI_VERSION 10u
 
 /* 0x500..0x5ff: free in the PC port map, and one outl reaches all of it. */
 #define RRV_HC_PORT_BASE 0x500u
@@ -237,6 +237,26 @@ struct rrv_debug_thread {
 };
 
 /*
+ * What makes a point one machine state (v10, docs/threads.md "What
+ * identifies a point"): between two kernel entries that are not page
+ * faults or ticks only the running thread's registers and the user
+ * memory it writes change, so these, with the digests above, tell every
+ * pass over a rip apart.
+ *   entries       the guest's count of system calls and thread switches
+ *                 since boot: which stretch of ring-3 execution this is
+ *   dirty_pages   how many user pages of the thread's address space the
+ *                 page tables mark written since the kernel last cleared
+ *                 their dirty bits (at every point and every new thread)
+ *   dirty_digest  a digest of those pages' addresses and contents
+ */
+struct rrv_point_ident {
+	uint64_t entries;
+	uint64_t dirty_digest;
+	uint32_t dirty_pages;
+	uint32_t pad;
+};
+
+/*
  * What the guest kernel publishes about itself, for the VMM's reports (a
  * replay divergence names the thread and shows the program's instruction
  * and backtrace).  The kernel keeps it current with plain stores, which
@@ -293,6 +313,13 @@ struct rrv_guest_state {
 	/* Since v9: rrv debug (docs/debugging.md).  Zero unless debugging. */
 	struct rrv_debug_request debug;  /* written by the VMM */
 	struct rrv_debug_threads threads; /* written by the guest */
+	/* Written by the VMM, since v10: the rest of next_preempt's point
+	 * (struct rrv_point_ident), valid while next_preempt.armed. */
+	struct rrv_point_ident next_ident;
+	/* Written by the guest, since v10: how many of breakpoint_passes
+	 * matched the point's stretch, registers and stack but not its
+	 * memory, for rrv's progress line and divergence reports. */
+	uint64_t breakpoint_near;
 };
 
 /* The program's registers as the kernel saves them at entry (the layout of
@@ -333,6 +360,7 @@ struct rrv_hc_preempt {
 	uint64_t branches;     /* in: the thread's retired conditional
 				  branches in ring 3 since it was created
 				  (method BRANCHES), else 0 */
+	struct rrv_point_ident ident; /* in, since v10 */
 };
 
 /*
@@ -376,6 +404,7 @@ struct rrv_hc_hostsig {
 	uint64_t regs_digest;  /* in, POINT */
 	uint64_t stack_digest; /* in, POINT */
 	uint64_t branches;     /* in, POINT */
+	struct rrv_point_ident ident; /* in, POINT, since v10 */
 };
 
 /*
@@ -404,7 +433,11 @@ struct rrv_hc_pmu {
  * or from 2 to 1.  The VMM runs its preemption tick only while there are
  * several threads: with one, a tick could only ever be dropped, and would
  * cost a VM exit for nothing.  Not recorded (an observer, as LOG): replay
- * injects no ticks anyway.  ret is 0.
+ * injects no ticks anyway.  ret is 1 when this VMM injects ticks
+ * (recording, running), 0 when it does not (replay), since v10: the guest
+ * then arms its record-time breakpoints for points (docs/threads.md,
+ * "Points that are cheap to find"), which change nothing the program
+ * sees.
  */
 struct rrv_hc_threads {
 	struct rrv_hc_hdr hdr;

@@ -26,6 +26,7 @@
 #include "mm/mm.h"
 #include "mm/uaccess.h"
 #include "proc/debugger.h"
+#include "proc/preempt.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
@@ -390,6 +391,7 @@ void syscall_dispatch(struct trapframe *tf)
 	t->orig_rax = nr;
 	t->used_host = false;
 	curproc->nsyscalls++;
+	preempt_count_entry(t);
 	guest_state.syscall_nr = nr;
 	guest_state.in_syscall = 1;
 

@@ -21,6 +21,11 @@ typedef uint64_t pte_t;
  * anonymous mapping), which frees it; the entry only points at it. */
 #define PTE_SHM (1ull << 11)
 #define PTE_D (1ull << 6)    /* set by the CPU on a write */
+/* Software bit (52, which the CPU ignores): the page was written since
+ * its file last got it back (a shared file mapping), though dirty.c has
+ * cleared PTE_D since, to see which pages a preemption point's stretch
+ * writes.  Writeback takes PTE_D | PTE_WRITTEN. */
+#define PTE_WRITTEN (1ull << 52)
 
 
 static inline uint64_t pgdown(uint64_t a)

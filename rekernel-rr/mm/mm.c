@@ -54,7 +54,8 @@ static pte_t prot_bits(uint32_t prot)
  * read-only. */
 static pte_t entry_bits(pte_t pte, uint32_t prot)
 {
-	pte_t e = (pte & (PTE_ADDR | PTE_D | PTE_COW | PTE_SHM)) | prot_bits(prot);
+	pte_t e = (pte & (PTE_ADDR | PTE_D | PTE_WRITTEN | PTE_COW | PTE_SHM)) |
+		  prot_bits(prot);
 	return (e & PTE_COW) ? e & ~PTE_W : e;
 }
 
@@ -515,7 +516,7 @@ static bool cow_break(struct mm *mm, pte_t *pte, uint32_t prot)
 	void *pg = phys_to_virt(*pte & PTE_ADDR);
 	(void)mm;
 	if (page_sharers(pg) == 0) {
-		*pte = (*pte & (PTE_ADDR | PTE_D)) | prot_bits(prot);
+		*pte = (*pte & (PTE_ADDR | PTE_D | PTE_WRITTEN)) | prot_bits(prot);
 		return true;
 	}
 	void *copy = page_alloc();

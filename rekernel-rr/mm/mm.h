@@ -302,6 +302,12 @@ int mm_discard(struct mm *mm, uint64_t start, uint64_t len);
  * else NULL; never faults anything in and never changes the address
  * space (preempt.c's digests must leave no trace).  Valid up to the end
  * of va's page. */
+/* dirty.c: the user pages written since the last mm_dirty_clear, for
+ * preemption points (docs/threads.md): how many, and a digest of their
+ * addresses and contents. */
+uint32_t mm_dirty_count(struct mm *mm);
+uint64_t mm_dirty_digest(struct mm *mm, uint32_t *npages);
+void mm_dirty_clear(struct mm *mm);
 void *mm_peek(struct mm *mm, uint64_t va);
 
 /* True when va's page is in memory (mincore). */

@@ -326,11 +326,11 @@ static void pte_writeback(struct mm *mm, uint64_t va, pte_t *pte, void *arg)
 {
 	const struct vma *v = arg;
 	(void)mm;
-	if (!(*pte & PTE_D) || va >= v->fend)
+	if (!(*pte & (PTE_D | PTE_WRITTEN)) || va >= v->fend)
 		return;
 	uint64_t n = v->fend - va < PGSIZE ? v->fend - va : PGSIZE;
 	mapfile_write(v->mf, phys_to_virt(*pte & PTE_ADDR), n, v->pgoff + (va - v->start));
-	*pte &= ~PTE_D;
+	*pte &= ~(PTE_D | PTE_WRITTEN);
 	invlpg(va);
 }
 

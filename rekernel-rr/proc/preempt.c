@@ -3,18 +3,28 @@
  * docs/threads.md).
  *
  * What identifies a point.  A recorded point is the thread, the rip of
- * its next instruction, a digest of its general registers and flags, and
- * a digest of the stack around rsp (the red zone below it included,
- * since leaf functions keep locals there).  Where the host offers a
- * performance counter (pmu.c), also the thread's count of retired
- * conditional branches.  Replay stops the thread at the first time,
- * after the previous recorded event, that all of these match; a thread's
- * ring-3 execution between two events is a function of its state, so
- * that is the recorded moment.  Without a count, a loop that passes the
- * same rip with the same registers and stack more than once while other
- * memory changes could stop too early (docs/threads.md); the count tells
- * those passes apart.
- */
+ * its next instruction, a digest of its general registers and flags, a
+ * digest of the stack around rsp (the red zone below it included, since
+ * leaf functions keep locals there), the count of system calls and thread
+ * switches since boot (which stretch of ring-3 execution it is in), and
+ * the user pages written since the kernel last cleared the dirty bits
+ * (mm/dirty.c): how many, and a digest of them.  Within one stretch only
+ * the thread's registers and the memory it writes change, so two passes
+ * that agree on all of these are the same machine state, and replay,
+ * which stops the thread at the first pass after the previous recorded
+ * event where all of them match, stops it in the recorded state.  Where
+ * the host offers a performance counter (pmu.c), the thread's count of
+ * retired conditional branches is compared first.
+ *
+ * Where a point is placed.  Replay pays one #DB for every pass over the
+ * point's rip between the previous event and the point.  So while
+ * recording, a thread that resumes where it was preempted gets its own
+ * breakpoint on that rip (its anchor) from the moment it runs, and a
+ * tick that decides to preempt it waits for the next pass over the
+ * anchor: replay then takes as many #DBs as the recording did, instead
+ * of one per pass of a loop that ran untrapped for a whole tick
+ * (docs/threads.md, "Points that are cheap to find").
+  */
 #include "proc/preempt.h"
 
 #include <stddef.h>
@@ -52,6 +62,15 @@
  * preempt_user_return on returns to ring 3 only. */
 _Static_assert(offsetof(struct trapframe, cs) == 18 * 8, "TF_CS in vectors.S");
 
+/* Ticks a decided preemption waits for the thread to pass its anchor,
+ * after which it is preempted where the tick finds it. */
+#define ANCHOR_WAIT_TICKS 2
+/* Passes over an anchor with registers different from the pass before,
+ * after which the anchor is dropped for the rest of the stretch: a loop
+ * that changes its registers is computing, not waiting, and trapping
+ * each of its passes would slow the recording down as much as replay. */
+#define ANCHOR_VARY_MAX 64
+
 #define FNV_PRIME 0x100000001b3ull
 #define FNV_SEED 0xcbf29ce484222325ull
 
@@ -62,6 +81,23 @@ static struct thread *trap_thread; /* the last ring-3 trap served, */
 static uint64_t trap_rip;          /* and where its thread resumes */
 static bool dr_armed;           /* DR0/DR7 hold a breakpoint on dr_rip */
 static uint64_t dr_rip;
+static bool ticks_come;         /* recording or running (THREADS) */
+
+uint64_t preempt_entries;
+
+void preempt_count_entry(struct thread *t)
+{
+	preempt_entries++;
+	if (t) {
+		t->anchor = 0;
+		t->preempt_due = false;
+	}
+}
+
+void preempt_ticks_come(bool yes)
+{
+	ticks_come = yes;
+}
 
 static uint64_t fnv(uint64_t h, const void *p, uint64_t n)
 {
@@ -101,6 +137,27 @@ static uint64_t stack_digest(const struct trapframe *tf)
 		va += n;
 	}
 	return h;
+}
+
+/* Which stretch, and what it wrote (see the top of this file). */
+static void point_ident(struct rrv_point_ident *id)
+{
+	*id = (struct rrv_point_ident){ .entries = preempt_entries };
+	if (curproc->mm)
+		id->dirty_digest = mm_dirty_digest(curproc->mm, &id->dirty_pages);
+}
+
+/* After a point: the next stretch starts, with clean dirty bits. */
+static void point_taken(struct thread *t, uint64_t rip)
+{
+	if (curproc->mm)
+		mm_dirty_clear(curproc->mm);
+	preempt_entries++;
+	t->anchor = rip;
+	t->preempt_due = false;
+	t->due_ticks = 0;
+	t->anchor_vary = 0;
+	t->anchor_regs = 0;
 }
 
 /* A rep-prefixed string instruction at rip: the CPU takes interrupts
@@ -155,12 +212,15 @@ static void hostsig_point(struct trapframe *tf)
 		.stack_digest = stack_digest(tf),
 		.branches = pmu_branches(t->branches),
 	};
+	point_ident(&h.ident);
 	if (point_set) {
 		h.method = point_method;
 		h.branches = point_branches;
 		point_set = false;
 	}
-	signal_host_deliver(hc_call(RRV_HC_HOSTSIG, &h));
+	int64_t sig = hc_call(RRV_HC_HOSTSIG, &h);
+	point_taken(t, h.rip);
+	signal_host_deliver(sig);
 	signal_return_to_user(tf, false);
 }
 
@@ -183,12 +243,14 @@ void preempt_switch(struct trapframe *tf)
 		.stack_digest = stack_digest(tf),
 		.branches = pmu_branches(t->branches),
 	};
+	point_ident(&p.ident);
 	if (point_set) {
 		p.method = point_method;
 		p.branches = point_branches;
 		point_set = false;
 	}
 	hc_call(RRV_HC_PREEMPT, &p);
+	point_taken(t, p.rip);
 	user_ticks = 0;
 	sched_yield();
 	/* Running again: signals sent meanwhile are delivered now, as at
@@ -217,9 +279,33 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 	/* Only a thread of a process with several threads is preempted:
 	 * processes that each have one wait for each other through system
 	 * calls (pipes, wait), not by spinning on shared memory. */
-	if (++user_ticks < TICKS_TO_PREEMPT || curproc->nlive <= 1 ||
-	    !sched_could_switch() || after_trap || at_rep_string(tf->rip))
+	bool could = curproc->nlive > 1 && sched_could_switch() && !after_trap &&
+		     !at_rep_string(tf->rip);
+	if (++user_ticks < TICKS_TO_PREEMPT) {
+		/* The first tick of a stretch without an anchor: the thread
+		 * may be spinning here, so its passes over this rip are
+		 * counted from now on, and a point at the next tick goes on
+		 * one of them: replay then pays untrapped passes only for
+		 * the part of the stretch before this tick. */
+		if (could && !t->anchor) {
+			t->anchor = tf->rip;
+			t->anchor_vary = 0;
+			t->anchor_regs = 0;
+			t->due_ticks = 0;
+		}
 		return PREEMPT_RESUME;
+	}
+	if (!could)
+		return PREEMPT_RESUME;
+	/* The thread passes an anchor it resumed at: preempt it at the next
+	 * pass (preempt_debug), where replay finds it for as many #DBs as
+	 * this run took, unless it has left that loop. */
+	if (t->anchor && dr_armed && dr_rip == t->anchor && tf->rip != t->anchor &&
+	    t->due_ticks < ANCHOR_WAIT_TICKS) {
+		t->preempt_due = true;
+		t->due_ticks++;
+		return PREEMPT_RESUME;
+	}
 	return PREEMPT_SWITCH;
 }
 
@@ -295,6 +381,59 @@ void preempt_hook_hypercalls(void)
 	hc_set_hooks(&preempt_hc_hooks);
 }
 
+/* Replay: whether this pass over the published point's rip is the
+ * point, cheapest parts first; a point whose stretch (or branch count)
+ * this run has gone past counts too, so that the call makes the replayer
+ * report where the thread ran past it. */
+static bool replay_point_here(struct trapframe *tf, struct thread *t)
+{
+	volatile struct rrv_preempt_point *want = &guest_state.next_preempt;
+	volatile struct rrv_point_ident *id = &guest_state.next_ident;
+	bool counted = want->method == RRV_PREEMPT_BRANCHES && pmu_active();
+	uint64_t n = counted ? pmu_branches(t->branches) : want->branches;
+
+	if (n > want->branches || preempt_entries > id->entries)
+		goto take;
+	if (n < want->branches || preempt_entries < id->entries ||
+	    regs_digest(tf) != want->regs_digest || stack_digest(tf) != want->stack_digest)
+		return false;
+	guest_state.breakpoint_near++;
+	if (curproc->mm) {
+		if (mm_dirty_count(curproc->mm) != id->dirty_pages)
+			return false;
+		uint32_t pages;
+		if (mm_dirty_digest(curproc->mm, &pages) != id->dirty_digest)
+			return false;
+	}
+take:
+	point_set = true;
+	point_method = want->method;
+	point_branches = n;
+	point_nr = guest_state.next_point_nr == RRV_HC_HOSTSIG ? RRV_HC_HOSTSIG
+							   : RRV_HC_PREEMPT;
+	return true;
+}
+
+/* Recording: a pass over the thread's anchor (see the top of this file). */
+static enum preempt_verdict anchor_pass(struct trapframe *tf, struct thread *t)
+{
+	if (t->preempt_due && sched_could_switch()) {
+		dr_clear();
+		return PREEMPT_SWITCH;
+	}
+	guest_state.breakpoint_passes++; /* for --stats */
+	uint64_t r = regs_digest(tf);
+	if (r != t->anchor_regs) {
+		t->anchor_regs = r;
+		if (++t->anchor_vary > ANCHOR_VARY_MAX) {
+			t->anchor = 0;
+			dr_clear();
+		}
+	}
+	tf->rflags |= RFLAGS_RF;
+	return PREEMPT_RESUME;
+}
+
 enum preempt_verdict preempt_debug(struct trapframe *tf, uint64_t dr6)
 {
 	if (!dr_armed || !(dr6 & DR6_B0)) {
@@ -315,22 +454,12 @@ enum preempt_verdict preempt_debug(struct trapframe *tf, uint64_t dr6)
 
 	t->tf = tf;
 	if (want->armed && want->tid == (uint32_t)t->tid && want->rip == tf->rip) {
-		bool counted = want->method == RRV_PREEMPT_BRANCHES && pmu_active();
-		uint64_t n = counted ? pmu_branches(t->branches) : want->branches;
-		/* The point, or past its recorded count: then the point was
-		 * missed, and the call with this run's count makes the
-		 * replayer report where (a divergence naming the thread). */
-		if (n > want->branches ||
-		    (n == want->branches && regs_digest(tf) == want->regs_digest &&
-		     stack_digest(tf) == want->stack_digest)) {
-			point_set = true;
-			point_method = want->method;
-			point_branches = n;
-			point_nr = guest_state.next_point_nr == RRV_HC_HOSTSIG
-					   ? RRV_HC_HOSTSIG : RRV_HC_PREEMPT;
+		if (replay_point_here(tf, t)) {
 			dr_clear();
 			return PREEMPT_SWITCH;
 		}
+	} else if (!want->armed && ticks_come && t->anchor == tf->rip) {
+		return anchor_pass(tf, t);
 	}
 	/* Not this pass: run the instruction once without the breakpoint. */
 	guest_state.breakpoint_passes++;
@@ -342,8 +471,13 @@ void preempt_user_return(struct trapframe *tf)
 {
 	(void)tf;
 	volatile struct rrv_preempt_point *want = &guest_state.next_preempt;
-	if (want->armed && want->tid == (uint32_t)curthread->tid) {
-		uint64_t rip = want->rip;
+	struct thread *t = curthread;
+	uint64_t rip = 0;
+	if (want->armed)
+		rip = want->tid == (uint32_t)t->tid ? want->rip : 0;
+	else if (ticks_come)
+		rip = t->anchor;
+	if (rip) {
 		if (!dr_armed || dr_rip != rip)
 			dr_set(rip);
 	} else if (dr_armed) {

@@ -20,6 +20,19 @@
 #include <stdint.h>
 
 struct trapframe;
+struct thread;
+
+/* System calls and thread switches since boot: which stretch of ring-3
+ * execution a point lies in (struct rrv_point_ident.entries). */
+extern uint64_t preempt_entries;
+
+/* Counts a system call of t (its stretch ends: a record-time anchor set
+ * in it no longer applies), or a thread switch (t NULL). */
+void preempt_count_entry(struct thread *t);
+
+/* The VMM's answer to THREADS: whether ticks come (recording, running),
+ * so that points can be placed where replay finds them cheaply. */
+void preempt_ticks_come(bool yes);
 
 /* What a tick or a #DB from ring 3 asks of trap.c. */
 enum preempt_verdict {

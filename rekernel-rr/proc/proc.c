@@ -20,6 +20,7 @@
 #include "mm/kalloc.h"
 #include "mm/mm.h"
 #include "proc/debugger.h"
+#include "proc/preempt.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "uapi/errno.h"
@@ -277,7 +278,11 @@ void proc_nlive_add(struct proc *p, int delta)
 	 * (preempt.c): the VMM runs its tick only while some process has
 	 * several, so tell it when that changes. */
 	if ((before > 0) != (procs_threaded > 0))
-		hc_threads(procs_threaded > 0 ? 2 : 1);
+		preempt_ticks_come(hc_threads(procs_threaded > 0 ? 2 : 1) == 1);
+	/* A new thread: the dirty bits start afresh, so that its points'
+	 * digests cover what was written since (docs/threads.md). */
+	if (delta > 0 && p->mm)
+		mm_dirty_clear(p->mm);
 }
 
 void proc_exit(uint32_t how, int32_t status, uint64_t rip, uint64_t addr, bool core)

@@ -56,6 +56,17 @@ struct thread {
 	 * switch away (0 without a counter). */
 	uint64_t branches;
 
+	/* preempt.c, recording: the rip of the thread's last point, where
+	 * it resumed, on which the kernel counts passes until the next one
+	 * (0 for none); preempt_due: a tick decided to preempt it at the
+	 * next pass; how many ticks ago; how often the registers changed
+	 * between passes, and their last digest. */
+	uint64_t anchor;
+	bool preempt_due;
+	uint32_t due_ticks;
+	uint32_t anchor_vary;
+	uint64_t anchor_regs;
+
 	/* set_tid_address and set_robust_list. */
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;

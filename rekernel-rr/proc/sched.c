@@ -42,6 +42,7 @@
 #include "lib/syscall.h"
 #include "mm/kalloc.h"
 #include "mm/mm.h"
+#include "proc/preempt.h"
 #include "proc/ktime.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -311,6 +312,7 @@ static void switch_to(struct thread *prev, struct thread *next)
 		mm_activate(next->proc->mm);
 	curproc = next->proc;
 	curthread = next;
+	preempt_count_entry(NULL);
 	publish(next);
 	swtch(&prev->ksp, next->ksp);
 	/* prev runs again here, later, switched back to by someone. */
