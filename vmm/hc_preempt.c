@@ -39,6 +39,18 @@ static int64_t hc_threads(struct hc_call *c)
 	return 1; /* ticks come: the guest may place its points (v10) */
 }
 
+/* The next tick soon (see RRV_HC_TICKSOON); nothing where no ticks come. */
+static int64_t hc_ticksoon(struct hc_call *c)
+{
+	const struct rrv_hc_ticksoon *a = c->args;
+	struct vmm *vm = c->vm;
+	if (a->us < 1 || a->us > 5000)
+		return -EINVAL;
+	if (!vm || !vm->tick.inject)
+		return 0;
+	return timer_soon(vm, (long)a->us * 1000) < 0 ? -EIO : 0;
+}
+
 /* Which counter the guest kernel may program: this host's answer, in
  * replay too (see RRV_HC_PMU). */
 static int64_t hc_pmu(struct hc_call *c)
@@ -60,6 +72,8 @@ static const struct hc_entry preemptfam[] = {
 	{ RRV_HC_THREADS, HC_DESC("threads", struct rrv_hc_threads, HC_F_UNTRACED,
 				  hc_threads) },
 	{ RRV_HC_PMU, HC_DESC("pmu", struct rrv_hc_pmu, HC_F_UNTRACED, hc_pmu) },
+	{ RRV_HC_TICKSOON, HC_DESC("ticksoon", struct rrv_hc_ticksoon, HC_F_UNTRACED,
+				   hc_ticksoon) },
 };
 
 int hc_preempt_register(struct hc_table *t)

@@ -109,6 +109,23 @@ int timer_arm(struct vmm *vm, bool on)
 	return 0;
 }
 
+int timer_soon(struct vmm *vm, long ns)
+{
+	if (!vm->tick.on || !vm->tick.armed)
+		return 0;
+	long p = vm->tick.period_ns;
+	struct itimerspec its = {
+		.it_interval = { p / 1000000000, p % 1000000000 },
+		.it_value = { ns / 1000000000, ns % 1000000000 },
+	};
+	if (timer_settime(vm->tick.id, 0, &its, NULL) < 0) {
+		fprintf(stderr, "rrv: cannot reset the preemption timer: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void timer_stop(struct vmm *vm)
 {
 	if (!vm->tick.on)

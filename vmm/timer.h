@@ -29,6 +29,10 @@ int timer_start(struct vmm *vm, long period_ns, bool armed);
  * several threads needs them).  Returns 0, or -1 after printing why. */
 int timer_arm(struct vmm *vm, bool on);
 
+/* While ticking: the next tick after ns instead, then every period as
+ * before (TICKSOON).  Returns 0, or -1 after printing why. */
+int timer_soon(struct vmm *vm, long ns);
+
 /* Stops ticking (safe when timer_start was not called or failed). */
 void timer_stop(struct vmm *vm);
 

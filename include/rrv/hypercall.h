@@ -88,6 +88,7 @@ enum rrv_hc_nr {
 	RRV_HC_THREADS = 41,
 	RRV_HC_PMU = 42,
 	RRV_HC_HOSTSIG = 43, /* v8: a signal to rrv reaches the program */
+	RRV_HC_TICKSOON = 44, /* v10: the next preemption tick, soon */
 	/* File mappings, /proc and /dev (v5). */
 	RRV_HC_FDPATH = 50,
 	/* Sockets to the host network, and waiting on host handles (v5). */
@@ -442,6 +443,21 @@ struct rrv_hc_pmu {
 struct rrv_hc_threads {
 	struct rrv_hc_hdr hdr;
 	uint32_t nthreads; /* in */
+	uint32_t pad;
+};
+
+/*
+ * RRV_HC_TICKSOON (v10): a thread that has not been preempted yet starts
+ * running in ring 3 while others wait; the next preemption tick should
+ * come after us microseconds rather than at the end of the period, so
+ * that the guest sees early where it spins and counts its passes from
+ * there (docs/threads.md, "Points that are cheap to find").  Untraced:
+ * like THREADS it only decides when ticks come, which replay never
+ * injects; the guest makes it only when THREADS answered 1.  ret is 0.
+ */
+struct rrv_hc_ticksoon {
+	struct rrv_hc_hdr hdr;
+	uint32_t us; /* in: 1 to 5000 */
 	uint32_t pad;
 };
 

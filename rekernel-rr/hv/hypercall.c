@@ -196,6 +196,14 @@ int64_t hc_threads(uint32_t nthreads)
 	return hc_call(RRV_HC_THREADS, &a);
 }
 
+int64_t hc_ticksoon(uint32_t us)
+{
+	struct rrv_hc_ticksoon a;
+	memset(&a, 0, sizeof(a));
+	a.us = us;
+	return hc_call(RRV_HC_TICKSOON, &a);
+}
+
 int64_t hc_pmu(struct rrv_hc_pmu *p)
 {
 	memset(p, 0, sizeof(*p));

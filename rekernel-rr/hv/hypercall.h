@@ -78,6 +78,9 @@ int64_t hc_log(uint32_t level, const char *text, size_t len);
  * the preemption tick only with several).  Returns hdr.ret. */
 int64_t hc_threads(uint32_t nthreads);
 
+/* RRV_HC_TICKSOON: the next preemption tick in us microseconds. */
+int64_t hc_ticksoon(uint32_t us);
+
 /* RRV_HC_PMU: fills *p with the counter this host offers; returns 0, or
  * -ENODEV without one. */
 int64_t hc_pmu(struct rrv_hc_pmu *p);

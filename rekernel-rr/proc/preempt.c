@@ -82,6 +82,15 @@ static uint64_t trap_rip;          /* and where its thread resumes */
 static bool dr_armed;           /* DR0/DR7 hold a breakpoint on dr_rip */
 static uint64_t dr_rip;
 static bool ticks_come;         /* recording or running (THREADS) */
+static bool soon_asked;         /* a TICKSOON since the last tick */
+
+/* How soon a new thread's first tick comes: long enough for its start-up
+ * system calls, short enough that a spin it then enters has made few
+ * untrapped passes when the tick anchors it. */
+#define SOON_US 50
+/* An early tick this close to the anchor is in the same loop, which
+ * has not come round yet: the anchor stays. */
+#define PROBE_NEAR 256
 
 uint64_t preempt_entries;
 
@@ -90,6 +99,7 @@ void preempt_count_entry(struct thread *t)
 	preempt_entries++;
 	if (t) {
 		t->anchor = 0;
+		t->anchor_passes = 0;
 		t->preempt_due = false;
 	}
 }
@@ -154,10 +164,12 @@ static void point_taken(struct thread *t, uint64_t rip)
 		mm_dirty_clear(curproc->mm);
 	preempt_entries++;
 	t->anchor = rip;
+	t->anchor_passes = 0;
 	t->preempt_due = false;
 	t->due_ticks = 0;
 	t->anchor_vary = 0;
 	t->anchor_regs = 0;
+	t->soon_left = 0;
 }
 
 /* A rep-prefixed string instruction at rip: the CPU takes interrupts
@@ -263,6 +275,7 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 	struct thread *t = curthread;
 
 	t->tf = tf;
+	soon_asked = false;
 	if (t != tick_thread || curproc->nsyscalls != tick_syscalls) {
 		tick_thread = t;
 		tick_syscalls = curproc->nsyscalls;
@@ -279,16 +292,38 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 	/* Only a thread of a process with several threads is preempted:
 	 * processes that each have one wait for each other through system
 	 * calls (pipes, wait), not by spinning on shared memory. */
-	bool could = curproc->nlive > 1 && sched_could_switch() && !after_trap &&
-		     !at_rep_string(tf->rip);
+	bool placeable = !after_trap && !at_rep_string(tf->rip);
+	bool could = curproc->nlive > 1 && sched_could_switch() && placeable;
+	/* A new thread's early ticks (TICKSOON) look for where it spins:
+	 * each anchors it where it is unless it passed its anchor since the
+	 * last, until it passes one twice with the same registers
+	 * (anchor_pass ends the probing).  They do not count towards
+	 * preempting it, and each return to ring 3 asks for the next. */
+	if (t->soon_left) {
+		t->soon_left--;
+		/* Moved on from the last anchor (no pass since the last
+		 * tick, and not in the same small loop): anchor it here. */
+		if (could && (!t->anchor || (t->anchor_passes == t->probe_passes &&
+					     (tf->rip < t->anchor - PROBE_NEAR ||
+					      tf->rip > t->anchor + PROBE_NEAR)))) {
+			t->anchor = tf->rip;
+			t->anchor_passes = 0;
+			t->anchor_vary = 0;
+			t->anchor_regs = 0;
+			t->due_ticks = 0;
+		}
+		t->probe_passes = t->anchor_passes;
+		return PREEMPT_RESUME;
+	}
 	if (++user_ticks < TICKS_TO_PREEMPT) {
 		/* The first tick of a stretch without an anchor: the thread
 		 * may be spinning here, so its passes over this rip are
 		 * counted from now on, and a point at the next tick goes on
 		 * one of them: replay then pays untrapped passes only for
 		 * the part of the stretch before this tick. */
-		if (could && !t->anchor) {
+		if (could && (!t->anchor || !t->anchor_passes)) {
 			t->anchor = tf->rip;
+			t->anchor_passes = 0;
 			t->anchor_vary = 0;
 			t->anchor_regs = 0;
 			t->due_ticks = 0;
@@ -300,8 +335,8 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 	/* The thread passes an anchor it resumed at: preempt it at the next
 	 * pass (preempt_debug), where replay finds it for as many #DBs as
 	 * this run took, unless it has left that loop. */
-	if (t->anchor && dr_armed && dr_rip == t->anchor && tf->rip != t->anchor &&
-	    t->due_ticks < ANCHOR_WAIT_TICKS) {
+	if (t->anchor && t->anchor_passes && dr_armed && dr_rip == t->anchor &&
+	    tf->rip != t->anchor && t->due_ticks < ANCHOR_WAIT_TICKS) {
 		t->preempt_due = true;
 		t->due_ticks++;
 		return PREEMPT_RESUME;
@@ -422,7 +457,12 @@ static enum preempt_verdict anchor_pass(struct trapframe *tf, struct thread *t)
 		return PREEMPT_SWITCH;
 	}
 	guest_state.breakpoint_passes++; /* for --stats */
+	t->anchor_passes++;
 	uint64_t r = regs_digest(tf);
+	/* Passing it again with the same registers: the thread spins here,
+	 * and needs no more early ticks. */
+	if (r == t->anchor_regs && t->anchor_passes > 1)
+		t->soon_left = 0;
 	if (r != t->anchor_regs) {
 		t->anchor_regs = r;
 		if (++t->anchor_vary > ANCHOR_VARY_MAX) {
@@ -477,8 +517,18 @@ void preempt_user_return(struct trapframe *tf)
 		rip = want->tid == (uint32_t)t->tid ? want->rip : 0;
 	else if (ticks_come)
 		rip = t->anchor;
+	/* A thread never preempted, back in ring 3 without an anchor while
+	 * another could run: the next tick early (TICKSOON), a few times. */
+	if (ticks_come && !want->armed && t->soon_left && !soon_asked &&
+	    t->proc->nlive > 1 && sched_could_switch()) {
+		soon_asked = true;
+		hc_ticksoon(SOON_US);
+	}
 	if (rip) {
-		if (!dr_armed || dr_rip != rip)
+		/* While recording, loaded again on every return: a VM exit
+		 * (each tick is one) must not be able to lose an anchor
+		 * whose passes replay will count. */
+		if (!dr_armed || dr_rip != rip || !want->armed)
 			dr_set(rip);
 	} else if (dr_armed) {
 		dr_clear();

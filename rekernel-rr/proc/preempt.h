@@ -30,6 +30,10 @@ extern uint64_t preempt_entries;
  * in it no longer applies), or a thread switch (t NULL). */
 void preempt_count_entry(struct thread *t);
 
+/* Early ticks a new thread gets while its kernel looks for where it
+ * spins (preempt.c, TICKSOON). */
+#define PREEMPT_PROBE_TICKS 256
+
 /* The VMM's answer to THREADS: whether ticks come (recording, running),
  * so that points can be placed where replay finds them cheaply. */
 void preempt_ticks_come(bool yes);

@@ -257,6 +257,7 @@ void proc_add_thread(struct thread *t)
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = t;
+	t->soon_left = PREEMPT_PROBE_TICKS;
 	proc_nlive_add(t->proc, 1);
 	sched_add(t);
 }

@@ -62,10 +62,15 @@ struct thread {
 	 * next pass; how many ticks ago; how often the registers changed
 	 * between passes, and their last digest. */
 	uint64_t anchor;
+	uint64_t anchor_passes; /* passes over it since it was set */
 	bool preempt_due;
 	uint32_t due_ticks;
 	uint32_t anchor_vary;
 	uint64_t anchor_regs;
+	/* Early ticks (TICKSOON) left to a thread not yet preempted, which
+	 * its kernel uses to find where it first spins. */
+	uint32_t soon_left;
+	uint64_t probe_passes; /* anchor_passes at the last early tick */
 
 	/* set_tid_address and set_robust_list. */
 	uint64_t clear_child_tid;
