@@ -19,7 +19,11 @@ static unsigned char src[CHUNK];
 static void *worker(void *a)
 {
 	while (!flag) {
+		/* the round number in the chunk's first bytes, so that the
+		 * checksum depends on how far the worker got */
 		src[0] = (unsigned char)rounds;
+		src[1] = (unsigned char)(rounds >> 8);
+		src[2] = (unsigned char)(rounds >> 16);
 		memcpy(buf + off, src, CHUNK);
 		off = (off + CHUNK) % SIZE;
 		rounds++;
