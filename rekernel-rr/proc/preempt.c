@@ -24,7 +24,7 @@
  * anchor: replay then takes as many #DBs as the recording did, instead
  * of one per pass of a loop that ran untrapped for a whole tick
  * (docs/threads.md, "Points that are cheap to find").
-  */
+ */
 #include "proc/preempt.h"
 
 #include <stddef.h>
@@ -517,8 +517,9 @@ void preempt_user_return(struct trapframe *tf)
 		rip = want->tid == (uint32_t)t->tid ? want->rip : 0;
 	else if (ticks_come)
 		rip = t->anchor;
-	/* A thread never preempted, back in ring 3 without an anchor while
-	 * another could run: the next tick early (TICKSOON), a few times. */
+	/* A new thread still looking for where it spins (soon_left), back
+	 * in ring 3 while another could run: the next tick early
+	 * (TICKSOON), one request at a time. */
 	if (ticks_come && !want->armed && t->soon_left && !soon_asked &&
 	    t->proc->nlive > 1 && sched_could_switch()) {
 		soon_asked = true;
