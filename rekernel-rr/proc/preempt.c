@@ -69,7 +69,7 @@ _Static_assert(offsetof(struct trapframe, cs) == 18 * 8, "TF_CS in vectors.S");
  * after which the anchor is dropped for the rest of the stretch: a loop
  * that changes its registers is computing, not waiting, and trapping
  * each of its passes would slow the recording down as much as replay. */
-#define ANCHOR_VARY_MAX 64
+#define ANCHOR_VARY_MAX 4
 
 #define FNV_PRIME 0x100000001b3ull
 #define FNV_SEED 0xcbf29ce484222325ull
