@@ -240,7 +240,7 @@ for p in spinflag spinlock spinsignal; do
 		timeout 120 "$RRV" replay "$TMP/bad.rrv" >/dev/null 2>"$TMP/err"
 		st=$?
 		if [ $st = 65 ] &&
-		   grep -q '^rrv:   recorded: thread [0-9]* preempted at rip 0x[0-9a-f]* (registers [0-9a-f]*, stack [0-9a-f]*, after 1000003 conditional branches); this run: thread' "$TMP/err"; then
+		   grep -q '^rrv:   recorded: thread [0-9]* preempted at rip 0x[0-9a-f]* (registers [0-9a-f]*, stack [0-9a-f]*, after 1000003 conditional branches, stretch [0-9]*, [0-9]* written pages [0-9a-f]*); this run: thread' "$TMP/err"; then
 			ok "$name: a counted point's report shows the count"
 		else
 			bad "$name counted report" "replay status $st: $(grep '^rrv:' "$TMP/err" | head -c 600)"
