@@ -776,6 +776,11 @@ int replayer_restore(struct replayer *r, const struct replayer_state *s)
 	r->stop_status = s->stop_status;
 	r->published = s->published;
 	r->last_event_ns = now_ns(r);
+	/* The guest's pass counters went back with its memory: a search in
+	 * progress counts from here. */
+	r->search_from = guest_u64(r, offsetof(struct rrv_guest_state, breakpoint_passes));
+	r->near_from = guest_u64(r, offsetof(struct rrv_guest_state, breakpoint_near));
+	r->search_ns = now_ns(r);
 	/* Read ahead again, as the replayer had (ahead_preempt reads it and
 	 * derives the point from it). */
 	if (s->ahead)
