@@ -157,18 +157,24 @@ static void point_ident(struct rrv_point_ident *id)
 		id->dirty_digest = mm_dirty_digest(curproc->mm, &id->dirty_pages);
 }
 
+/* Recording: t's passes over rip are counted from now on. */
+static void anchor_at(struct thread *t, uint64_t rip)
+{
+	t->anchor = rip;
+	t->anchor_passes = 0;
+	t->due_ticks = 0;
+	t->anchor_vary = 0;
+	t->anchor_regs = 0;
+}
+
 /* After a point: the next stretch starts, with clean dirty bits. */
 static void point_taken(struct thread *t, uint64_t rip)
 {
 	if (curproc->mm)
 		mm_dirty_clear(curproc->mm);
 	preempt_entries++;
-	t->anchor = rip;
-	t->anchor_passes = 0;
+	anchor_at(t, rip);
 	t->preempt_due = false;
-	t->due_ticks = 0;
-	t->anchor_vary = 0;
-	t->anchor_regs = 0;
 	t->soon_left = 0;
 }
 
@@ -305,13 +311,8 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 		 * tick, and not in the same small loop): anchor it here. */
 		if (could && (!t->anchor || (t->anchor_passes == t->probe_passes &&
 					     (tf->rip < t->anchor - PROBE_NEAR ||
-					      tf->rip > t->anchor + PROBE_NEAR)))) {
-			t->anchor = tf->rip;
-			t->anchor_passes = 0;
-			t->anchor_vary = 0;
-			t->anchor_regs = 0;
-			t->due_ticks = 0;
-		}
+					      tf->rip > t->anchor + PROBE_NEAR))))
+			anchor_at(t, tf->rip);
 		t->probe_passes = t->anchor_passes;
 		return PREEMPT_RESUME;
 	}
@@ -321,13 +322,8 @@ enum preempt_verdict preempt_tick(struct trapframe *tf)
 		 * counted from now on, and a point at the next tick goes on
 		 * one of them: replay then pays untrapped passes only for
 		 * the part of the stretch before this tick. */
-		if (could && (!t->anchor || !t->anchor_passes)) {
-			t->anchor = tf->rip;
-			t->anchor_passes = 0;
-			t->anchor_vary = 0;
-			t->anchor_regs = 0;
-			t->due_ticks = 0;
-		}
+		if (could && (!t->anchor || !t->anchor_passes))
+			anchor_at(t, tf->rip);
 		return PREEMPT_RESUME;
 	}
 	if (!could)
@@ -526,10 +522,7 @@ void preempt_user_return(struct trapframe *tf)
 		hc_ticksoon(SOON_US);
 	}
 	if (rip) {
-		/* While recording, loaded again on every return: a VM exit
-		 * (each tick is one) must not be able to lose an anchor
-		 * whose passes replay will count. */
-		if (!dr_armed || dr_rip != rip || !want->armed)
+		if (!dr_armed || dr_rip != rip)
 			dr_set(rip);
 	} else if (dr_armed) {
 		dr_clear();
